@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// Runs `npm ci` when node_modules is missing or older than package-lock.json, so that
+// `npm start` and `npm test` work on a fresh clone with nothing but Node and npm.
+'use strict';
+const { existsSync, statSync } = require('node:fs');
+const { execSync } = require('node:child_process');
+const { join } = require('node:path');
+
+const root = join(__dirname, '..');
+const lock = join(root, 'package-lock.json');
+const marker = join(root, 'node_modules', '.package-lock.json');
+
+const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
+if (stale) {
+  console.error('weft: installing dependencies (npm ci)…');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+}

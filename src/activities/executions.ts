@@ -1,0 +1,64 @@
+import type { WeftDb } from '../db/client';
+import { appendAudit } from '../db/repositories/audit';
+import { finishExecution, getExecution, markExecutionRunning } from '../db/repositories/executions';
+import { TERMINAL_EXECUTION_STATUSES } from '../db/schema';
+import type { ExecutionFinishedRecord, ExecutionStartedRecord } from './types';
+
+/**
+ * Persistence of the execution summary: once when the interpreter starts and once when it ends
+ * (never per node). Both are upserts, so a retry after a crash writes the same rows.
+ */
+export function createExecutionActivities(db: WeftDb) {
+  return {
+    async recordExecutionStarted(rec: ExecutionStartedRecord): Promise<void> {
+      await markExecutionRunning(db, {
+        id: rec.executionId,
+        definitionId: rec.definitionId,
+        version: rec.version,
+        input: rec.input,
+        startedAt: new Date(rec.startedAt),
+        temporalRunId: rec.runId,
+        startedBy: rec.startedBy,
+      });
+    },
+
+    async recordExecutionFinished(rec: ExecutionFinishedRecord): Promise<void> {
+      const completedAt = new Date(rec.completedAt);
+      // One transaction: a retried write neither loses nor repeats the audit entry.
+      await db.transaction(async (tx) => {
+        const before = await getExecution(tx, rec.executionId);
+        await finishExecution(tx, {
+          id: rec.executionId,
+          definitionId: rec.definitionId,
+          version: rec.version,
+          status: rec.status,
+          output: rec.output ?? null,
+          error: rec.error ?? null,
+          completedAt,
+          durationMs: completedAt.getTime() - new Date(rec.startedAt).getTime(),
+          nodeResults: rec.nodeResults.map((n) => ({
+            seq: n.seq,
+            nodeId: n.nodeId,
+            nodeType: n.nodeType,
+            nodeName: n.nodeName ?? null,
+            status: n.status,
+            output: n.output ?? null,
+            error: n.error ?? null,
+            attempts: n.attempts,
+            startedAt: new Date(n.startedAt),
+            completedAt: n.endedAt ? new Date(n.endedAt) : null,
+          })),
+        });
+        if (!before || !(TERMINAL_EXECUTION_STATUSES as readonly string[]).includes(before.status)) {
+          await appendAudit(tx, {
+            actor: 'system',
+            action: `execution.${rec.status}`,
+            resourceType: 'execution',
+            resourceId: rec.executionId,
+            details: { definitionId: rec.definitionId, version: rec.version },
+          });
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import http from 'node:http';
+import https from 'node:https';
+import { AddressGuard, BlockedAddressError } from './address-guard';
+import type { HttpRequestSpec, HttpResponseOutput } from '../types';
+
+const MAX_REDIRECTS = 5;
+
+/** A failed outbound call with the stable code the node fails with. */
+export class HttpCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'HttpCallError';
+  }
+}
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+function buildUrl(spec: HttpRequestSpec): URL {
+  let url: URL;
+  try {
+    url = new URL(spec.url);
+  } catch {
+    throw new HttpCallError('INVALID_URL', `not a valid URL: ${spec.url}`, false);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HttpCallError('INVALID_URL', `only http and https are allowed, not ${url.protocol}`, false);
+  }
+  for (const [k, v] of Object.entries(spec.query)) url.searchParams.append(k, v);
+  return url;
+}
+
+function encodeBody(spec: HttpRequestSpec, headers: Record<string, string>): Buffer | undefined {
+  if (spec.body === undefined || spec.body === null) return undefined;
+  const hasType = Object.keys(headers).some((h) => h.toLowerCase() === 'content-type');
+  if (typeof spec.body === 'string') {
+    if (!hasType) headers['content-type'] = 'text/plain; charset=utf-8';
+    return Buffer.from(spec.body);
+  }
+  if (!hasType) headers['content-type'] = 'application/json';
+  return Buffer.from(JSON.stringify(spec.body));
+}
+
+function once(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+  spec: HttpRequestSpec,
+  guard: AddressGuard,
+  signal: AbortSignal,
+): Promise<RawResponse> {
+  guard.checkLiteral(url);
+  const transport = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, { method, headers, lookup: guard.lookupFor(url), signal }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > spec.maxResponseBytes) {
+          req.destroy(new HttpCallError('RESPONSE_TOO_LARGE', `response exceeds ${spec.maxResponseBytes} bytes`, false));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function flattenHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function decodeBody(res: RawResponse): unknown {
+  const text = res.body.toString('utf8');
+  const type = String(res.headers['content-type'] ?? '');
+  if (/\bjson\b/i.test(type) && text.length > 0) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}
+
+function classifyTransportError(err: unknown, spec: HttpRequestSpec): HttpCallError {
+  if (err instanceof HttpCallError) return err;
+  if (err instanceof BlockedAddressError) return new HttpCallError('SSRF_BLOCKED', err.message, false);
+  const e = err as NodeJS.ErrnoException & { cause?: unknown };
+  if (e.cause instanceof BlockedAddressError) return new HttpCallError('SSRF_BLOCKED', e.cause.message, false);
+  if (e.name === 'AbortError' || e.name === 'TimeoutError') {
+    return new HttpCallError('TIMEOUT', `no response within ${spec.timeoutMs} ms`, true);
+  }
+  return new HttpCallError('NETWORK_ERROR', `${e.code ?? e.name}: ${e.message}`, true);
+}
+
+/**
+ * Performs one outbound HTTP call for a node: the SSRF guard applies to the first URL and to
+ * every redirect, the whole exchange is bounded by `timeoutMs`, the body by `maxResponseBytes`.
+ * @throws HttpCallError with code HTTP_<status>, TIMEOUT, NETWORK_ERROR, SSRF_BLOCKED, INVALID_URL, RESPONSE_TOO_LARGE
+ */
+export async function performHttpRequest(spec: HttpRequestSpec, guard: AddressGuard): Promise<HttpResponseOutput> {
+  const signal = AbortSignal.timeout(spec.timeoutMs);
+  let url = buildUrl(spec);
+  let method = spec.method.toUpperCase();
+  const headers: Record<string, string> = { ...spec.headers, 'idempotency-key': spec.idempotencyKey };
+  let body = encodeBody(spec, headers);
+  let res: RawResponse | undefined;
+  for (let hop = 0; ; hop++) {
+    try {
+      res = await once(url, method, headers, body, spec, guard, signal);
+    } catch (err) {
+      throw classifyTransportError(err, spec);
+    }
+    const location = res.headers.location;
+    if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) break;
+    if (hop >= MAX_REDIRECTS) throw new HttpCallError('TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects`, false);
+    url = new URL(location, url);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new HttpCallError('INVALID_URL', `redirect to ${url.protocol} refused`, false);
+    }
+    // 303, and 301/302 after POST, become GET without a body, as browsers and fetch do.
+    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+      method = 'GET';
+      body = undefined;
+      delete headers['content-type'];
+    }
+  }
+  const output: HttpResponseOutput = { status: res.status, headers: flattenHeaders(res.headers), body: decodeBody(res) };
+  if (res.status < 200 || res.status >= 300) {
+    // 4xx means the request itself is wrong and will stay wrong, except timeouts and throttling.
+    const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
+    const retryAfterMs = parseRetryAfter(output.headers['retry-after']);
+    throw new HttpCallError(`HTTP_${res.status}`, `${method} ${url.origin}${url.pathname} answered ${res.status}`, retryable, res.status, retryAfterMs);
+  }
+  return output;
+}

@@ -1,0 +1,21 @@
+import type { WeftDb } from '../db/client';
+import { createApiCallActivity } from './api-call';
+import { createExecutionActivities } from './executions';
+import { AddressGuard } from './http/address-guard';
+
+export interface ActivityDeps {
+  db: WeftDb;
+  /** WEFT_HTTP_ALLOWED_HOSTS: hosts outbound calls may reach even when private. */
+  httpAllowedHosts: string[];
+}
+
+/** Every activity of the Weft worker, wired to its dependencies (the samples' DI pattern). */
+export function createActivities(deps: ActivityDeps) {
+  const guard = new AddressGuard(deps.httpAllowedHosts);
+  return {
+    ...createExecutionActivities(deps.db),
+    apiCall: createApiCallActivity(guard),
+  };
+}
+
+export type WeftActivities = ReturnType<typeof createActivities>;

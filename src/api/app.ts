@@ -1,0 +1,44 @@
+import express, { type Express } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client';
+import { DefinitionService } from '../services/definitions';
+import { ExecutionService } from '../services/executions';
+import { authenticate } from './auth';
+import { errorHandler, notFoundHandler } from './problem';
+import { healthRouter } from './routes/health';
+import { instancesRouter } from './routes/instances';
+import { workflowsRouter } from './routes/workflows';
+
+export interface AppDeps {
+  database: Database;
+  temporal: Client;
+  taskQueue: string;
+  jwtSecret: string;
+  log: Logger;
+}
+
+/** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
+export function createApp(deps: AppDeps): Express {
+  const definitions = new DefinitionService(deps.database.db);
+  const executions = new ExecutionService(deps.database.db, deps.temporal, deps.taskQueue, definitions);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
+
+  const health = healthRouter({ database: deps.database, temporal: deps.temporal });
+  app.use(health);
+
+  const api = express.Router();
+  api.use(health);
+  api.use(authenticate(deps.jwtSecret));
+  api.use(workflowsRouter({ definitions, executions }));
+  api.use(instancesRouter({ executions }));
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

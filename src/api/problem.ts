@@ -1,0 +1,93 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { isWeftError, WeftError, type ValidationIssue } from '../graph/errors';
+
+/** Converts zod issues to JSON Pointer issues (`/input/items/0`). */
+export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
+  return error.issues.map((i) => ({
+    path: prefix + (i.path.length ? '/' + i.path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/') : ''),
+    code: i.code,
+    message: i.message,
+  }));
+}
+
+/**
+ * Parses a request part with zod.
+ * @throws WeftError INVALID_REQUEST listing every offending path
+ */
+export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new WeftError('INVALID_REQUEST', `the request ${where} is not valid`, { issues: zodIssues(result.error) });
+  }
+  return result.data;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** RFC 9457 problem details with Weft's stable `code` and, for validation, every JSON path. */
+export function problemBody(status: number, code: string, detail: string, issues: ValidationIssue[] = [], instance?: string) {
+  return {
+    type: `https://weft.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(instance ? { instance } : {}),
+    ...(issues.length ? { errors: issues } : {}),
+  };
+}
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res
+    .status(404)
+    .type('application/problem+json')
+    .json(problemBody(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`, [], req.originalUrl));
+};
+
+/** The one place errors become responses. Anything that is not a WeftError is a bug: 500, logged. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let status: number;
+    let body: ReturnType<typeof problemBody>;
+    if (isWeftError(err)) {
+      status = err.status;
+      body = problemBody(status, err.code, err.message, err.issues, req.originalUrl);
+    } else if ((err as { type?: string }).type === 'entity.parse.failed') {
+      status = 400;
+      body = problemBody(
+        400,
+        'INVALID_REQUEST',
+        'the request body is not valid JSON',
+        [{ path: '', code: 'invalid_json', message: (err as Error).message }],
+        req.originalUrl,
+      );
+    } else if ((err as { type?: string }).type === 'entity.too.large') {
+      status = 413;
+      body = problemBody(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large', [], req.originalUrl);
+    } else {
+      status = 500;
+      log.error({ err, path: req.originalUrl }, 'unhandled error');
+      body = problemBody(500, 'INTERNAL', 'internal error', [], req.originalUrl);
+    }
+    if (status >= 500 && isWeftError(err)) log.error({ err, path: req.originalUrl }, 'request failed');
+    res.status(status).type('application/problem+json').json(body);
+  };
+}
+
+/** A named route parameter (Express types them loosely; the route guarantees presence). */
+export function param(req: { params: Record<string, string | string[] | undefined> }, name: string): string {
+  const value = req.params[name];
+  if (typeof value !== 'string' || value === '') throw new WeftError('INVALID_REQUEST', `missing path parameter ${name}`);
+  return value;
+}

@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Database } from '../../db/client';
+
+/** `/health`: the process is alive. `/ready`: the database and Temporal answer. */
+export function healthRouter(deps: { database: Database; temporal: Client }): Router {
+  const router = Router();
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/ready', async (_req, res) => {
+    const checks: Record<string, string> = {};
+    await Promise.all([
+      deps.database.ping().then(
+        () => (checks.database = 'ok'),
+        (err: Error) => (checks.database = `error: ${err.message}`),
+      ),
+      deps.temporal.connection.workflowService.getSystemInfo({}).then(
+        () => (checks.temporal = 'ok'),
+        (err: Error) => (checks.temporal = `error: ${err.message}`),
+      ),
+    ]);
+    const ready = Object.values(checks).every((v) => v === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
+  });
+  return router;
+}

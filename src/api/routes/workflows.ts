@@ -1,0 +1,97 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { EXECUTION_STATUSES } from '../../db/schema';
+import { isSemver } from '../../graph/semver';
+import type { DefinitionService } from '../../services/definitions';
+import type { ExecutionService } from '../../services/executions';
+import { principalOf, requireRole } from '../auth';
+import { param, parseRequest } from '../problem';
+
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  search: z.string().max(200).optional(),
+});
+
+const semver = z.string().refine(isSemver, 'must be a semantic version such as 1.2.0');
+
+/** Version metadata travels beside the graph in the same body and is not part of it. */
+const versionMeta = z.object({ version: semver.optional(), changelog: z.string().max(10_000).optional() });
+
+const publishBody = z.object({ version: semver.optional() }).default({});
+
+const startBody = z.object({ input: z.unknown().optional(), version: semver.optional() });
+
+const idempotencyKey = z.string().min(1).max(255).optional();
+
+const instanceQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(EXECUTION_STATUSES).optional(),
+});
+
+/** `/workflows`: definitions, versions, publishing, and starting instances. */
+export function workflowsRouter(deps: { definitions: DefinitionService; executions: ExecutionService }): Router {
+  const { definitions, executions } = deps;
+  const router = Router();
+
+  router.post('/workflows', requireRole('technical_lead'), async (req, res) => {
+    const meta = parseRequest(versionMeta, req.body ?? {}, 'body');
+    const created = await definitions.create(req.body, meta, principalOf(req).sub);
+    res.status(201).location(`/api/v1/workflows/${created.id}`).json(created);
+  });
+
+  router.get('/workflows', async (req, res) => {
+    const query = parseRequest(pageQuery, req.query, 'query');
+    res.json(await definitions.list(query));
+  });
+
+  router.get('/workflows/:id', async (req, res) => {
+    res.json(await definitions.get(param(req, 'id')));
+  });
+
+  router.put('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
+    const meta = parseRequest(versionMeta, req.body ?? {}, 'body');
+    res.json(await definitions.update(param(req, 'id'), req.body, meta, principalOf(req).sub));
+  });
+
+  router.delete('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
+    await definitions.remove(param(req, 'id'), principalOf(req).sub);
+    res.status(204).end();
+  });
+
+  router.post('/workflows/:id/validate', async (req, res) => {
+    const hasBody = req.body && typeof req.body === 'object' && Object.keys(req.body).length > 0;
+    res.json(await definitions.validate(param(req, 'id'), hasBody ? req.body : undefined));
+  });
+
+  router.post('/workflows/:id/publish', requireRole('technical_lead'), async (req, res) => {
+    const body = parseRequest(publishBody, req.body ?? {}, 'body');
+    res.json(await definitions.publish(param(req, 'id'), body.version, principalOf(req).sub));
+  });
+
+  router.get('/workflows/:id/versions', async (req, res) => {
+    const rows = await definitions.versions(param(req, 'id'));
+    res.json({ items: rows.map(({ graph: _graph, ...meta }) => meta) });
+  });
+
+  router.get('/workflows/:id/versions/:version', async (req, res) => {
+    res.json(await definitions.version(param(req, 'id'), param(req, 'version')));
+  });
+
+  router.post('/workflows/:id/instances', requireRole('operator'), async (req, res) => {
+    const body = parseRequest(startBody, req.body ?? {}, 'body');
+    const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
+    const started = await executions.start(param(req, 'id'), body, key, principalOf(req).sub);
+    if (started.replayed) res.setHeader('Idempotent-Replayed', 'true');
+    res.status(202).location(`/api/v1/workflow-instances/${started.id}`).json({ id: started.id, status: started.status });
+  });
+
+  router.get('/workflows/:id/instances', async (req, res) => {
+    await definitions.require(param(req, 'id'));
+    const query = parseRequest(instanceQuery, req.query, 'query');
+    res.json(await executions.list({ ...query, definitionId: param(req, 'id') }));
+  });
+
+  return router;
+}

@@ -1,0 +1,112 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Weft reads, with what it means. The docker-compose test checks
+ * that each process in the production stack is given the variables its role needs.
+ */
+export const SETTING_DOCS = {
+  PORT: 'API port (default 3000)',
+  TEMPORAL_ADDRESS: 'host:port of an external Temporal frontend; unset starts an embedded dev server',
+  TEMPORAL_NAMESPACE: 'Temporal namespace (default "default")',
+  WEFT_TASK_QUEUE: 'task queue of the Weft worker (default "weft")',
+  DATABASE_URL: 'postgres:// URL of an external PostgreSQL; unset uses embedded PGlite in WEFT_DATA_DIR',
+  WEFT_DATA_DIR: 'folder for PGlite files, the dev server database and generated secrets (default ./.weft)',
+  WEFT_JWT_SECRET: 'HS256 secret for API tokens; generated and kept in WEFT_DATA_DIR when unset',
+  WEFT_HTTP_ALLOWED_HOSTS: 'comma-separated host[:port] list that outbound HTTP may reach even when private',
+  WEFT_TEMPORAL_PORT: 'port of the embedded Temporal dev server (default 7233; its Web UI is this + 1000)',
+  LOG_LEVEL: 'pino log level (default info)',
+  WEFT_WORKFLOW_BUNDLE: 'path of a workflow bundle built ahead of time (scripts/bundle-workflows.ts); bundled at start when unset',
+} as const;
+
+export type SettingName = keyof typeof SETTING_DOCS;
+
+/** Which variables each production process must be given (the rest have safe defaults). */
+export const REQUIRED_BY_ROLE: Record<'api' | 'worker', SettingName[]> = {
+  api: ['PORT', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'WEFT_TASK_QUEUE', 'DATABASE_URL', 'WEFT_JWT_SECRET'],
+  worker: ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'WEFT_TASK_QUEUE', 'DATABASE_URL', 'WEFT_HTTP_ALLOWED_HOSTS'],
+};
+
+const hostPort = /^[A-Za-z0-9.\-_[\]:]+$/;
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[^\s:/]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+    .optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  WEFT_TASK_QUEUE: z.string().min(1).default('weft'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  WEFT_DATA_DIR: z.string().min(1).default('./.weft'),
+  WEFT_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  WEFT_HTTP_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine((hosts) => hosts.every((h) => hostPort.test(h)), 'must be a comma-separated list of host[:port]'),
+  WEFT_TEMPORAL_PORT: z.coerce.number().int().min(1).max(64535).default(7233),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEFT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+});
+
+export interface Settings {
+  port: number;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string | undefined;
+  httpAllowedHosts: string[];
+  temporalDevPort: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  workflowBundlePath: string | undefined;
+}
+
+/** Thrown at start-up when the environment is wrong; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads and validates the environment once. Empty strings count as unset so that
+ * docker-compose's `VAR: ""` does not turn into a bad value.
+ * @throws ConfigError naming each offending variable
+ */
+export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const raw: Record<string, string> = {};
+  for (const name of Object.keys(SETTING_DOCS)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  const s = parsed.data;
+  return {
+    port: s.PORT,
+    temporalAddress: s.TEMPORAL_ADDRESS,
+    temporalNamespace: s.TEMPORAL_NAMESPACE,
+    taskQueue: s.WEFT_TASK_QUEUE,
+    databaseUrl: s.DATABASE_URL,
+    dataDir: resolve(s.WEFT_DATA_DIR),
+    jwtSecret: s.WEFT_JWT_SECRET,
+    httpAllowedHosts: s.WEFT_HTTP_ALLOWED_HOSTS,
+    temporalDevPort: s.WEFT_TEMPORAL_PORT,
+    logLevel: s.LOG_LEVEL,
+    workflowBundlePath: s.WEFT_WORKFLOW_BUNDLE ? resolve(s.WEFT_WORKFLOW_BUNDLE) : undefined,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The one error type of Weft. `code` is stable and part of the public contract (the table in
+ * the API reference); the API turns it into problem+json with the matching HTTP status.
+ *
+ * Pure TypeScript: imported by workflow code, so no Node APIs here.
+ */
+
+/** One problem found in a user document, located by a JSON Pointer such as `/nodes/3/properties/condition`. */
+export interface ValidationIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** Stable error codes. Node-level codes such as `HTTP_503` are built at run time and are also valid. */
+export const ERROR_CODES = {
+  WORKFLOW_NOT_FOUND: 404,
+  VERSION_NOT_FOUND: 404,
+  INSTANCE_NOT_FOUND: 404,
+  NODE_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  INVALID_WORKFLOW: 422,
+  INVALID_NODE_TYPE: 422,
+  INVALID_VARIABLE_TYPE: 422,
+  VALIDATION_ERROR: 422,
+  INVALID_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  NO_ACTIVE_VERSION: 409,
+  VERSION_NOT_PUBLISHED: 409,
+  VERSION_CONFLICT: 409,
+  INSTANCE_NOT_RUNNING: 409,
+  EXECUTION_FAILED: 500,
+  EXPRESSION_ERROR: 422,
+  NO_MATCHING_BRANCH: 500,
+  STEP_LIMIT_EXCEEDED: 500,
+  VARIABLE_NOT_FOUND: 404,
+  SERVICE_UNAVAILABLE: 503,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * A failure with a stable code. `issues` lists every offending JSON path for validation errors;
+ * `details` carries machine-readable context (never secrets).
+ */
+export class WeftError extends Error {
+  readonly code: string;
+  readonly issues: ValidationIssue[];
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode | (string & {}), message: string, options?: { issues?: ValidationIssue[]; details?: Record<string, unknown> }) {
+    super(message);
+    this.code = code;
+    this.issues = options?.issues ?? [];
+    this.details = options?.details;
+    // Keeps `instanceof` working across the workflow sandbox and Jest module registries.
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+
+  override get name(): string {
+    return 'WeftError';
+  }
+
+  /** The HTTP status that fits this code (500 for unknown codes: a 500 is a bug). */
+  get status(): number {
+    return (ERROR_CODES as Record<string, number>)[this.code] ?? 500;
+  }
+}
+
+/** True for a WeftError, also when it was created in another module registry. */
+export function isWeftError(err: unknown): err is WeftError {
+  return err instanceof WeftError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'WeftError' && typeof (err as { code?: unknown }).code === 'string');
+}

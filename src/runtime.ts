@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createApp } from './api/app';
+import { resolveJwtSecret } from './auth/secret';
+import type { Settings } from './config/settings';
+import { openDatabase, type Database } from './db/client';
+import { startDevServer, type DevServer } from './temporal/dev-server';
+import { createWeftWorker } from './worker';
+
+export interface RunningWeft {
+  apiUrl: string | undefined;
+  temporalAddress: string;
+  temporalUiUrl: string | undefined;
+  database: Database;
+  jwtSecret: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  api: boolean;
+  worker: boolean;
+  log: Logger;
+}
+
+/**
+ * Starts the parts of Weft a process runs. Without TEMPORAL_ADDRESS an embedded dev server
+ * (Web UI on) keeps its state in the data folder, so a restart keeps executions.
+ */
+export async function startWeft(settings: Settings, opts: StartOptions): Promise<RunningWeft> {
+  const { log } = opts;
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((err: Error) => log.error({ err }, 'stop failed'));
+  };
+  try {
+    let devServer: DevServer | undefined;
+    let temporalAddress = settings.temporalAddress;
+    if (!temporalAddress) {
+      devServer = await startDevServer({
+        dbFile: join(settings.dataDir, 'temporal.db'),
+        port: settings.temporalDevPort,
+        ui: true,
+        namespace: settings.temporalNamespace,
+        log: (m) => log.info(m),
+      });
+      stops.push(() => devServer!.stop());
+      temporalAddress = devServer.address;
+    }
+
+    const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, log: (m) => log.info(m) });
+    stops.push(() => database.close());
+    const jwtSecret = resolveJwtSecret(settings);
+
+    let worker: Worker | undefined;
+    if (opts.worker) {
+      const connection = await NativeConnection.connect({ address: temporalAddress });
+      stops.push(() => connection.close());
+      worker = await createWeftWorker({
+        connection,
+        namespace: settings.temporalNamespace,
+        taskQueue: settings.taskQueue,
+        db: database.db,
+        httpAllowedHosts: settings.httpAllowedHosts,
+        workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
+      });
+      const running = worker.run();
+      stops.push(async () => {
+        worker!.shutdown();
+        await running;
+      });
+      running.catch((err: Error) => log.fatal({ err }, 'worker stopped'));
+    }
+
+    let apiUrl: string | undefined;
+    if (opts.api) {
+      const connection = await Connection.connect({ address: temporalAddress });
+      stops.push(() => connection.close());
+      const temporal = new Client({ connection, namespace: settings.temporalNamespace });
+      const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log });
+      const server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(settings.port, () => resolve(s));
+        s.once('error', reject);
+      });
+      stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : settings.port;
+      apiUrl = `http://localhost:${port}`;
+    }
+
+    return { apiUrl, temporalAddress, temporalUiUrl: devServer?.uiUrl, database, jwtSecret, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,453 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { WeftActivities } from '../activities';
+import type { HttpRequestSpec, NodeActivityResult } from '../activities/types';
+import { parseDuration } from '../graph/duration';
+import { WeftError } from '../graph/errors';
+import { evaluateBoolean, evaluateExpression, type ExpressionContext } from '../graph/expressions';
+import type { GraphEdge, GraphNode, WorkflowDefinition } from '../graph/schema';
+import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
+import { validateDefinition } from '../graph/validate';
+import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
+import { advanceSignal, advanceUpdate, currentNodeQuery, statusQuery, traceQuery, variablesQuery } from './messages';
+import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
+import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
+import type { RetrySpec } from '../graph/node-types';
+import { statusKey } from './search-attributes';
+import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, NodeErrorInfo, TraceEntry } from './types';
+
+const DEFAULT_MAX_STEPS = 10_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
+const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+
+// Writing the summary must outlive a database outage: unlimited attempts, capped backoff.
+const bookkeeping = proxyActivities<WeftActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
+});
+
+// Per-node options (timeout, retry, summary) are given at each call with executeWithOptions.
+const nodeActivities = proxyActivities<WeftActivities>({ startToCloseTimeout: '35s' });
+
+interface NodeOutcome {
+  output: unknown;
+  /** The port the node chose (IF_THEN_ELSE, SWITCH); undefined for single-exit nodes. */
+  port?: string;
+  attempts: number;
+}
+
+interface SideEffectProps {
+  retry?: Partial<RetrySpec>;
+  timeoutMs?: number;
+  continueOnError?: boolean;
+}
+
+interface ApiCallProps extends SideEffectProps {
+  method?: string;
+  url: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  maxResponseBytes?: number;
+}
+
+/** JSONata can yield sequences with extra fields or lambdas; state and payloads hold plain JSON only. */
+function toPlain(value: unknown): unknown {
+  if (value === undefined) return null;
+  const json = JSON.stringify(value);
+  return json === undefined ? null : JSON.parse(json);
+}
+
+function nowIso(): string {
+  // Inside the workflow sandbox Date is the workflow clock, replayed identically.
+  return new Date().toISOString();
+}
+
+/**
+ * The one generic workflow: interprets any validated graph. Control nodes run here at no
+ * history cost; each side-effecting node is exactly one activity.
+ */
+export async function interpretGraph(args: ExecutionInput): Promise<ExecutionResult> {
+  return new GraphRun(args).run();
+}
+
+class GraphRun {
+  private status: ExecutionStatus = 'running';
+  private vars: Record<string, unknown> = {};
+  private readonly nodeOutputs: Record<string, { output: unknown }> = {};
+  private readonly trace: TraceEntry[] = [];
+  // Plain objects, not Maps: this state must survive a future continue-as-new as JSON.
+  private readonly runsPerNode: Record<string, number> = {};
+  private current: GraphNode | null = null;
+  private steps = 0;
+  private error: NodeErrorInfo | null = null;
+  private awaitingTriggers: string[] = [];
+  private readonly pendingEvents: AdvanceRequest[] = [];
+  private readonly refusedEvents: Array<AdvanceRequest & { at: string; reason: string }> = [];
+  private readonly startedAt: string;
+  private readonly graph: WorkflowDefinition;
+  private readonly edges: EdgeIndex;
+  private readonly nodesById: Record<string, GraphNode> = {};
+
+  constructor(private readonly args: ExecutionInput) {
+    this.startedAt = nowIso();
+    this.graph = args.graph;
+    this.edges = indexEdges(args.graph);
+    for (const node of args.graph.nodes ?? []) this.nodesById[node.id] = node;
+    this.installHandlers();
+  }
+
+  private installHandlers(): void {
+    setHandler(statusQuery, () => ({
+      status: this.status,
+      currentNodeId: this.current?.id ?? null,
+      steps: this.steps,
+      startedAt: this.startedAt,
+      error: this.error,
+      awaitingTriggers: [...this.awaitingTriggers],
+    }));
+    setHandler(currentNodeQuery, () => (this.current ? { nodeId: this.current.id, type: this.current.type, name: this.current.name } : null));
+    setHandler(variablesQuery, () => ({ ...this.vars }));
+    setHandler(traceQuery, () => [...this.trace]);
+    setHandler(
+      advanceUpdate,
+      (req) => {
+        this.pendingEvents.push(req);
+        return { accepted: true as const, trigger: req.trigger };
+      },
+      {
+        validator: (req) => {
+          if (!req || typeof req.trigger !== 'string') throw new Error('advance needs a trigger');
+          if (!this.awaitingTriggers.includes(req.trigger)) {
+            throw new Error(`instance is not waiting for "${req.trigger}" (waiting for: ${this.awaitingTriggers.join(', ') || 'nothing'})`);
+          }
+        },
+      },
+    );
+    setHandler(advanceSignal, (req) => {
+      if (req && typeof req.trigger === 'string' && this.awaitingTriggers.includes(req.trigger)) {
+        this.pendingEvents.push(req);
+      } else {
+        this.refusedEvents.push({ ...req, at: nowIso(), reason: 'not waiting for this trigger' });
+      }
+    });
+  }
+
+  private setStatus(status: ExecutionStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    upsertSearchAttributes([{ key: statusKey, value: status }]);
+  }
+
+  async run(): Promise<ExecutionResult> {
+    const info = workflowInfo();
+    await bookkeeping.recordExecutionStarted({
+      executionId: info.workflowId,
+      runId: info.runId,
+      definitionId: this.args.definitionId,
+      version: this.args.version,
+      input: this.args.input ?? null,
+      startedAt: this.startedAt,
+      startedBy: this.args.startedBy,
+    });
+    try {
+      const checked = validateDefinition(this.graph);
+      if (!checked.ok) {
+        throw new WeftError('INVALID_WORKFLOW', 'the graph given to this execution is not valid', { issues: checked.issues });
+      }
+      for (const [name, decl] of Object.entries(this.graph.variables ?? {})) this.vars[name] = decl.value ?? null;
+      const output = await this.walk();
+      this.setStatus('completed');
+      await this.recordFinished('completed', output, null);
+      return { status: 'completed', output };
+    } catch (err) {
+      if (isCancellation(err)) {
+        this.setStatus('cancelled');
+        await CancellationScope.nonCancellable(() => this.recordFinished('cancelled', null, { code: 'CANCELLED', message: 'cancelled' }));
+        throw err;
+      }
+      const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.current?.id ?? '');
+      if (!described) throw err;
+      this.error = described.info;
+      this.setStatus('failed');
+      await this.recordFinished('failed', null, described.info);
+      throw ApplicationFailure.create({
+        type: described.info.code,
+        message: described.info.message,
+        nonRetryable: true,
+        details: [described.info],
+      });
+    }
+  }
+
+  private recordFinished(status: 'completed' | 'failed' | 'cancelled', output: unknown, error: NodeErrorInfo | null): Promise<void> {
+    return bookkeeping.recordExecutionFinished({
+      executionId: workflowInfo().workflowId,
+      definitionId: this.args.definitionId,
+      version: this.args.version,
+      status,
+      output,
+      error,
+      startedAt: this.startedAt,
+      completedAt: nowIso(),
+      nodeResults: this.trace.map((t) => ({
+        seq: t.seq,
+        nodeId: t.nodeId,
+        nodeType: t.nodeType,
+        nodeName: t.nodeName,
+        status: t.status,
+        output: t.output,
+        error: t.error,
+        attempts: t.attempts,
+        startedAt: t.startedAt,
+        endedAt: t.endedAt,
+      })),
+    });
+  }
+
+  private context(extra?: Record<string, unknown>): ExpressionContext {
+    const info = workflowInfo();
+    return {
+      input: this.args.input ?? null,
+      vars: this.vars,
+      nodes: this.nodeOutputs,
+      execution: {
+        id: info.workflowId,
+        workflowId: this.args.definitionId,
+        version: this.args.version,
+        startedAt: this.startedAt,
+        ...(this.args.site ? { site: this.args.site } : {}),
+      },
+      ...extra,
+    };
+  }
+
+  private async walk(): Promise<unknown> {
+    const start = this.graph.nodes.find((n) => n.type === 'START');
+    if (!start) throw new WeftError('INVALID_WORKFLOW', 'no START node');
+    const maxSteps = this.graph.settings?.maxSteps ?? DEFAULT_MAX_STEPS;
+    let node: GraphNode = start;
+    for (;;) {
+      if (this.steps >= maxSteps) {
+        throw new WeftError('STEP_LIMIT_EXCEEDED', `more than ${maxSteps} node runs (settings.maxSteps)`, { details: { nodeId: node.id } });
+      }
+      this.steps++;
+      const outcome = await this.runNode(node);
+      if (node.type === 'END') return outcome.output;
+      node = await this.follow(node, outcome.port);
+    }
+  }
+
+  private async runNode(node: GraphNode): Promise<NodeOutcome> {
+    const iteration = this.runsPerNode[node.id] ?? 0;
+    this.runsPerNode[node.id] = iteration + 1;
+    const entry: TraceEntry = {
+      seq: this.trace.length + 1,
+      nodeId: node.id,
+      nodeType: node.type,
+      ...(node.name ? { nodeName: node.name } : {}),
+      iteration,
+      status: 'running',
+      attempts: 0,
+      startedAt: nowIso(),
+    };
+    this.trace.push(entry);
+    this.current = node;
+    try {
+      const outcome = await this.execute(node, iteration);
+      const output = toPlain(outcome.output);
+      Object.assign(entry, { status: 'completed', output, attempts: outcome.attempts, endedAt: nowIso() });
+      this.nodeOutputs[node.id] = { output };
+      return { ...outcome, output };
+    } catch (err) {
+      if (isCancellation(err)) {
+        Object.assign(entry, { status: 'failed', error: { code: 'CANCELLED', message: 'cancelled', nodeId: node.id }, endedAt: nowIso() });
+        throw err;
+      }
+      const described = describeNodeError(err, node.id);
+      if (!described) throw err;
+      Object.assign(entry, { status: 'failed', error: described.info, attempts: described.attempts, endedAt: nowIso() });
+      if ((node.properties as SideEffectProps | undefined)?.continueOnError) {
+        // The failure becomes the node's output, so later nodes can look at `nodes.<id>.output.error`.
+        const output = { error: described.info };
+        this.nodeOutputs[node.id] = { output };
+        return { output, attempts: described.attempts };
+      }
+      throw new NodeFailed(described.info, described.attempts);
+    } finally {
+      this.current = null;
+    }
+  }
+
+  private async execute(node: GraphNode, iteration: number): Promise<NodeOutcome> {
+    const props = (node.properties ?? {}) as Record<string, unknown>;
+    switch (node.type) {
+      case 'START':
+        return { output: this.args.input ?? null, attempts: 1 };
+      case 'END':
+        return { output: await this.endOutput(props.output as Record<string, string> | undefined), attempts: 1 };
+      case 'DATA_TRANSFORMATION':
+        return { output: await this.assign(props.assign as Record<string, string>), attempts: 1 };
+      case 'IF_THEN_ELSE': {
+        const result = await evaluateBoolean(props.condition as string, this.context());
+        return { output: { result }, port: result ? 'true' : 'false', attempts: 1 };
+      }
+      case 'SWITCH': {
+        const value = toPlain(await evaluateExpression(props.expression as string, this.context()));
+        const port = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+        return { output: { value }, port: hasPort(this.edges, node.id, port) ? port : 'default', attempts: 1 };
+      }
+      case 'WAIT':
+        return { output: await this.wait(props), attempts: 1 };
+      case 'API_CALL':
+        return this.apiCall(node, iteration, props as unknown as ApiCallProps);
+      default:
+        // Unreachable after validation; a clear node error rather than a stuck workflow task.
+        throw new WeftError('INVALID_NODE_TYPE', `node type ${node.type} is not executable by this Weft version`);
+    }
+  }
+
+  private async endOutput(spec: Record<string, string> | undefined): Promise<unknown> {
+    if (!spec) return { ...this.vars };
+    const out: Record<string, unknown> = {};
+    for (const [key, expr] of Object.entries(spec)) out[key] = toPlain(await evaluateExpression(expr, this.context()));
+    return out;
+  }
+
+  private async assign(spec: Record<string, string>): Promise<Record<string, unknown>> {
+    const assigned: Record<string, unknown> = {};
+    for (const [name, expr] of Object.entries(spec)) {
+      const value = toPlain(await evaluateExpression(expr, this.context()));
+      this.vars[name] = value;
+      assigned[name] = value;
+    }
+    return assigned;
+  }
+
+  private async wait(props: Record<string, unknown>): Promise<{ waitedMs: number }> {
+    let ms: number;
+    if (typeof props.duration === 'string') {
+      ms = parseDuration(props.duration);
+    } else {
+      const until = await evaluateExpression(props.until as string, this.context());
+      const at = typeof until === 'number' ? until : Date.parse(String(until));
+      if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
+      ms = Math.max(0, at - Date.now());
+    }
+    const begun = Date.now();
+    this.setStatus('waiting');
+    await sleep(ms);
+    this.setStatus('running');
+    return { waitedMs: Date.now() - begun };
+  }
+
+  private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps): Promise<NodeOutcome> {
+    const ctx = this.context();
+    const renderAll = async (obj: Record<string, string> | undefined) => {
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(obj ?? {})) out[k] = stringify(await renderTemplate(v, ctx));
+      return out;
+    };
+    const spec: HttpRequestSpec = {
+      method: props.method ?? 'GET',
+      url: stringify(await renderTemplate(props.url, ctx)),
+      headers: await renderAll(props.headers),
+      query: await renderAll(props.query),
+      body: props.body === undefined ? undefined : await renderTemplatesDeep(props.body, ctx),
+      timeoutMs: props.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
+      maxResponseBytes: props.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
+    };
+    return this.callNodeActivity(node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
+  }
+
+  /**
+   * Runs a node's one activity. Temporal retries it where its policy can express the node's
+   * strategy; otherwise (LINEAR, jitter) each attempt is one activity and the wait between
+   * attempts is a durable timer.
+   */
+  private async callNodeActivity<T>(
+    node: GraphNode,
+    iteration: number,
+    props: SideEffectProps,
+    call: (opts: ReturnType<typeof nodeActivityOptions>) => Promise<NodeActivityResult<T>>,
+  ): Promise<NodeOutcome> {
+    const retry = resolveRetry(props.retry);
+    const options = nodeActivityOptions({ nodeId: node.id, nodeName: node.name, nodeType: node.type, iteration, timeoutMs: props.timeoutMs, retry });
+    if (temporalCanRetry(retry)) {
+      const result = await call(options);
+      return { output: result.output, attempts: result.attempt };
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await call({ ...options, activityId: `${options.activityId}:${attempt}` });
+        return { output: result.output, attempts: attempt };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const described = describeNodeError(err, node.id);
+        if (!described || attempt >= retry.maxAttempts || isNonRetryable(err, retry.nonRetryableErrorCodes)) {
+          if (described) throw new NodeFailed(described.info, attempt);
+          throw err;
+        }
+        await sleep(interpreterRetryDelayMs(retry, attempt, Math.random));
+      }
+    }
+  }
+
+  /** Picks the one edge to follow, waiting for an `advance` when only triggered edges remain. */
+  private async follow(node: GraphNode, port: string | undefined): Promise<GraphNode> {
+    const candidates = candidateEdges(this.edges, node.id, port);
+    const chosen =
+      (await this.firstMatching(
+        candidates.filter((e) => !e.trigger),
+        this.context(),
+      )) ?? (await this.awaitTrigger(candidates.filter((e) => e.trigger)));
+    if (!chosen) {
+      const where = port === undefined ? node.id : `${node.id} (port ${port})`;
+      throw new NodeFailed({ code: 'NO_MATCHING_BRANCH', message: `no edge from ${where} matches`, nodeId: node.id }, 1);
+    }
+    const target = this.nodesById[chosen.target];
+    if (!target) throw new WeftError('NODE_NOT_FOUND', `edge target ${chosen.target} does not exist`);
+    return target;
+  }
+
+  private async firstMatching(edges: GraphEdge[], ctx: ExpressionContext): Promise<GraphEdge | undefined> {
+    for (const edge of edges) {
+      if (!edge.condition || (await evaluateBoolean(edge.condition, ctx))) return edge;
+    }
+    return undefined;
+  }
+
+  private async awaitTrigger(edges: GraphEdge[]): Promise<GraphEdge | undefined> {
+    if (edges.length === 0) return undefined;
+    this.awaitingTriggers = [...new Set(edges.map((e) => e.trigger as string))];
+    this.setStatus('waiting');
+    for (;;) {
+      await condition(() => this.pendingEvents.length > 0);
+      const event = this.pendingEvents.shift() as AdvanceRequest;
+      const matching = edges.filter((e) => e.trigger === event.trigger);
+      const chosen = await this.firstMatching(matching, this.context({ event: { trigger: event.trigger, data: event.data ?? null } }));
+      if (chosen) {
+        this.awaitingTriggers = [];
+        this.setStatus('running');
+        return chosen;
+      }
+      this.refusedEvents.push({ ...event, at: nowIso(), reason: 'no edge condition holds for this event' });
+    }
+  }
+}
+
+function stringify(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}

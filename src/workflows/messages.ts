@@ -1,0 +1,16 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AdvanceRequest, StatusView, TraceEntry } from './types';
+
+/** Live status: instance state, current node, step count, waiting triggers. */
+export const statusQuery = defineQuery<StatusView>('status');
+/** The node running now, or null between nodes and after the end. */
+export const currentNodeQuery = defineQuery<{ nodeId: string; type: string; name?: string } | null>('currentNode');
+/** Variables as they are now: defaults, then every assignment so far. */
+export const variablesQuery = defineQuery<Record<string, unknown>>('variables');
+/** Every node run so far, in order. */
+export const traceQuery = defineQuery<TraceEntry[]>('trace');
+
+/** Follows edges whose `trigger` matches; refused (and nothing changes) when none waits for it. */
+export const advanceUpdate = defineUpdate<{ accepted: true; trigger: string }, [AdvanceRequest]>('advance');
+/** The same as `advanceUpdate` for clients that only signal; a refused signal is recorded, not applied. */
+export const advanceSignal = defineSignal<[AdvanceRequest]>('advance');

@@ -1,0 +1,52 @@
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { isWeftError } from '../graph/errors';
+import type { NodeFailureDetails } from '../activities/types';
+import type { NodeErrorInfo } from './types';
+
+/** A node failed for good: the interpreter stops (or, with continueOnError, records and goes on). */
+export class NodeFailed extends Error {
+  constructor(
+    readonly info: NodeErrorInfo,
+    readonly attempts: number,
+  ) {
+    super(info.message);
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+  override get name(): string {
+    return 'NodeFailed';
+  }
+}
+
+/**
+ * Turns what a node threw into the code users see. Returns undefined for anything that is not
+ * a node failure (a bug in workflow code), which must fail the workflow task, not the execution.
+ */
+export function describeNodeError(err: unknown, nodeId: string): { info: NodeErrorInfo; attempts: number } | undefined {
+  if (err instanceof NodeFailed) return { info: err.info, attempts: err.attempts };
+  if (isWeftError(err)) {
+    return { info: { code: err.code, message: err.message, nodeId, details: err.details }, attempts: 1 };
+  }
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) {
+      const details = (cause.details?.[0] ?? {}) as Partial<NodeFailureDetails>;
+      return {
+        info: { code: cause.type ?? 'ACTIVITY_FAILED', message: cause.message, nodeId, details: details.status ? { status: details.status } : undefined },
+        attempts: details.attempt ?? 1,
+      };
+    }
+    if (cause instanceof TimeoutFailure) {
+      return { info: { code: 'TIMEOUT', message: `node ${nodeId} timed out (${cause.timeoutType})`, nodeId }, attempts: 1 };
+    }
+    return { info: { code: 'ACTIVITY_FAILED', message: cause?.message ?? err.message, nodeId }, attempts: 1 };
+  }
+  return undefined;
+}
+
+/** True when retrying cannot help: the activity said so, or the node lists the code as non-retryable. */
+export function isNonRetryable(err: unknown, nonRetryableCodes: string[]): boolean {
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    return err.cause.nonRetryable || nonRetryableCodes.includes(err.cause.type ?? '');
+  }
+  return !(err instanceof ActivityFailure);
+}

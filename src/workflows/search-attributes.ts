@@ -1,0 +1,12 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes Weft sets on every execution, so operators can filter in the
+ * Temporal Web UI (e.g. `WeftDefinitionId = "…" AND WeftStatus = "waiting"`). The dev server
+ * registers them at start; a production cluster needs `temporal operator search-attribute create`.
+ */
+export const definitionIdKey = defineSearchAttributeKey('WeftDefinitionId', SearchAttributeType.KEYWORD);
+export const versionKey = defineSearchAttributeKey('WeftVersion', SearchAttributeType.KEYWORD);
+export const statusKey = defineSearchAttributeKey('WeftStatus', SearchAttributeType.KEYWORD);
+
+export const WEFT_SEARCH_ATTRIBUTES = [definitionIdKey, versionKey, statusKey];

@@ -1,0 +1,64 @@
+import type { WorkflowDefinition } from '../graph/schema';
+
+/**
+ * The instance states of a running graph (the seeds' workflow-instance states). `pending` is
+ * only seen before the worker picks the execution up.
+ */
+export type ExecutionStatus = 'pending' | 'running' | 'waiting' | 'suspended' | 'completed' | 'failed' | 'cancelled' | 'escalated';
+
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** What the API hands the interpreter: an immutable snapshot of one version, never a reference. */
+export interface ExecutionInput {
+  definitionId: string;
+  version: string;
+  graph: WorkflowDefinition;
+  input: unknown;
+  startedBy?: string;
+  site?: string;
+}
+
+/** A node failure as users see it: a stable code, a message, the node that failed. */
+export interface NodeErrorInfo {
+  code: string;
+  message: string;
+  nodeId?: string;
+  details?: unknown;
+}
+
+/** One run of one node, as the `trace` query and `/history` report it. */
+export interface TraceEntry {
+  seq: number;
+  nodeId: string;
+  nodeType: string;
+  nodeName?: string;
+  /** How many times this node had run before, in this execution (loops, cycles). */
+  iteration: number;
+  status: 'running' | 'completed' | 'failed' | 'skipped';
+  output?: unknown;
+  error?: NodeErrorInfo;
+  attempts: number;
+  startedAt: string;
+  endedAt?: string;
+}
+
+export interface ExecutionResult {
+  status: 'completed';
+  output: unknown;
+}
+
+export interface StatusView {
+  status: ExecutionStatus;
+  currentNodeId: string | null;
+  steps: number;
+  startedAt: string;
+  error: NodeErrorInfo | null;
+  /** Triggers the instance is waiting for (edges with `trigger`), if any. */
+  awaitingTriggers: string[];
+}
+
+/** Sent by `advance`: an event that edges with a matching `trigger` wait for. */
+export interface AdvanceRequest {
+  trigger: string;
+  data?: unknown;
+}

@@ -1,0 +1,17 @@
+/** Helpers to compare what the database recorded with the migrations checked in under drizzle/. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import { executeRows, type WeftDb } from '../../../src/db';
+
+/** Number of entries in drizzle/meta/_journal.json. */
+export function checkedInMigrationCount(): number {
+  const journal = JSON.parse(readFileSync(join(__dirname, '../../../drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+  return journal.entries.length;
+}
+
+/** Rows in drizzle's bookkeeping table: one per applied migration. */
+export async function appliedMigrationCount(db: WeftDb): Promise<number> {
+  const rows = await executeRows<{ n: number }>(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(rows[0]?.n);
+}

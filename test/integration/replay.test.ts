@@ -1,0 +1,32 @@
+/**
+ * Replay compatibility: every recorded history in test/histories/ must replay against today's
+ * workflow code. A change to running logic that breaks one belongs behind `patched()`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeterminismViolationError, Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { TEST_BUNDLE_PATH } from '../support/paths';
+
+const DIR = join(__dirname, '..', 'histories');
+const recorded = readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const tampered = readdirSync(join(DIR, 'tampered')).filter((f) => f.endsWith('.json'));
+
+function load(path: string) {
+  return historyFromJSON(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+test('there are recorded histories to replay', () => {
+  expect(recorded.length).toBeGreaterThanOrEqual(2);
+  expect(tampered.length).toBeGreaterThanOrEqual(1);
+});
+
+test.each(recorded)('%s replays without nondeterminism', async (file) => {
+  await Worker.runReplayHistory({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, replayName: file }, load(join(DIR, file)));
+});
+
+test.each(tampered)('tampered %s is refused with DeterminismViolationError', async (file) => {
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, replayName: file }, load(join(DIR, 'tampered', file))),
+  ).rejects.toBeInstanceOf(DeterminismViolationError);
+});

@@ -1,0 +1,29 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { startDevServer } from '../../src/temporal/dev-server';
+import { WORKFLOWS_PATH } from '../../src/worker';
+import { TEST_BUNDLE_PATH, TEST_ENV_FILE } from './paths';
+
+/**
+ * Once per `npm test`: one real Temporal dev server for every test file (each file uses its own
+ * task queue), and one workflow bundle instead of a webpack run per file.
+ */
+export default async function globalSetup(): Promise<void> {
+  const server = await startDevServer({ log: (m) => console.error(m) });
+  (globalThis as { __weftDevServer?: unknown }).__weftDevServer = server;
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  mkdirSync(join(TEST_BUNDLE_PATH, '..'), { recursive: true });
+  writeFileSync(TEST_BUNDLE_PATH, code);
+  writeFileSync(TEST_ENV_FILE, JSON.stringify({ temporalAddress: server.address }));
+  process.env.WEFT_TEST_TEMPORAL_ADDRESS = server.address;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};

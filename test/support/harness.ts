@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { signToken } from '../../src/auth/tokens';
+import { loadSettings, type Settings } from '../../src/config/settings';
+import { createLogger } from '../../src/logger';
+import { startWeft, type RunningWeft } from '../../src/runtime';
+import { createFreshDatabaseUrl, type FreshDatabase } from '../integration/db/fresh-database';
+import { TEST_BUNDLE_PATH, TEST_ENV_FILE } from './paths';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface TestWeft {
+  url: string;
+  settings: Settings;
+  weft: RunningWeft;
+  temporal: Client;
+  /** Which database this instance uses. */
+  databaseKind: 'postgres' | 'pglite';
+  /** postgres:// URL when PostgreSQL is used (so another process can share it). */
+  databaseUrl: string | undefined;
+  token(roles?: string[], sub?: string): string;
+  /** Calls the API over real HTTP as `sub` (default an admin). */
+  api<T = any>(method: string, path: string, body?: unknown, opts?: { token?: string | null; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export function testTemporalAddress(): string {
+  return (JSON.parse(readFileSync(TEST_ENV_FILE, 'utf8')) as { temporalAddress: string }).temporalAddress;
+}
+
+/**
+ * Starts the real Weft runtime (API + worker) against the shared test Temporal server, on its
+ * own task queue, with a fresh database: PostgreSQL when DATABASE_URL is set or asked for,
+ * PGlite on disk otherwise.
+ */
+export async function startTestWeft(opts: { worker?: boolean; database?: 'auto' | 'postgres' | 'pglite'; allowedHosts?: string[] } = {}): Promise<TestWeft> {
+  const wantPostgres = opts.database === 'postgres' || ((opts.database ?? 'auto') === 'auto' && !!process.env.DATABASE_URL);
+  let fresh: FreshDatabase | undefined;
+  let dataDir: string | undefined;
+  if (wantPostgres) fresh = await createFreshDatabaseUrl();
+  dataDir = mkdtempSync(join(tmpdir(), 'weft-test-'));
+  const settings = loadSettings({
+    PORT: '0',
+    TEMPORAL_ADDRESS: testTemporalAddress(),
+    WEFT_TASK_QUEUE: `test-${randomUUID().slice(0, 8)}`,
+    WEFT_DATA_DIR: dataDir,
+    ...(fresh ? { DATABASE_URL: fresh.url } : {}),
+    WEFT_HTTP_ALLOWED_HOSTS: (opts.allowedHosts ?? []).join(','),
+    LOG_LEVEL: 'silent',
+    WEFT_WORKFLOW_BUNDLE: TEST_BUNDLE_PATH,
+  });
+  const weft = await startWeft(settings, {
+    api: true,
+    worker: opts.worker ?? true,
+    log: createLogger('silent'),
+  });
+  const connection = await Connection.connect({ address: settings.temporalAddress as string });
+  const temporal = new Client({ connection, namespace: settings.temporalNamespace });
+  const url = weft.apiUrl as string;
+  const token = (roles: string[] = ['admin'], sub = 'admin-user') => signToken(weft.jwtSecret, { sub, roles });
+  const adminToken = token();
+
+  return {
+    url,
+    settings,
+    weft,
+    temporal,
+    databaseKind: weft.database.kind,
+    databaseUrl: fresh?.url,
+    token,
+    async api(method, path, body, o = {}) {
+      const headers: Record<string, string> = { ...(o.headers ?? {}) };
+      const bearer = o.token === undefined ? adminToken : o.token;
+      if (bearer) headers.authorization = `Bearer ${bearer}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, headers: res.headers, body: parsed as any };
+    },
+    async stop() {
+      await connection.close();
+      await weft.stop();
+      await fresh?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls the instance until it reaches a terminal status (or the deadline passes). */
+export async function waitForInstance(t: TestWeft, id: string, timeoutMs = 30_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.api('GET', `/api/v1/workflow-instances/${id}`);
+    if (res.status === 200 && ['completed', 'failed', 'cancelled'].includes(res.body.status)) return res.body;
+    if (Date.now() > deadline) throw new Error(`instance ${id} still ${JSON.stringify(res.body)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Creates, publishes and returns the id of a definition. */
+export async function publishGraph(t: TestWeft, graph: unknown): Promise<string> {
+  const created = await t.api('POST', '/api/v1/workflows', graph);
+  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const published = await t.api('POST', `/api/v1/workflows/${created.body.id}/publish`, {});
+  if (published.status !== 200) throw new Error(`publish failed: ${published.status} ${JSON.stringify(published.body)}`);
+  return created.body.id as string;
+}

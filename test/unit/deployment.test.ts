@@ -1,0 +1,66 @@
+/**
+ * No Docker engine runs here, so the production stack is checked statically: every setting the
+ * code reads is documented, and every process in docker-compose.yml is given what its role needs.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REQUIRED_BY_ROLE, SETTING_DOCS } from '../../src/config/settings';
+import { WEFT_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
+
+const ROOT = join(__dirname, '..', '..');
+const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { environment?: Record<string, string>; command?: string[]; build?: string; deploy?: { replicas?: number }; depends_on?: unknown }>;
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+test('the code reads the environment only through the documented settings', () => {
+  const read = new Set<string>();
+  for (const file of sourceFiles(join(ROOT, 'src'))) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:process\.env|env)\.([A-Z][A-Z0-9_]+)/g)) read.add(m[1]!);
+  }
+  // Tool lookup for the embedded dev server, not a setting of a deployed process.
+  const devTools = new Set(['TEMPORAL_CLI_PATH', 'PATH']);
+  const undocumented = [...read].filter((name) => !(name in SETTING_DOCS) && !devTools.has(name));
+  expect(undocumented).toEqual([]);
+});
+
+test.each(Object.entries(REQUIRED_BY_ROLE))('the %s service is given every setting its role needs', (role, required) => {
+  const service = compose.services[role];
+  expect(service).toBeDefined();
+  const env = service!.environment ?? {};
+  expect(required.filter((name) => !(name in env))).toEqual([]);
+  // And nothing it is given is a misspelt setting.
+  expect(Object.keys(env).filter((name) => !(name in SETTING_DOCS))).toEqual([]);
+});
+
+test('api and worker are separate services built from the Dockerfile, workers scale out', () => {
+  const { api, worker } = compose.services;
+  expect(api?.build).toBe('.');
+  expect(worker?.build).toBe('.');
+  expect(api?.command?.join(' ')).toContain('src/server.ts');
+  expect(worker?.command?.join(' ')).toContain('src/worker.ts');
+  expect(worker?.deploy?.replicas).toBeGreaterThan(1);
+  expect(existsSync(join(ROOT, 'Dockerfile'))).toBe(true);
+  for (const entry of ['src/server.ts', 'src/worker.ts', 'scripts/bundle-workflows.ts']) expect(existsSync(join(ROOT, entry))).toBe(true);
+});
+
+test('Temporal persists to PostgreSQL, has a Web UI, and gets Weft search attributes', () => {
+  const { temporal, 'temporal-ui': ui, 'temporal-setup': setup, postgres } = compose.services;
+  expect(postgres).toBeDefined();
+  expect(temporal?.environment?.DB).toMatch(/^postgres/);
+  expect(temporal?.environment?.POSTGRES_SEEDS).toBe('postgres');
+  expect(ui?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  const setupCommand = JSON.stringify(setup?.command);
+  for (const { name } of WEFT_SEARCH_ATTRIBUTES) expect(setupCommand).toContain(name);
+  // Every service that talks to Temporal points at the same frontend.
+  for (const name of ['api', 'worker']) expect(compose.services[name]?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
+  // The API's database is the compose PostgreSQL.
+  expect(compose.services.api?.environment?.DATABASE_URL).toContain('@postgres:5432/');
+});
