@@ -25,7 +25,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities({ db: deps.db, httpAllowedHosts: deps.httpAllowedHosts }),
-    identity: deps.identity,
+    ...(deps.identity ? { identity: deps.identity } : {}),
   });
 }
 

@@ -59,7 +59,7 @@ test('malformed JSON and bad request fields get 400 with the path', async () => 
     body: '{"name": ',
   });
   expect(res.status).toBe(400);
-  expect((await res.json()).code).toBe('INVALID_REQUEST');
+  expect(((await res.json()) as { code: string }).code).toBe('INVALID_REQUEST');
 
   const created = await t.api('POST', '/api/v1/workflows', minimal);
   const bad = await t.api('POST', `/api/v1/workflows/${created.body.id}/publish`, { version: 'one' });

@@ -1,0 +1,325 @@
+/**
+ * The node-type registry: every node type name of the format, and for each type this version
+ * executes, its properties schema, ports, whether it has side effects, and where its
+ * expressions are. Adding a type later means adding one entry to `REGISTRY`.
+ *
+ * Pure TypeScript: imported by workflow code, so no Node APIs here.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration';
+import { WeftError } from './errors';
+import { escapePointerToken, isPlainObject, toPointer } from './json';
+import { VARIABLE_NAME_PATTERN } from './schema';
+import { fromZodIssues } from './zod-issues';
+
+/** Every node type name of the format (the seed announces 24 and lists these 23). */
+export const NODE_TYPES = [
+  'START',
+  'END',
+  'MATERIAL_CONSUME',
+  'EQUIPMENT_OPERATION',
+  'QUALITY_CHECK',
+  'DATA_TRANSFORMATION',
+  'API_CALL',
+  'SUBPROCESS',
+  'IF_THEN_ELSE',
+  'LOOP',
+  'WAIT',
+  'SWITCH',
+  'PARALLEL',
+  'SALESFORCE_CONNECTOR',
+  'SAP_CONNECTOR',
+  'NETSUITE_CONNECTOR',
+  'CUSTOM_API',
+  'EVENT_PUBLISHER',
+  'EVENT_SUBSCRIBER',
+  'ERROR_HANDLER',
+  'RETRY_LOGIC',
+  'FALLBACK_PATH',
+  'NOTIFICATION',
+] as const;
+
+/** A node type name. */
+export type NodeType = (typeof NODE_TYPES)[number];
+
+/** True when `type` is one of {@link NODE_TYPES} (case-sensitive: types are upper case). */
+export function isNodeType(type: unknown): type is NodeType {
+  return typeof type === 'string' && (NODE_TYPES as readonly string[]).includes(type);
+}
+
+/** Where an expression or template sits inside a node's properties. */
+export interface ExpressionField {
+  /** JSON Pointer relative to `properties`, e.g. `/assign/total`. */
+  pointer: string;
+  /** `expression`: JSONata. `template`: text with `${…}` / `{{…}}` markers. */
+  kind: 'expression' | 'template';
+  source: string;
+}
+
+/** What the engine knows about one executable node type. */
+export interface NodeSpec<P = unknown> {
+  type: NodeType;
+  /** Strict schema of `properties` (unknown keys are issues), defaults applied on parse. */
+  propertiesSchema: z.ZodType<P>;
+  /**
+   * The ports edges may leave from: a list, `'any'` (SWITCH: any value, plus `default`), or
+   * `[]` (edges must not name a `sourcePort`).
+   */
+  ports: readonly string[] | 'any';
+  /** Runs as a Temporal activity (true) or inside the workflow (false). */
+  sideEffect: boolean;
+  /**
+   * Every expression and template in the properties. Tolerates malformed properties (skips
+   * what is not a string) so that validation can report expression problems alongside schema ones.
+   */
+  expressionFields(properties: unknown): ExpressionField[];
+}
+
+// --- common side-effect properties -------------------------------------------------------
+
+/** Retry strategies of side-effect nodes. */
+export const RETRY_STRATEGIES = ['NONE', 'IMMEDIATE', 'FIXED', 'LINEAR', 'EXPONENTIAL'] as const;
+
+/**
+ * Retry policy of a side-effect node, mapped onto the activity's Temporal retry policy.
+ * Defaults are the ones docs/nodes.md publishes.
+ */
+export const RetrySpecSchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).default(3),
+  strategy: z.enum(RETRY_STRATEGIES).default('EXPONENTIAL'),
+  initialIntervalMs: z.number().int().min(0).default(1000),
+  backoffCoefficient: z.number().min(1).default(2),
+  maxIntervalMs: z.number().int().min(0).default(30_000),
+  jitter: z.boolean().default(false),
+  nonRetryableErrorCodes: z.array(z.string().min(1)).default([]),
+});
+
+/** A parsed retry policy (defaults applied). */
+export type RetrySpec = z.output<typeof RetrySpecSchema>;
+
+/** Properties every side-effect node accepts (defaults as docs/nodes.md publishes; `retry` absent means the interpreter's default policy). */
+export const commonSideEffectShape = {
+  retry: RetrySpecSchema.optional(),
+  timeoutMs: z.number().int().min(1).default(30_000),
+  continueOnError: z.boolean().default(false),
+};
+
+/** The common side-effect properties on their own (each side-effect type's schema spreads {@link commonSideEffectShape}). */
+export const CommonSideEffectPropertiesSchema = z.strictObject(commonSideEffectShape);
+
+/** The parsed common side-effect properties. */
+export type CommonSideEffectProperties = z.output<typeof CommonSideEffectPropertiesSchema>;
+
+// --- properties of the core types ---------------------------------------------------------
+
+const expression = z.string().min(1, 'Expression must not be empty');
+
+/** START: no properties. */
+export const StartPropertiesSchema = z.strictObject({});
+/** END: `output`, each value an expression (absent: the output is `vars`). */
+export const EndPropertiesSchema = z.strictObject({
+  output: z.record(z.string().min(1), expression).optional(),
+});
+/** DATA_TRANSFORMATION: `assign`, variable → expression, evaluated in order, each seeing the previous. */
+export const DataTransformationPropertiesSchema = z.strictObject({
+  assign: z
+    .record(z.string().regex(VARIABLE_NAME_PATTERN, 'Variable names must start with a letter or _ and contain only letters, digits, _ and -'), expression)
+    .refine((assign) => Object.keys(assign).length > 0, 'assign needs at least one variable'),
+});
+/** IF_THEN_ELSE: `condition`, an expression; leaves by port `true` or `false`. */
+export const IfThenElsePropertiesSchema = z.strictObject({ condition: expression });
+/** SWITCH: `expression`; leaves by the port named as its value, else `default`. */
+export const SwitchPropertiesSchema = z.strictObject({ expression });
+/** WAIT: exactly one of `duration` (see duration.ts) or `until` (an expression giving an ISO timestamp). */
+export const WaitPropertiesSchema = z
+  .strictObject({
+    duration: z
+      .string()
+      .superRefine((text, ctx) => {
+        try {
+          parseDuration(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        }
+      })
+      .optional(),
+    until: expression.optional(),
+  })
+  .superRefine((props, ctx) => {
+    if ((props.duration === undefined) === (props.until === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'WAIT needs exactly one of "duration" or "until"' });
+    }
+  });
+
+/** HTTP methods of API_CALL. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+
+/**
+ * API_CALL: `method` (default GET), `url` (template), `headers` and `query` (objects of
+ * templates, default {}), `body` (JSON whose strings are templates), `timeoutMs` (default
+ * 30000), `maxResponseBytes` (default 10 MiB), and the common side-effect properties.
+ */
+export const ApiCallPropertiesSchema = z.strictObject({
+  method: z.enum(HTTP_METHODS).default('GET'),
+  url: z.string().min(1),
+  headers: z.record(z.string().min(1), z.string()).default({}),
+  query: z.record(z.string().min(1), z.string()).default({}),
+  body: z.unknown().optional(),
+  maxResponseBytes: z.number().int().min(1).default(10 * 1024 * 1024),
+  ...commonSideEffectShape,
+});
+
+export type StartProperties = z.output<typeof StartPropertiesSchema>;
+export type EndProperties = z.output<typeof EndPropertiesSchema>;
+export type DataTransformationProperties = z.output<typeof DataTransformationPropertiesSchema>;
+export type IfThenElseProperties = z.output<typeof IfThenElsePropertiesSchema>;
+export type SwitchProperties = z.output<typeof SwitchPropertiesSchema>;
+export type WaitProperties = z.output<typeof WaitPropertiesSchema>;
+export type ApiCallProperties = z.output<typeof ApiCallPropertiesSchema>;
+
+// --- expression locations -------------------------------------------------------------------
+
+function field(props: unknown, key: string, kind: ExpressionField['kind']): ExpressionField[] {
+  const value = isPlainObject(props) ? props[key] : undefined;
+  return typeof value === 'string' ? [{ pointer: `/${escapePointerToken(key)}`, kind, source: value }] : [];
+}
+
+function mapFields(props: unknown, key: string, kind: ExpressionField['kind']): ExpressionField[] {
+  const map = isPlainObject(props) ? props[key] : undefined;
+  if (!isPlainObject(map)) return [];
+  return Object.keys(map).flatMap((name) => {
+    const value = map[name];
+    return typeof value === 'string' ? [{ pointer: toPointer([key, name]), kind, source: value }] : [];
+  });
+}
+
+function deepTemplates(value: unknown, segments: Array<string | number>): ExpressionField[] {
+  if (typeof value === 'string') return [{ pointer: toPointer(segments), kind: 'template', source: value }];
+  if (Array.isArray(value)) return value.flatMap((item, i) => deepTemplates(item, [...segments, i]));
+  if (isPlainObject(value)) return Object.keys(value).flatMap((k) => deepTemplates(value[k], [...segments, k]));
+  return [];
+}
+
+// --- the registry ---------------------------------------------------------------------------
+
+function spec<P>(s: NodeSpec<P>): NodeSpec<P> {
+  return s;
+}
+
+const REGISTRY = {
+  START: spec({
+    type: 'START',
+    propertiesSchema: StartPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: () => [],
+  }),
+  END: spec({
+    type: 'END',
+    propertiesSchema: EndPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: (p) => mapFields(p, 'output', 'expression'),
+  }),
+  DATA_TRANSFORMATION: spec({
+    type: 'DATA_TRANSFORMATION',
+    propertiesSchema: DataTransformationPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: (p) => mapFields(p, 'assign', 'expression'),
+  }),
+  IF_THEN_ELSE: spec({
+    type: 'IF_THEN_ELSE',
+    propertiesSchema: IfThenElsePropertiesSchema,
+    ports: ['true', 'false'],
+    sideEffect: false,
+    expressionFields: (p) => field(p, 'condition', 'expression'),
+  }),
+  SWITCH: spec({
+    type: 'SWITCH',
+    propertiesSchema: SwitchPropertiesSchema,
+    ports: 'any',
+    sideEffect: false,
+    expressionFields: (p) => field(p, 'expression', 'expression'),
+  }),
+  WAIT: spec({
+    type: 'WAIT',
+    propertiesSchema: WaitPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: (p) => field(p, 'until', 'expression'),
+  }),
+  API_CALL: spec({
+    type: 'API_CALL',
+    propertiesSchema: ApiCallPropertiesSchema,
+    ports: [],
+    sideEffect: true,
+    expressionFields: (p) => [
+      ...field(p, 'url', 'template'),
+      ...mapFields(p, 'headers', 'template'),
+      ...mapFields(p, 'query', 'template'),
+      ...(isPlainObject(p) && p.body !== undefined ? deepTemplates(p.body, ['body']) : []),
+    ],
+  }),
+} as const;
+
+/** A node type this version executes. */
+export type SupportedNodeType = keyof typeof REGISTRY;
+
+/** The node types this version executes (the rest of {@link NODE_TYPES} are refused by validation). */
+export const SUPPORTED_NODE_TYPES: readonly SupportedNodeType[] = Object.freeze(Object.keys(REGISTRY) as SupportedNodeType[]);
+
+/** The parsed properties of each supported type. */
+export type NodePropertiesByType = {
+  [K in SupportedNodeType]: (typeof REGISTRY)[K] extends NodeSpec<infer P> ? P : never;
+};
+
+/** Known types that, once supported, will run as activities (DESIGN rule 2). */
+const SIDE_EFFECT_TYPES: ReadonlySet<NodeType> = new Set<NodeType>([
+  'MATERIAL_CONSUME',
+  'EQUIPMENT_OPERATION',
+  'QUALITY_CHECK',
+  'API_CALL',
+  'SALESFORCE_CONNECTOR',
+  'SAP_CONNECTOR',
+  'NETSUITE_CONNECTOR',
+  'CUSTOM_API',
+  'EVENT_PUBLISHER',
+  'NOTIFICATION',
+]);
+
+/** True when `type` is executed by this version. */
+export function isSupportedNodeType(type: unknown): type is SupportedNodeType {
+  return typeof type === 'string' && Object.prototype.hasOwnProperty.call(REGISTRY, type);
+}
+
+/** The spec of a supported node type, or undefined for any other string (unknown or not yet supported). */
+export function nodeSpec<T extends SupportedNodeType>(type: T): NodeSpec<NodePropertiesByType[T]>;
+export function nodeSpec(type: string): NodeSpec | undefined;
+export function nodeSpec(type: string): NodeSpec | undefined {
+  return isSupportedNodeType(type) ? (REGISTRY[type] as NodeSpec) : undefined;
+}
+
+/** True for node types whose work is a side effect (one Temporal activity per run); false for control nodes and unknown names. */
+export function isSideEffectNode(type: string): boolean {
+  const s = nodeSpec(type);
+  return s ? s.sideEffect : isNodeType(type) && SIDE_EFFECT_TYPES.has(type);
+}
+
+/**
+ * Parses a node's properties with its type's schema, defaults applied (e.g. API_CALL `method`
+ * GET, retry `strategy` EXPONENTIAL).
+ *
+ * @throws WeftError `VALIDATION_ERROR` (with `issues` relative to the properties) when they do
+ *   not match; `INVALID_NODE_TYPE` when the type is not supported.
+ */
+export function parseNodeProperties<T extends SupportedNodeType>(type: T, properties: unknown): NodePropertiesByType[T] {
+  const s = nodeSpec(type as string);
+  if (!s) throw new WeftError('INVALID_NODE_TYPE', `Node type "${String(type)}" is not executed by this version of Weft`);
+  const parsed = s.propertiesSchema.safeParse(properties ?? {});
+  if (!parsed.success) {
+    const issues = fromZodIssues(parsed.error.issues, []);
+    throw new WeftError('VALIDATION_ERROR', `Invalid properties for ${String(type)} node`, { issues });
+  }
+  return parsed.data as NodePropertiesByType[T];
+}
