@@ -31,6 +31,7 @@ module.exports = tseslint.config(
       ],
     },
   },
+  { files: ['**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },

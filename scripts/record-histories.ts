@@ -10,7 +10,7 @@ import { startWeft } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
 import { json, startFakeService } from '../test/support/fake-service';
 import { recordedGraphs } from '../test/histories/graphs';
-import { tamperActivityType } from '../test/histories/tamper';
+import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
 import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
 
@@ -40,9 +40,12 @@ async function main() {
       const handle = client.workflow.getHandle(id);
       await handle.result().catch(() => undefined);
       const history = await handle.fetchHistory();
-      writeFileSync(join(OUT, `${name}.json`), historyToJSON(history));
-      if (name === 'core-nodes')
-        writeFileSync(join(OUT, 'tampered', `${name}.activity-type.json`), historyToJSON(tamperActivityType(history, 'apiCall', 'chargeCard')));
+      const json = JSON.parse(historyToJSON(history)) as HistoryJson;
+      writeFileSync(join(OUT, `${name}.json`), JSON.stringify(json, null, 1));
+      if (name === 'core-nodes') {
+        const tampered = tamperActivityType(json, 'apiCall', 'chargeCard');
+        writeFileSync(join(OUT, 'tampered', `${name}.activity-type.json`), JSON.stringify(tampered, null, 1));
+      }
       console.log(`recorded ${name} (${history.events?.length} events)`);
     }
   } finally {

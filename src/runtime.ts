@@ -8,6 +8,7 @@ import { resolveJwtSecret } from './auth/secret';
 import type { Settings } from './config/settings';
 import { openDatabase, type Database } from './db/client';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { installTemporalLogging } from './temporal/runtime-logging';
 import { createWeftWorker } from './worker';
 
 export interface RunningWeft {
@@ -35,6 +36,8 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
   const stop = async () => {
     for (const fn of stops.reverse()) await fn().catch((err: Error) => log.error({ err }, 'stop failed'));
   };
+  // Before anything creates the SDK runtime (the dev server does).
+  installTemporalLogging(log);
   try {
     let devServer: DevServer | undefined;
     let temporalAddress = settings.temporalAddress;

@@ -36,6 +36,8 @@ async function main(): Promise<void> {
   const { openDatabase } = await import('./db/client');
   const settings = loadSettings();
   const log = createLogger(settings.logLevel, 'weft-worker');
+  const { installTemporalLogging } = await import('./temporal/runtime-logging');
+  installTemporalLogging(log);
   if (!settings.temporalAddress) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start embeds one)');
   if (!settings.databaseUrl) throw new Error('DATABASE_URL: required for a standalone worker (PGlite cannot be shared between processes)');
   const database = await openDatabase({ databaseUrl: settings.databaseUrl, log: (m) => log.info(m) });

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { isWeftError, WeftError, type ValidationIssue } from '../graph/errors';
 
 /** Converts zod issues to JSON Pointer issues (`/input/items/0`). */

@@ -156,6 +156,7 @@ async function openPglite(dir: string | undefined, migrationsFolder: string, log
  * build uses dynamic `import()`, which is why Jest runs with `--experimental-vm-modules`.)
  */
 function loadPglite(): typeof PgliteModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
   return require('@electric-sql/pglite') as typeof PgliteModule;
 }
 

@@ -42,10 +42,8 @@ export function testTemporalAddress(): string {
  */
 export async function startTestWeft(opts: { worker?: boolean; database?: 'auto' | 'postgres' | 'pglite'; allowedHosts?: string[] } = {}): Promise<TestWeft> {
   const wantPostgres = opts.database === 'postgres' || ((opts.database ?? 'auto') === 'auto' && !!process.env.DATABASE_URL);
-  let fresh: FreshDatabase | undefined;
-  let dataDir: string | undefined;
-  if (wantPostgres) fresh = await createFreshDatabaseUrl();
-  dataDir = mkdtempSync(join(tmpdir(), 'weft-test-'));
+  const fresh: FreshDatabase | undefined = wantPostgres ? await createFreshDatabaseUrl() : undefined;
+  const dataDir = mkdtempSync(join(tmpdir(), 'weft-test-'));
   const settings = loadSettings({
     PORT: '0',
     TEMPORAL_ADDRESS: testTemporalAddress(),
@@ -94,7 +92,7 @@ export async function startTestWeft(opts: { worker?: boolean; database?: 'auto' 
       await connection.close();
       await weft.stop();
       await fresh?.drop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

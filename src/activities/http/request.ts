@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { AddressGuard, BlockedAddressError } from './address-guard';
+import { type AddressGuard, BlockedAddressError } from './address-guard';
 import type { HttpRequestSpec, HttpResponseOutput } from '../types';
 
 const MAX_REDIRECTS = 5;
@@ -68,7 +68,9 @@ function once(
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > spec.maxResponseBytes) {
-          req.destroy(new HttpCallError('RESPONSE_TOO_LARGE', `response exceeds ${spec.maxResponseBytes} bytes`, false));
+          // Settle first: once destroyed, the stream may still emit 'end' for what it buffered.
+          reject(new HttpCallError('RESPONSE_TOO_LARGE', `response exceeds ${spec.maxResponseBytes} bytes`, false));
+          res.destroy();
           return;
         }
         chunks.push(chunk);

@@ -36,7 +36,7 @@ export async function insertExecution(db: WeftDb, row: NewExecution): Promise<Ex
   if (inserted) return inserted;
   const existing =
     (await getExecution(db, row.id)) ??
-    (row.idempotencyKey != null ? await findExecutionByIdempotencyKey(db, row.definitionId, row.idempotencyKey) : undefined);
+    (row.idempotencyKey !== null && row.idempotencyKey !== undefined ? await findExecutionByIdempotencyKey(db, row.definitionId, row.idempotencyKey) : undefined);
   if (!existing) throw new Error(`insertExecution: ${row.id} conflicted but no existing row was found`);
   return existing;
 }
