@@ -3,13 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logger';
 import { startWeft } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
 import { json, startFakeService } from '../test/support/fake-service';
 import { recordedGraphs } from '../test/histories/graphs';
+import { historyToPlain } from '../test/histories/history-json';
 import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
 import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
@@ -40,7 +40,7 @@ async function main() {
       const handle = client.workflow.getHandle(id);
       await handle.result().catch(() => undefined);
       const history = await handle.fetchHistory();
-      const json = JSON.parse(historyToJSON(history)) as HistoryJson;
+      const json = historyToPlain(history) as HistoryJson;
       writeFileSync(join(OUT, `${name}.json`), JSON.stringify(json, null, 1));
       if (name === 'core-nodes') {
         const tampered = tamperActivityType(json, 'apiCall', 'chargeCard');

@@ -3,20 +3,25 @@
  * evaluation hooks. Never the clock: inside a Temporal workflow the clock stands still during
  * a workflow task, so only counting can stop a runaway expression there.
  *
- * How the hooks work (jsonata 2.2): `evaluate()` looks up
- * `Symbol.for('jsonata.__evaluate_entry')` and `Symbol.for('jsonata.__evaluate_exit')` in the
- * environment and awaits them around every AST node it evaluates, including lambda bodies,
- * every iteration of a tail call, and every comparison of an order-by. A step is one entry.
+ * How the hooks work (jsonata 1.8): `evaluate()` looks up `__evaluate_entry` and
+ * `__evaluate_exit` in the environment and calls them, synchronously, around every AST node it
+ * evaluates, including lambda bodies, every iteration of a tail call, and every comparison of
+ * an order-by. Evaluation is a synchronous, depth-first walk (generators driven to completion),
+ * so entries and exits nest exactly and depth is a plain counter. A step is one entry (more
+ * than one deep down, see below).
  *
- * Depth is the number of evaluations entered and not yet exited on the current branch. JSONata
- * evaluates the items of an array constructor and the values of an object constructor with
- * `Promise.all`, so a plain counter would add up the depths of siblings (an object with 300
- * keys would look 300 deep). The entry hook therefore serialises those siblings: when the first
- * item of such a constructor is entered, a "launch" opens until the next microtask; any entry
- * made while it is open comes from the same synchronous run, before the first item could
- * resume, so it cannot be its child: it is a sibling launched by `Promise.all`, and it is held
- * (its hook returns a promise) until the previous sibling exits. Evaluation then runs
- * depth-first, one branch at a time, left to right, and the stack of open frames is exact.
+ * What a step costs in time is not constant: JSONata 1.8 evaluates with generators, and every
+ * AST node evaluated yields once through the whole chain of generators open above it, so a
+ * step deep inside nested calls costs several times a shallow one. Measured inside the workflow
+ * sandbox at the 50,000-step limit: an endless loop at depth 3 took 110 ms, the same loop at
+ * depth 90 took 640 ms. Depth is therefore charged (see {@link FREE_DEPTH}): 100 ms after.
+ *
+ * Not charged: an order-by's merge recurses once per item merged (JSONata's internal sort,
+ * which cannot be replaced), so its comparisons get dearer as it proceeds; an order-by of
+ * 5,000 numbers stopped at the limit took 280 ms in the sandbox. Charging that in full (tried,
+ * by following which items the hooks see compared) stopped order-bys of 700 objects, which
+ * fit in 50,000 steps otherwise (up to about 1,300 sorted by one key), and over-charged
+ * duplicates; the reach was kept and the extra cost is bounded by the step limit itself.
  *
  * Pure TypeScript: imported by workflow code, so no Node APIs here.
  */
@@ -26,7 +31,7 @@ import { WeftError } from './errors';
 export interface ExpressionLimits {
   /** Evaluation steps (one per AST node evaluated, plus a charge for work done by built-in functions). Default 50,000. */
   maxSteps: number;
-  /** Nested evaluations open at once on one branch (runaway recursion, deep nesting). Default 100. */
+  /** Nested evaluations open at once (runaway recursion, deep nesting). Default 100. */
   maxDepth: number;
   /** Characters in any string the expression produces. Default 1,000,000. */
   maxStringLength: number;
@@ -66,66 +71,63 @@ export function resolveLimits(limits?: Partial<ExpressionLimits>): ExpressionLim
  */
 export const BUDGET_BINDING = 'weft budget';
 
-/** The hook keys jsonata 2.x looks up (verified in node_modules/jsonata/jsonata.js). */
-export const ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
-export const EXIT_HOOK = Symbol.for('jsonata.__evaluate_exit');
+/** The hook names jsonata 1.8 looks up (verified in node_modules/jsonata/jsonata.js, `function* evaluate`). */
+export const ENTRY_HOOK = '__evaluate_entry';
+export const EXIT_HOOK = '__evaluate_exit';
+
+/**
+ * Variable names users may not bind or read. The hooks are found by an ordinary environment
+ * lookup, so `($__evaluate_entry := 0; …)` would switch the counting off in its block.
+ */
+export function isReservedName(name: string): boolean {
+  return name.startsWith('__evaluate');
+}
 
 /** Array items charged as one step when a value is created or handed to a built-in function. */
 export const ITEMS_PER_STEP = 8;
 /** Characters charged as one step. */
 export const CHARS_PER_STEP = 64;
 
+/**
+ * Depth up to which an operation counts as one step. Ordinary expressions stay within it
+ * (`$sum(input.items.(price * qty))` reaches 6), so their counts are the plain number of
+ * operations.
+ */
+export const FREE_DEPTH = 10;
+/**
+ * Levels of depth beyond {@link FREE_DEPTH} that add one step to each operation. Measured in
+ * plain Node (jsonata 1.8, no hooks), an operation costs 0.4 µs at depth 5 plus about 0.13 µs
+ * per level (12.5 µs at depth 98); with the hooks, and in the sandbox, the fixed part is larger
+ * (about 1.4 and 3 µs), so an operation at depth 98 costs about 10 shallow ones in Node and 7
+ * in the sandbox. It counts 12 steps.
+ */
+export const DEPTH_LEVELS_PER_STEP = 8;
+
 /** The part of a JSONata environment frame the hooks use. */
 export interface JsonataFrame {
-  lookup(name: string | symbol): unknown;
-  base?: JsonataFrame;
+  lookup(name: string): unknown;
 }
 
 /**
- * What the hooks return when evaluation may go on. JSONata awaits the hooks' return values; awaiting
- * an existing native promise allocates no new one, while awaiting `undefined` does, and inside
- * the workflow sandbox every new promise costs a captured stack trace (about a third of the
- * evaluation time, measured).
+ * The lower and upper bounds of every range (`a..b`) of the parsed ASTs, which the exit hook
+ * must recognise. Filled once per parse by {@link indexAst}; the nodes are the objects JSONata
+ * evaluates, so lookups are by identity.
  */
-const GO_ON: Promise<void> = Promise.resolve();
+const rangeStarts = new WeakSet<object>();
+const rangeEnds = new WeakSet<object>();
 
-interface Frame {
-  readonly expr: object;
-  /** Lets the next sibling of a `Promise.all` launch run once this frame exits. */
-  release?: () => void;
-}
-
-interface Launch {
-  tail: Frame;
-}
-
-/**
- * AST nodes that JSONata evaluates as siblings under `Promise.all`: the items of array
- * constructors and the value expressions of object constructors and group-bys. Filled by the
- * parser side (`markParallelItems`); only entries of these can start a sibling launch, so only
- * they pay for the microtask that closes one (promises are costly inside the workflow sandbox,
- * where the SDK records a stack trace for each).
- */
-const parallelItems = new WeakSet<object>();
-
-/** Records the `Promise.all` items of a parsed AST (see {@link parallelItems}). Call once per parse. */
-export function markParallelItems(root: unknown): void {
+/** Records the nodes the hooks must recognise in a parsed AST. Call once per parse. */
+export function indexAst(root: unknown): void {
   const seen = new Set<object>();
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value !== 'object' || value === null || seen.has(value) || value instanceof RegExp) continue;
     seen.add(value);
-    const node = value as { type?: unknown; value?: unknown; expressions?: unknown; lhs?: unknown; group?: unknown };
-    if (node.type === 'unary' && node.value === '[' && Array.isArray(node.expressions)) {
-      for (const item of node.expressions) if (typeof item === 'object' && item !== null) parallelItems.add(item);
-    }
-    const pairs = node.type === 'unary' && node.value === '{' ? node.lhs : (node.group as { lhs?: unknown } | undefined)?.lhs;
-    if (Array.isArray(pairs)) {
-      for (const pair of pairs) {
-        const item: unknown = Array.isArray(pair) ? pair[1] : undefined;
-        if (typeof item === 'object' && item !== null) parallelItems.add(item);
-      }
+    const node = value as { type?: unknown; value?: unknown; lhs?: unknown; rhs?: unknown };
+    if (node.type === 'binary' && node.value === '..') {
+      if (typeof node.lhs === 'object' && node.lhs !== null) rangeStarts.add(node.lhs);
+      if (typeof node.rhs === 'object' && node.rhs !== null) rangeEnds.add(node.rhs);
     }
     for (const key of Object.keys(value)) pending.push((value as Record<string, unknown>)[key]);
   }
@@ -134,9 +136,9 @@ export function markParallelItems(root: unknown): void {
 /** Counts one evaluation. Created per evaluation; never shared. */
 export class EvaluationBudget {
   private steps = 0;
-  private readonly stack: Frame[] = [];
-  private launch: Launch | null = null;
-  private failure: WeftError | null = null;
+  private depth = 0;
+  /** Lower bounds of the ranges being evaluated, innermost last (a bound exits before its upper bound is entered). */
+  private readonly rangeStarts: unknown[] = [];
 
   constructor(readonly limits: ExpressionLimits) {}
 
@@ -151,7 +153,6 @@ export class EvaluationBudget {
    * @throws WeftError `EXPRESSION_ERROR` when the total goes over `maxSteps`.
    */
   charge(steps: number): void {
-    if (this.failure) throw this.failure;
     this.steps += steps;
     if (this.steps > this.limits.maxSteps) {
       this.fail(
@@ -175,91 +176,110 @@ export class EvaluationBudget {
     }
   }
 
-  /**
-   * Throws the limit error with this evaluation's numbers, and keeps it so that any later hook
-   * call of the same evaluation fails the same way.
-   */
+  /** Throws the limit error with this evaluation's numbers. */
   fail(limit: keyof ExpressionLimits | 'regexSubject', message: string): never {
-    this.failure ??= new WeftError('EXPRESSION_ERROR', message, { details: { limit, stepsUsed: Math.ceil(this.steps) } });
-    throw this.failure;
+    throw new WeftError('EXPRESSION_ERROR', message, { details: { limit, stepsUsed: Math.ceil(this.steps) } });
   }
 
-  /** The entry hook's work: one step, and the depth bookkeeping described in the module comment. */
-  enter(expr: object): Promise<void> {
-    this.charge(1);
-    const launch = this.launch;
-    if (launch !== null) {
-      const frame: Frame = { expr };
-      const previous = launch.tail;
-      launch.tail = frame;
-      return new Promise<void>((resolve) => {
-        previous.release = () => {
-          this.push(frame);
-          resolve();
-        };
-      });
-    }
-    const frame: Frame = { expr };
-    this.push(frame);
-    if (!parallelItems.has(expr)) return GO_ON;
-    const current: Launch = { tail: frame };
-    this.launch = current;
-    // Queued before the evaluation's own continuation (which awaits this hook's return value),
-    // so it runs after every entry of this synchronous run and before the frame resumes.
-    void Promise.resolve().then(() => {
-      if (this.launch === current) this.launch = null;
-    });
-    return GO_ON;
-  }
-
-  /** The exit hook's work: size checks, allocation charges, and closing the frame. */
-  exit(expr: { type?: unknown; value?: unknown }, result: unknown): void {
-    this.checkValue(result);
-    if (expr.type === 'binary' && expr.value === '..' && Array.isArray(result)) {
-      this.charge(result.length / ITEMS_PER_STEP);
-    } else if (expr.type === 'binary' && expr.value === '&' && typeof result === 'string') {
-      this.charge(result.length / CHARS_PER_STEP);
-    } else if (expr.type === 'unary' && expr.value === '[' && Array.isArray(result)) {
-      this.charge(result.length / ITEMS_PER_STEP);
-    }
-    let frame = this.stack.pop();
-    if (frame !== undefined && frame.expr !== expr) {
-      // Not expected with jsonata 2.2; if its scheduling ever changes, close the right frame
-      // rather than failing valid expressions.
-      this.stack.push(frame);
-      const index = this.stack.map((f) => f.expr).lastIndexOf(expr);
-      frame = index >= 0 ? this.stack.splice(index, 1)[0] : undefined;
-    }
-    frame?.release?.();
-  }
-
-  private push(frame: Frame): void {
-    this.stack.push(frame);
-    if (this.stack.length > this.limits.maxDepth) {
+  /** The entry hook's work: the depth check, and one step, more when deep (see {@link FREE_DEPTH}). */
+  enter(): void {
+    this.depth += 1;
+    if (this.depth > this.limits.maxDepth) {
       this.fail('maxDepth', `Expression nested deeper than ${this.limits.maxDepth} levels (runaway recursion or deep nesting)`);
     }
+    this.charge(this.depth > FREE_DEPTH ? 1 + (this.depth - FREE_DEPTH) / DEPTH_LEVELS_PER_STEP : 1);
+  }
+
+  /** The exit hook's work: size checks, allocation charges, and closing the level. */
+  exit(expr: { type?: unknown; value?: unknown }, result: unknown): void {
+    this.depth -= 1;
+    this.checkValue(result);
+    if (Array.isArray(result)) {
+      // Values built natively in one go, without a hook per item.
+      if (
+        (expr.type === 'binary' && expr.value === '..') ||
+        (expr.type === 'unary' && expr.value === '[') ||
+        expr.type === 'wildcard' ||
+        expr.type === 'descendant'
+      ) {
+        this.charge(result.length / ITEMS_PER_STEP);
+      }
+    } else if (typeof result === 'string' && expr.type === 'binary' && expr.value === '&') {
+      this.charge(result.length / CHARS_PER_STEP);
+    }
+    // JSONata allocates a range before anything sees it (up to 10 million items in 1.8), so its
+    // size is checked between the evaluation of its bounds and the allocation.
+    if (rangeStarts.has(expr)) {
+      this.rangeStarts.push(singleValue(result));
+    } else if (rangeEnds.has(expr)) {
+      const start = this.rangeStarts.pop();
+      const end = singleValue(result);
+      if (typeof start === 'number' && typeof end === 'number' && end - start + 1 > this.limits.maxArrayLength) {
+        this.fail('maxArrayLength', `Range ${start}..${end} would produce ${end - start + 1} items (limit ${this.limits.maxArrayLength})`);
+      }
+    }
+  }
+
+  /**
+   * The hooks and the budget, bound in the frame of one evaluation (JSONata's `bindings`), so
+   * that evaluations of the same compiled expression never share a count.
+   */
+  bindings(): Record<string, unknown> {
+    return {
+      [BUDGET_BINDING]: this,
+      [ENTRY_HOOK]: (): void => this.enter(),
+      [EXIT_HOOK]: (expr: object, _input: unknown, _environment: unknown, result: unknown): void =>
+        this.exit(expr as { type?: unknown; value?: unknown }, result),
+    };
+  }
+}
+
+/** A hook sees a value before JSONata unwraps a one-item sequence; this unwraps it the same way. */
+function singleValue(value: unknown): unknown {
+  return Array.isArray(value) && value.length === 1 && (value as { sequence?: unknown }).sequence === true ? value[0] : value;
+}
+
+/** The evaluations in progress, innermost last (one, unless an input getter evaluates again). */
+const running: EvaluationBudget[] = [];
+
+/**
+ * Runs `evaluate` as the evaluation `budget` counts. Evaluation is synchronous, so while it
+ * runs, the innermost budget here is the only one any JSONata code can be working for.
+ */
+export function withBudget<T>(budget: EvaluationBudget, evaluate: () => T): T {
+  running.push(budget);
+  try {
+    return evaluate();
+  } finally {
+    running.pop();
   }
 }
 
 /**
- * The budget of the evaluation an environment frame belongs to.
+ * The budget of the evaluation an environment frame belongs to: the one bound in its frame
+ * chain, or else the innermost evaluation running. The fallback is for a partially applied
+ * built-in (`$substring(?, 0, 2)`), which jsonata 1.8 calls in a frame with no parent.
  *
- * @throws WeftError `EXPRESSION_ERROR` when the frame has none: the expression was evaluated
+ * @throws WeftError `EXPRESSION_ERROR` when there is none: the expression was evaluated
  *   without going through this module, which would leave it unbounded.
  */
 export function budgetOf(frame: JsonataFrame | undefined): EvaluationBudget {
-  const budget = (frame?.base ?? frame)?.lookup(BUDGET_BINDING);
+  const budget = frame?.lookup(BUDGET_BINDING) ?? running[running.length - 1];
   if (budget instanceof EvaluationBudget) return budget;
   throw new WeftError('EXPRESSION_ERROR', 'Expression evaluated without a budget; use evaluateExpression()');
 }
 
-/** Installed under {@link ENTRY_HOOK}. */
-export function entryHook(expr: object, _input: unknown, environment: JsonataFrame): Promise<void> {
-  return budgetOf(environment).enter(expr);
+/**
+ * Installed under {@link ENTRY_HOOK} in every compiled expression's own frame, beneath the
+ * per-evaluation hooks of {@link EvaluationBudget.bindings}: it is reached only from a frame
+ * that does not descend from an evaluation's frame (none is known in jsonata 1.8), and counts
+ * against the evaluation running — or refuses to run at all outside one.
+ */
+export function fallbackEntryHook(_expr: object, _input: unknown, environment: JsonataFrame): void {
+  budgetOf(environment).enter();
 }
 
-/** Installed under {@link EXIT_HOOK}. */
-export function exitHook(expr: object, _input: unknown, environment: JsonataFrame, result: unknown): Promise<void> {
+/** Installed under {@link EXIT_HOOK} beside {@link fallbackEntryHook}. */
+export function fallbackExitHook(expr: object, _input: unknown, environment: JsonataFrame, result: unknown): void {
   budgetOf(environment).exit(expr as { type?: unknown; value?: unknown }, result);
-  return GO_ON;
 }

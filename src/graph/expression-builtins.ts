@@ -3,13 +3,14 @@
  *
  * Built-in functions run natively, outside the evaluation hooks, and some do a lot of work per
  * call: `$map(big, $string)` calls `$string` a million times without a single hook step,
- * `$distinct` compares every pair, `$sort` without a comparator is quadratic in JSONata 2.2,
- * `$pad("", 1e8)` allocates 100 MB. Each built-in is therefore replaced, in every compiled
- * expression, by a wrapper that charges the evaluation's budget in proportion to the size of
- * its arguments before it runs, and checks and charges its result after. Two are
- * reimplemented with the same results: `$sort` without a comparator (JavaScript's stable sort
- * instead of JSONata's quadratic merge) and `$distinct` over primitives (a Set instead of
- * pairwise comparison). `$eval` is disabled: it would parse text that validation never saw.
+ * `$distinct` compares every pair, `$pad("", 1e8)` allocates 100 MB. Each built-in is therefore
+ * replaced, in every compiled expression, by a wrapper that charges the evaluation's budget in
+ * proportion to the size of its arguments before it runs, and checks and charges its result
+ * after. Two are reimplemented with the same results: `$sort`, because JSONata 1.8's merge
+ * recurses once per item it takes (quadratic copying, a stack overflow beyond a few thousand
+ * items, and every comparison yields through all those generators), and `$distinct` over
+ * primitives (a Set instead of comparing every pair). `$eval` is disabled: it would parse text
+ * that validation never saw.
  *
  * Pure TypeScript: imported by workflow code, so no Node APIs here.
  */
@@ -21,10 +22,14 @@ import { budgetOf, CHARS_PER_STEP, type EvaluationBudget, ITEMS_PER_STEP, type J
 interface Focus {
   environment: JsonataFrame;
   input?: unknown;
-  createSequence?: (...items: unknown[]) => unknown[];
 }
 
+/**
+ * A built-in's implementation. Those that call back into JSONata (`$map`, `$sort`, …) are
+ * generator functions: JSONata drives what they return with `yield*`, so a callback can yield.
+ */
 type NativeImplementation = (this: Focus, ...args: unknown[]) => unknown;
+type GeneratorImplementation = (this: Focus, ...args: unknown[]) => Generator<unknown, unknown, unknown>;
 
 /** A JSONata native function value, as `defineFunction` builds it. */
 export interface NativeFunction {
@@ -34,7 +39,7 @@ export interface NativeFunction {
   arity?: number;
 }
 
-/** The built-ins jsonata 2.2 binds in its static frame (`$now` and `$millis` are bound per expression and left alone). */
+/** The built-ins jsonata 1.8 binds in its static frame (`$now` and `$millis` are bound per expression and left alone). */
 const BUILTIN_NAMES = [
   'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter',
   'lowercase', 'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join',
@@ -132,18 +137,57 @@ const isSequence = (value: unknown): boolean => Array.isArray(value) && (value a
 const isPrimitive = (value: unknown): boolean =>
   value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 
+/** `Object.getPrototypeOf` of every generator function: how a generator built-in is recognised. */
+const GENERATOR_FUNCTION = Object.getPrototypeOf(function* () {
+  // empty: only its prototype is used
+}) as unknown;
+
+function isGeneratorFunction(fn: NativeImplementation): fn is GeneratorImplementation {
+  return Object.getPrototypeOf(fn) === GENERATOR_FUNCTION;
+}
+
+function isIterator(value: unknown): value is Iterator<unknown, unknown, unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { next?: unknown }).next === 'function' && Symbol.iterator in value;
+}
+
 /** `$sort(array)` without comparator: same stable order as JSONata's merge sort (swap when a > b), in n log n. */
 function fastSort(budget: EvaluationBudget, arr: unknown): unknown[] | undefined {
   if (!Array.isArray(arr) || arr.length <= 1) return undefined;
   const numbers = arr.every((v) => typeof v === 'number' && Number.isFinite(v));
   const strings = !numbers && arr.every((v) => typeof v === 'string');
-  if (!numbers && !strings) return undefined; // the original raises JSONata's own error (D3070)
+  if (!numbers && !strings) return undefined; // the original raises JSONata's own error (D3070, D1001)
   budget.charge(1 + (arr.length * Math.log2(arr.length)) / ITEMS_PER_STEP);
   return (arr as Array<number | string>).slice().sort((a, b) => (a > b ? 1 : a < b ? -1 : 0));
 }
 
+/**
+ * `$sort(array, comparator)`: JSONata's merge sort, step for step (same halves, same
+ * comparisons in the same order, so the same result even for an inconsistent comparator), with
+ * the merge as a loop instead of one recursion per item. Each comparison is a JSONata call,
+ * counted by the hooks.
+ */
+function* mergeSort(array: readonly unknown[], comparator: (a: unknown, b: unknown) => unknown): Generator<unknown, unknown[], unknown> {
+  if (array.length <= 1) return array.slice();
+  const middle = Math.floor(array.length / 2);
+  const left = yield* mergeSort(array.slice(0, middle), comparator);
+  const right = yield* mergeSort(array.slice(middle), comparator);
+  const merged: unknown[] = [];
+  let l = 0;
+  let r = 0;
+  while (l < left.length && r < right.length) {
+    let swap = comparator(left[l], right[r]);
+    if (isIterator(swap)) swap = yield* swap as Generator<unknown, unknown, unknown>;
+    // A true comparator result means "left after right", as in JSONata.
+    if (swap) merged.push(right[r++]);
+    else merged.push(left[l++]);
+  }
+  while (l < left.length) merged.push(left[l++]);
+  while (r < right.length) merged.push(right[r++]);
+  return merged;
+}
+
 /** `$distinct` over primitives: JSONata's deep equality is `===` for them, which a Set reproduces. */
-function fastDistinct(focus: Focus, budget: EvaluationBudget, arr: unknown): unknown[] | undefined {
+function fastDistinct(budget: EvaluationBudget, arr: unknown): unknown[] | undefined {
   if (!Array.isArray(arr) || arr.length <= 1) return undefined;
   if (!arr.every(isPrimitive)) {
     // The original compares every item with every distinct item so far.
@@ -152,7 +196,9 @@ function fastDistinct(focus: Focus, budget: EvaluationBudget, arr: unknown): unk
   }
   budget.charge(1 + arr.length / ITEMS_PER_STEP);
   const seen = new Set<unknown>();
-  const result = isSequence(arr) && focus.createSequence ? focus.createSequence() : [];
+  const result: unknown[] = [];
+  // As JSONata's createSequence: a sequence in gives a sequence out.
+  if (isSequence(arr)) (result as unknown[] & { sequence?: boolean }).sequence = true;
   for (const value of arr) {
     if (!seen.has(value)) {
       seen.add(value);
@@ -165,23 +211,40 @@ function fastDistinct(focus: Focus, budget: EvaluationBudget, arr: unknown): unk
 function wrap(name: BuiltinName, original: NativeFunction): NativeFunction {
   const cost = COSTS[name] ?? defaultCost;
   const originalImplementation = original.implementation;
-  const implementation: NativeImplementation = function (this: Focus, ...args: unknown[]): unknown {
-    const budget = budgetOf(this.environment);
-    let result: unknown;
-    if (name === 'sort' && args[1] === undefined) {
-      result = fastSort(budget, args[0]);
-    } else if (name === 'distinct') {
-      result = fastDistinct(this, budget, args[0]);
-    }
-    if (result === undefined) {
+  let implementation: NativeImplementation;
+  if (name === 'sort') {
+    implementation = function* (this: Focus, ...args: unknown[]): Generator<unknown, unknown, unknown> {
+      const budget = budgetOf(this.environment);
+      const [arr, comparator] = args;
+      let result: unknown = comparator === undefined ? fastSort(budget, arr) : undefined;
+      if (result === undefined) {
+        budget.charge(cost(args, budget));
+        result =
+          Array.isArray(arr) && arr.length > 1 && typeof comparator === 'function'
+            ? yield* mergeSort(arr, comparator as (a: unknown, b: unknown) => unknown)
+            : yield* drive(originalImplementation.apply(this, args));
+      }
+      return settle(budget, result);
+    };
+  } else if (isGeneratorFunction(originalImplementation)) {
+    // Callbacks into JSONata yield; the wrapper passes their yields through and settles the result.
+    implementation = function* (this: Focus, ...args: unknown[]): Generator<unknown, unknown, unknown> {
+      const budget = budgetOf(this.environment);
       budget.charge(cost(args, budget));
-      result = originalImplementation.apply(this, args);
-    }
-    if (isPromiseLike(result)) {
-      return Promise.resolve(result).then((value) => settle(budget, value));
-    }
-    return settle(budget, result);
-  };
+      const result: unknown = yield* originalImplementation.apply(this, args);
+      return settle(budget, result);
+    };
+  } else {
+    implementation = function (this: Focus, ...args: unknown[]): unknown {
+      const budget = budgetOf(this.environment);
+      let result: unknown = name === 'distinct' ? fastDistinct(budget, args[0]) : undefined;
+      if (result === undefined) {
+        budget.charge(cost(args, budget));
+        result = originalImplementation.apply(this, args);
+      }
+      return settle(budget, result);
+    };
+  }
   // JSONata reads a native function's parameter names from its source text when it is
   // partially applied (`$substring(?, 0, 2)`), so the wrapper must show the original's.
   implementation.toString = () => originalImplementation.toString();
@@ -194,14 +257,15 @@ function wrap(name: BuiltinName, original: NativeFunction): NativeFunction {
   };
 }
 
+/** Runs what a built-in returned to its end when it is a generator (JSONata does the same). */
+function* drive(value: unknown): Generator<unknown, unknown, unknown> {
+  return isIterator(value) ? yield* value as Generator<unknown, unknown, unknown> : value;
+}
+
 function settle(budget: EvaluationBudget, value: unknown): unknown {
   budget.checkValue(value);
   budget.charge(shallowSteps(value));
   return value;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function disabledEval(original: NativeFunction): NativeFunction {
@@ -212,23 +276,27 @@ function disabledEval(original: NativeFunction): NativeFunction {
   return { _jsonata_function: true, implementation, signature: original.signature, arity: 2 };
 }
 
-let overrides: Promise<ReadonlyArray<readonly [string, NativeFunction]>> | undefined;
+let overrides: ReadonlyArray<readonly [string, NativeFunction]> | undefined;
 
 /**
- * The metered built-ins, by name, to bind in every compiled expression. Loaded once: JSONata
+ * The metered built-ins, by name, to bind in every compiled expression. Built once: JSONata
  * does not export its function table, so the originals are read by evaluating `$name`s once.
+ *
+ * @throws WeftError `INTERNAL` when the installed JSONata lacks one of them.
  */
-export function builtinOverrides(): Promise<ReadonlyArray<readonly [string, NativeFunction]>> {
-  overrides ??= (async () => {
-    const table = jsonata(`{${BUILTIN_NAMES.map((n) => `"${n}": $${n}`).join(', ')}}`);
-    const originals = (await table.evaluate({})) as Record<string, NativeFunction | undefined>;
-    return BUILTIN_NAMES.map((name) => {
-      const original = originals[name];
-      if (!original || original._jsonata_function !== true) {
-        throw new WeftError('INTERNAL', `jsonata built-in $${name} not found; the expression engine needs updating`);
-      }
-      return [name, name === 'eval' ? disabledEval(original) : wrap(name, original)] as const;
-    });
-  })();
+export function builtinOverrides(): ReadonlyArray<readonly [string, NativeFunction]> {
+  overrides ??= readOriginals();
   return overrides;
+}
+
+function readOriginals(): ReadonlyArray<readonly [string, NativeFunction]> {
+  const table = jsonata(`{${BUILTIN_NAMES.map((n) => `"${n}": $${n}`).join(', ')}}`);
+  const originals = table.evaluate({}) as Record<string, NativeFunction | undefined>;
+  return BUILTIN_NAMES.map((name) => {
+    const original = originals[name];
+    if (!original || original._jsonata_function !== true) {
+      throw new WeftError('INTERNAL', `jsonata built-in $${name} not found; the expression engine needs updating`);
+    }
+    return [name, name === 'eval' ? disabledEval(original) : wrap(name, original)] as const;
+  });
 }

@@ -2,25 +2,29 @@
  * The expression engine of Weft: JSONata, parsed once, evaluated with bounded steps, depth and
  * value sizes (see `expression-budget.ts` for how, `docs/expressions.md` for what users see).
  *
- * Evaluation is asynchronous (JSONata 2.x evaluates with promises) but performs no I/O and
- * reads no clock or randomness except through JSONata's `$now()`, `$millis()`, `$random()` and
- * `$shuffle()`, which inside a Temporal workflow see the SDK's deterministic replacements.
+ * Evaluation is synchronous: jsonata 1.8 evaluates with generators driven to completion, and
+ * creates no promise. That matters inside Temporal's workflow sandbox, which captures a stack
+ * trace for every promise created: jsonata 2.x, which creates several per step, ran about 50
+ * times slower there. Evaluation performs no I/O and reads no clock or randomness except
+ * through JSONata's `$now()`, `$millis()`, `$random()` and `$shuffle()`, which inside a
+ * Temporal workflow see the SDK's deterministic replacements.
  *
  * Pure TypeScript: imported by workflow code, so no Node APIs, no `eval`, no `new Function`.
  */
 import jsonata from 'jsonata';
 import { isWeftError, WeftError } from './errors';
 import {
-  BUDGET_BINDING,
   DEFAULT_EXPRESSION_LIMITS,
   ENTRY_HOOK,
   EvaluationBudget,
   EXIT_HOOK,
-  entryHook,
-  exitHook,
-  markParallelItems,
   type ExpressionLimits,
+  fallbackEntryHook,
+  fallbackExitHook,
+  indexAst,
+  isReservedName,
   resolveLimits,
+  withBudget,
 } from './expression-budget';
 import { builtinOverrides } from './expression-builtins';
 import { unsafeRegexReason } from './regex-safety';
@@ -51,12 +55,12 @@ export interface CompiledExpression {
   readonly source: string;
   /**
    * Evaluates against `context` within `limits` (defaults: {@link DEFAULT_EXPRESSION_LIMITS}).
-   * Resolves to a plain JSON value, or `undefined` when the expression selects nothing.
+   * Returns a plain JSON value, or `undefined` when the expression selects nothing.
    *
    * @throws WeftError `EXPRESSION_ERROR` on a run-time error or a limit exceeded;
    *   `VALIDATION_ERROR` when `limits` holds a value that is not a positive integer.
    */
-  evaluate(context: ExpressionContext, limits?: Partial<ExpressionLimits>): Promise<unknown>;
+  evaluate(context: ExpressionContext, limits?: Partial<ExpressionLimits>): unknown;
 }
 
 /**
@@ -71,7 +75,12 @@ const MAX_AST_DEPTH = DEFAULT_EXPRESSION_LIMITS.maxDepth;
 const MAX_RESULT_DEPTH = 1000;
 const CACHE_SIZE = 500;
 
-/** RegExp with a cap on the subject length, handed to JSONata as its regex engine. */
+/**
+ * RegExp with a cap on the subject length, handed to JSONata as its regex engine. jsonata 1.8
+ * keeps the engine in one module-wide slot (`jsonata.RegexEngine`), reset by every `jsonata()`
+ * call that does not pass one and read when a regex literal is evaluated; it is therefore set
+ * again before each evaluation, which, being synchronous, nothing can interleave with.
+ */
 class BoundedRegExp extends RegExp {
   override exec(subject: string): RegExpExecArray | null {
     if (typeof subject === 'string' && subject.length > MAX_REGEX_SUBJECT_LENGTH) {
@@ -85,6 +94,15 @@ class BoundedRegExp extends RegExp {
   }
 }
 
+/** What JSONata constructs a regex literal with: `new RegexEngine(literal)`. */
+type RegexEngine = new (pattern: RegExp | string) => RegExp;
+
+/** The slot of jsonata 1.8 that holds the regex engine (see {@link BoundedRegExp}). */
+const regexSlot = jsonata as unknown as { RegexEngine: RegexEngine };
+
+/** `jsonata()` with the options jsonata 1.8 reads (its bundled typings omit them). */
+const compile = jsonata as unknown as (source: string, options: { RegexEngine: RegexEngine }) => jsonata.Expression;
+
 interface CacheEntry {
   readonly compiled: jsonata.Expression | undefined;
   readonly problem: ExpressionProblem | undefined;
@@ -94,16 +112,15 @@ interface CacheEntry {
 // Pure (same source, same result), so sharing it between workflow runs cannot break determinism.
 const cache = new Map<string, CacheEntry>();
 
-function cached(source: string, maxArrayLength: number): CacheEntry {
-  const key = `${maxArrayLength}\u0000${source}`;
-  const hit = cache.get(key);
+function cached(source: string): CacheEntry {
+  const hit = cache.get(source);
   if (hit) {
-    cache.delete(key);
-    cache.set(key, hit);
+    cache.delete(source);
+    cache.set(source, hit);
     return hit;
   }
-  const entry = parse(source, maxArrayLength);
-  cache.set(key, entry);
+  const entry = parse(source);
+  cache.set(source, entry);
   if (cache.size > CACHE_SIZE) {
     const oldest = cache.keys().next();
     if (!oldest.done) cache.delete(oldest.value);
@@ -111,19 +128,18 @@ function cached(source: string, maxArrayLength: number): CacheEntry {
   return entry;
 }
 
-function parse(source: string, maxArrayLength: number): CacheEntry {
+function parse(source: string): CacheEntry {
   if (typeof source !== 'string' || source.trim() === '') {
     return { compiled: undefined, problem: { code: 'EXPRESSION_ERROR', message: 'Expression is empty' }, decorated: false };
   }
   let compiled: jsonata.Expression;
   try {
-    // `sequence` makes JSONata refuse oversized ranges and sequences before allocating them.
-    compiled = jsonata(source, { sequence: maxArrayLength, RegexEngine: BoundedRegExp as unknown as RegExpConstructor });
+    compiled = compile(source, { RegexEngine: BoundedRegExp });
   } catch (err) {
     return { compiled: undefined, problem: problemFrom(err), decorated: false };
   }
   const problem = inspectAst(compiled.ast());
-  if (!problem) markParallelItems(compiled.ast());
+  if (!problem) indexAst(compiled.ast());
   return problem ? { compiled: undefined, problem, decorated: false } : { compiled, problem: undefined, decorated: false };
 }
 
@@ -137,7 +153,7 @@ function problemFrom(err: unknown): ExpressionProblem {
 
 /**
  * Walks the parsed AST for what parsing alone does not refuse: unsafe regex literals, `$eval`,
- * and nesting beyond the default depth limit.
+ * names reserved for the evaluation hooks, and nesting beyond the default depth limit.
  */
 function inspectAst(root: unknown): ExpressionProblem | null {
   const seen = new Set<object>();
@@ -150,7 +166,7 @@ function inspectAst(root: unknown): ExpressionProblem | null {
       for (const item of value) pending.push({ value: item, depth });
       continue;
     }
-    const node = value as { type?: unknown; value?: unknown; position?: unknown };
+    const node = value as { type?: unknown; value?: unknown; position?: unknown; focus?: unknown; index?: unknown };
     let childDepth = depth;
     if (typeof node.type === 'string') {
       childDepth = depth + 1;
@@ -167,6 +183,13 @@ function inspectAst(root: unknown): ExpressionProblem | null {
       if (node.type === 'variable' && node.value === 'eval') {
         return { code: 'EXPRESSION_ERROR', message: '$eval is disabled in Weft expressions: write the expression itself', ...position };
       }
+      // Variables, parameters, and the `@$name` / `#$name` bindings of a path step.
+      const bound = node.type === 'variable' ? [node.value] : [node.focus, node.index];
+      for (const name of bound) {
+        if (typeof name === 'string' && isReservedName(name)) {
+          return { code: 'EXPRESSION_ERROR', message: `$${name} is reserved for the expression engine`, ...position };
+        }
+      }
     }
     for (const key of Object.keys(value)) {
       pending.push({ value: (value as Record<string, unknown>)[key], depth: childDepth });
@@ -180,7 +203,7 @@ function inspectAst(root: unknown): ExpressionProblem | null {
  * `$eval`, nesting). Returns why it is refused, or null when it is fine. Never throws.
  */
 export function checkExpression(source: string): ExpressionProblem | null {
-  return cached(source, DEFAULT_EXPRESSION_LIMITS.maxArrayLength).problem ?? null;
+  return cached(source).problem ?? null;
 }
 
 /**
@@ -200,36 +223,35 @@ export function compileExpression(source: string): CompiledExpression {
 /**
  * Evaluates a JSONata expression against `context` (the JSONata input document, so
  * `vars.total > vars.threshold` and `$sum(input.items.(price * qty))` work), bounded by
- * `limits` (defaults: {@link DEFAULT_EXPRESSION_LIMITS}). Resolves to a plain JSON value —
+ * `limits` (defaults: {@link DEFAULT_EXPRESSION_LIMITS}). Returns a plain JSON value —
  * sequences become arrays, functions are dropped — or `undefined` when nothing is selected.
  *
  * @throws WeftError `EXPRESSION_ERROR` with `details.expression` (and `details.position`, and
  *   `details.limit` for a limit) when the expression does not parse, is refused, fails at run
  *   time, or exceeds a limit; `VALIDATION_ERROR` when `limits` is malformed.
  */
-export async function evaluateExpression(
-  source: string,
-  context: ExpressionContext,
-  limits?: Partial<ExpressionLimits>,
-): Promise<unknown> {
+export function evaluateExpression(source: string, context: ExpressionContext, limits?: Partial<ExpressionLimits>): unknown {
   const resolved = resolveLimits(limits);
-  const entry = cached(source, resolved.maxArrayLength);
+  const entry = cached(source);
   if (!entry.compiled) {
     const problem = entry.problem;
     throw new WeftError('EXPRESSION_ERROR', problem?.message ?? 'Expression is invalid', { details: detailsOf(source, problem?.position) });
   }
   const compiled = entry.compiled;
   if (!entry.decorated) {
-    for (const [name, fn] of await builtinOverrides()) compiled.assign(name, fn);
-    const assign = compiled.assign as (name: string | symbol, value: unknown) => void;
-    assign(ENTRY_HOOK, entryHook);
-    assign(EXIT_HOOK, exitHook);
+    for (const [name, fn] of builtinOverrides()) compiled.assign(name, fn);
+    compiled.assign(ENTRY_HOOK, fallbackEntryHook);
+    compiled.assign(EXIT_HOOK, fallbackExitHook);
     entry.decorated = true;
   }
+  // A budget per evaluation, bound in the evaluation's own frame: a cached expression evaluated
+  // again (even from inside its own evaluation, through a getter of the input) counts afresh.
   const budget = new EvaluationBudget(resolved);
+  regexSlot.RegexEngine = BoundedRegExp;
   let raw: unknown;
   try {
-    raw = await compiled.evaluate(context, { [BUDGET_BINDING]: budget });
+    // Without a callback, jsonata 1.8 evaluates synchronously and returns the result.
+    raw = withBudget(budget, () => compiled.evaluate(context, budget.bindings()) as unknown);
   } catch (err) {
     throw toExpressionError(err, source);
   }
@@ -243,12 +265,8 @@ export async function evaluateExpression(
  *
  * @throws WeftError as {@link evaluateExpression}.
  */
-export async function evaluateBoolean(
-  source: string,
-  context: ExpressionContext,
-  limits?: Partial<ExpressionLimits>,
-): Promise<boolean> {
-  return isTruthy(await evaluateExpression(source, context, limits));
+export function evaluateBoolean(source: string, context: ExpressionContext, limits?: Partial<ExpressionLimits>): boolean {
+  return isTruthy(evaluateExpression(source, context, limits));
 }
 
 /** JSONata's effective boolean value (`$boolean`), with `undefined` (nothing) as false. */

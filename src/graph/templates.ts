@@ -153,11 +153,7 @@ export function isTemplate(value: string): boolean {
  * @throws WeftError `EXPRESSION_ERROR` when a marker is not closed or an expression fails or
  *   exceeds its limits (each expression has its own `limits`).
  */
-export async function renderTemplate(
-  template: string,
-  context: ExpressionContext,
-  limits?: Partial<ExpressionLimits>,
-): Promise<unknown> {
+export function renderTemplate(template: string, context: ExpressionContext, limits?: Partial<ExpressionLimits>): unknown {
   if (!isTemplate(template)) return template;
   const parts = parseTemplate(template);
   const [only] = parts;
@@ -166,7 +162,7 @@ export async function renderTemplate(
   }
   let out = '';
   for (const part of parts) {
-    out += part.kind === 'text' ? part.text : stringify(await evaluateExpression(part.source, context, limits));
+    out += part.kind === 'text' ? part.text : stringify(evaluateExpression(part.source, context, limits));
   }
   return out;
 }
@@ -177,20 +173,16 @@ export async function renderTemplate(
  *
  * @throws WeftError as {@link renderTemplate}.
  */
-export async function renderTemplatesDeep(
-  value: unknown,
-  context: ExpressionContext,
-  limits?: Partial<ExpressionLimits>,
-): Promise<unknown> {
+export function renderTemplatesDeep(value: unknown, context: ExpressionContext, limits?: Partial<ExpressionLimits>): unknown {
   if (typeof value === 'string') return renderTemplate(value, context, limits);
   if (Array.isArray(value)) {
     const out: unknown[] = [];
-    for (const item of value) out.push(await renderTemplatesDeep(item, context, limits));
+    for (const item of value) out.push(renderTemplatesDeep(item, context, limits));
     return out;
   }
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) out[key] = await renderTemplatesDeep(value[key], context, limits);
+    for (const key of Object.keys(value)) out[key] = renderTemplatesDeep(value[key], context, limits);
     return out;
   }
   return value;

@@ -1,4 +1,4 @@
-import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
+import { DefaultLogger, IllegalStateError, Runtime, type LogEntry } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
 let installed = false;
@@ -6,7 +6,7 @@ let installed = false;
 /**
  * Sends the Temporal SDK's own logs (worker state, bundler, workflow `log`) through pino at
  * warn and above, so the worker does not print webpack's build report on every start.
- * The SDK allows one runtime per process, so only the first call takes effect.
+ * The SDK allows one runtime per process, so only a call before any runtime exists takes effect.
  */
 export function installTemporalLogging(log: Logger): void {
   if (installed) return;
@@ -16,5 +16,10 @@ export function installTemporalLogging(log: Logger): void {
     if (entry.level === 'ERROR') log.error(meta, entry.message);
     else log.warn(meta, entry.message);
   };
-  Runtime.install({ logger: new DefaultLogger('WARN', forward) });
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN', forward) });
+  } catch (err) {
+    // A runtime made earlier in this process (e.g. by a dev server a script started first) keeps its logger.
+    if (!(err instanceof IllegalStateError)) throw err;
+  }
 }

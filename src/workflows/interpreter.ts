@@ -166,20 +166,21 @@ class GraphRun {
       }
       for (const [name, decl] of Object.entries(this.graph.variables ?? {})) this.vars[name] = decl.value ?? null;
       const output = await this.walk();
-      this.setStatus('completed');
+      // Persist first: the `status` query must not say completed before the result is readable.
       await this.recordFinished('completed', output, null);
+      this.setStatus('completed');
       return { status: 'completed', output };
     } catch (err) {
       if (isCancellation(err)) {
-        this.setStatus('cancelled');
         await CancellationScope.nonCancellable(() => this.recordFinished('cancelled', null, { code: 'CANCELLED', message: 'cancelled' }));
+        this.setStatus('cancelled');
         throw err;
       }
       const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.current?.id ?? '');
       if (!described) throw err;
       this.error = described.info;
-      this.setStatus('failed');
       await this.recordFinished('failed', null, described.info);
+      this.setStatus('failed');
       throw ApplicationFailure.create({
         type: described.info.code,
         message: described.info.message,
@@ -294,15 +295,15 @@ class GraphRun {
       case 'START':
         return { output: this.args.input ?? null, attempts: 1 };
       case 'END':
-        return { output: await this.endOutput(props.output as Record<string, string> | undefined), attempts: 1 };
+        return { output: this.endOutput(props.output as Record<string, string> | undefined), attempts: 1 };
       case 'DATA_TRANSFORMATION':
-        return { output: await this.assign(props.assign as Record<string, string>), attempts: 1 };
+        return { output: this.assign(props.assign as Record<string, string>), attempts: 1 };
       case 'IF_THEN_ELSE': {
-        const result = await evaluateBoolean(props.condition as string, this.context());
+        const result = evaluateBoolean(props.condition as string, this.context());
         return { output: { result }, port: result ? 'true' : 'false', attempts: 1 };
       }
       case 'SWITCH': {
-        const value = toPlain(await evaluateExpression(props.expression as string, this.context()));
+        const value = toPlain(evaluateExpression(props.expression as string, this.context()));
         const port = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
         return { output: { value }, port: hasPort(this.edges, node.id, port) ? port : 'default', attempts: 1 };
       }
@@ -316,17 +317,17 @@ class GraphRun {
     }
   }
 
-  private async endOutput(spec: Record<string, string> | undefined): Promise<unknown> {
+  private endOutput(spec: Record<string, string> | undefined): unknown {
     if (!spec) return { ...this.vars };
     const out: Record<string, unknown> = {};
-    for (const [key, expr] of Object.entries(spec)) out[key] = toPlain(await evaluateExpression(expr, this.context()));
+    for (const [key, expr] of Object.entries(spec)) out[key] = toPlain(evaluateExpression(expr, this.context()));
     return out;
   }
 
-  private async assign(spec: Record<string, string>): Promise<Record<string, unknown>> {
+  private assign(spec: Record<string, string>): Record<string, unknown> {
     const assigned: Record<string, unknown> = {};
     for (const [name, expr] of Object.entries(spec)) {
-      const value = toPlain(await evaluateExpression(expr, this.context()));
+      const value = toPlain(evaluateExpression(expr, this.context()));
       this.vars[name] = value;
       assigned[name] = value;
     }
@@ -338,7 +339,7 @@ class GraphRun {
     if (typeof props.duration === 'string') {
       ms = parseDuration(props.duration);
     } else {
-      const until = await evaluateExpression(props.until as string, this.context());
+      const until = evaluateExpression(props.until as string, this.context());
       const at = typeof until === 'number' ? until : Date.parse(String(until));
       if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
       ms = Math.max(0, at - Date.now());
@@ -352,17 +353,17 @@ class GraphRun {
 
   private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps): Promise<NodeOutcome> {
     const ctx = this.context();
-    const renderAll = async (obj: Record<string, string> | undefined) => {
+    const renderAll = (obj: Record<string, string> | undefined) => {
       const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(obj ?? {})) out[k] = stringify(await renderTemplate(v, ctx));
+      for (const [k, v] of Object.entries(obj ?? {})) out[k] = stringify(renderTemplate(v, ctx));
       return out;
     };
     const spec: HttpRequestSpec = {
       method: props.method ?? 'GET',
-      url: stringify(await renderTemplate(props.url, ctx)),
-      headers: await renderAll(props.headers),
-      query: await renderAll(props.query),
-      body: props.body === undefined ? undefined : await renderTemplatesDeep(props.body, ctx),
+      url: stringify(renderTemplate(props.url, ctx)),
+      headers: renderAll(props.headers),
+      query: renderAll(props.query),
+      body: props.body === undefined ? undefined : renderTemplatesDeep(props.body, ctx),
       timeoutMs: props.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
       maxResponseBytes: props.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
@@ -407,10 +408,10 @@ class GraphRun {
   private async follow(node: GraphNode, port: string | undefined): Promise<GraphNode> {
     const candidates = candidateEdges(this.edges, node.id, port);
     const chosen =
-      (await this.firstMatching(
+      this.firstMatching(
         candidates.filter((e) => !e.trigger),
         this.context(),
-      )) ?? (await this.awaitTrigger(candidates.filter((e) => e.trigger)));
+      ) ?? (await this.awaitTrigger(candidates.filter((e) => e.trigger)));
     if (!chosen) {
       const where = port === undefined ? node.id : `${node.id} (port ${port})`;
       throw new NodeFailed({ code: 'NO_MATCHING_BRANCH', message: `no edge from ${where} matches`, nodeId: node.id }, 1);
@@ -420,9 +421,9 @@ class GraphRun {
     return target;
   }
 
-  private async firstMatching(edges: GraphEdge[], ctx: ExpressionContext): Promise<GraphEdge | undefined> {
+  private firstMatching(edges: GraphEdge[], ctx: ExpressionContext): GraphEdge | undefined {
     for (const edge of edges) {
-      if (!edge.condition || (await evaluateBoolean(edge.condition, ctx))) return edge;
+      if (!edge.condition || evaluateBoolean(edge.condition, ctx)) return edge;
     }
     return undefined;
   }
@@ -435,7 +436,7 @@ class GraphRun {
       await condition(() => this.pendingEvents.length > 0);
       const event = this.pendingEvents.shift() as AdvanceRequest;
       const matching = edges.filter((e) => e.trigger === event.trigger);
-      const chosen = await this.firstMatching(matching, this.context({ event: { trigger: event.trigger, data: event.data ?? null } }));
+      const chosen = this.firstMatching(matching, this.context({ event: { trigger: event.trigger, data: event.data ?? null } }));
       if (chosen) {
         this.awaitingTriggers = [];
         this.setStatus('running');

@@ -6,15 +6,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { historyFromPlain } from '../histories/history-json';
 import { TEST_BUNDLE_PATH } from '../support/paths';
 
 const DIR = join(__dirname, '..', 'histories');
 const recorded = readdirSync(DIR).filter((f) => f.endsWith('.json'));
 const tampered = readdirSync(join(DIR, 'tampered')).filter((f) => f.endsWith('.json'));
 
-// runReplayHistory takes the JSON form that `temporal workflow show --output json` and the Web UI export too.
-function load(path: string): unknown {
-  return JSON.parse(readFileSync(path, 'utf8'));
+function load(path: string) {
+  return historyFromPlain(JSON.parse(readFileSync(path, 'utf8')));
 }
 
 test('there are recorded histories to replay', () => {

@@ -9,10 +9,10 @@ import {
 } from '../../../src/graph';
 import { ctx } from './fixtures';
 
-/** The WeftError an evaluation rejects with. */
-async function failure(promise: Promise<unknown>): Promise<WeftError> {
+/** The WeftError an evaluation throws. */
+function failure(evaluation: () => unknown): WeftError {
   try {
-    await promise;
+    evaluation();
   } catch (err) {
     if (err instanceof WeftError) return err;
     throw err;
@@ -41,61 +41,68 @@ describe('evaluateExpression: the context', () => {
     ['($x := vars.total * 2; $x + 1)', 301],
     ['$map(input.items, function($i){ $i.price })', [10, 5]],
     ['input.items[price > 6].qty', 2],
-  ])('%s', async (source, expected) => {
-    expect(await evaluateExpression(source, context)).toEqual(expected);
+  ])('%s', (source, expected) => {
+    expect(evaluateExpression(source, context)).toEqual(expected);
   });
 
-  it('returns plain JSON: sequences become plain arrays, functions are dropped', async () => {
-    const list = await evaluateExpression('input.items.price', context);
+  it('returns plain JSON: sequences become plain arrays, functions are dropped', () => {
+    const list = evaluateExpression('input.items.price', context);
     expect(list).toStrictEqual([10, 5]);
     expect(Object.keys(list as object)).toEqual(['0', '1']);
-    expect(await evaluateExpression('function($x){ $x }', context)).toBeUndefined();
-    expect(await evaluateExpression('{"f": $uppercase, "a": 1}', context)).toStrictEqual({ a: 1 });
+    expect(evaluateExpression('function($x){ $x }', context)).toBeUndefined();
+    expect(evaluateExpression('{"f": $uppercase, "a": 1}', context)).toStrictEqual({ a: 1 });
   });
 
-  it('keeps built-ins working through the metered wrappers', async () => {
-    expect(await evaluateExpression('$map(["abc", "de"], $substring(?, 0, 2))', context)).toEqual(['ab', 'de']);
-    expect(await evaluateExpression('$map([1, 2], $string)', context)).toEqual(['1', '2']);
-    expect(await evaluateExpression('$sort([3, 1, 2])', context)).toEqual([1, 2, 3]);
-    expect(await evaluateExpression('$sort(["b", "a", "c"])', context)).toEqual(['a', 'b', 'c']);
-    expect(await evaluateExpression('$sort(input.items, function($a, $b){ $a.price > $b.price }).price', context)).toEqual([5, 10]);
-    expect(await evaluateExpression('$distinct([1, 1, "a", "a", true, null, null])', context)).toEqual([1, 'a', true, null]);
-    expect(await evaluateExpression('$distinct([{"a": 1}, {"a": 1}, {"a": 2}])', context)).toEqual([{ a: 1 }, { a: 2 }]);
-    expect(await evaluateExpression('$join(["a", "b"], "-")', context)).toBe('a-b');
-    expect(await evaluateExpression('$pad("7", -3, "0")', context)).toBe('007');
-    expect(await evaluateExpression('input.items^(>price).qty', context)).toEqual([2, 4]);
+  it('keeps built-ins working through the metered wrappers', () => {
+    expect(evaluateExpression('$map(["abc", "de"], $substring(?, 0, 2))', context)).toEqual(['ab', 'de']);
+    expect(evaluateExpression('$map([1, 2], $string)', context)).toEqual(['1', '2']);
+    expect(evaluateExpression('$sort([3, 1, 2])', context)).toEqual([1, 2, 3]);
+    expect(evaluateExpression('$sort(["b", "a", "c"])', context)).toEqual(['a', 'b', 'c']);
+    expect(evaluateExpression('$sort(input.items, function($a, $b){ $a.price > $b.price }).price', context)).toEqual([5, 10]);
+    expect(evaluateExpression('$distinct([1, 1, "a", "a", true, null, null])', context)).toEqual([1, 'a', true, null]);
+    expect(evaluateExpression('$distinct([{"a": 1}, {"a": 1}, {"a": 2}])', context)).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(evaluateExpression('$join(["a", "b"], "-")', context)).toBe('a-b');
+    expect(evaluateExpression('$pad("7", -3, "0")', context)).toBe('007');
+    expect(evaluateExpression('input.items^(>price).qty', context)).toEqual([2, 4]);
   });
 
-  it('matches ordinary regexes', async () => {
-    expect(await evaluateExpression('$match("ABC", /^[A-Z]+$/).match', context)).toBe('ABC');
-    expect(await evaluateExpression('$replace("a-b-c", /-/, "+")', context)).toBe('a+b+c');
-    expect(await evaluateExpression('$contains("order 123", /\\d{3}/)', context)).toBe(true);
-    expect(await evaluateExpression('$split("a1b22c", /[0-9]+/)', context)).toEqual(['a', 'b', 'c']);
+  it('sorts with a comparator in the same stable order as an order-by', () => {
+    const items = Array.from({ length: 300 }, (_, i) => ({ id: i, k: (i * 37) % 11 }));
+    const byComparator = evaluateExpression('$sort($$.input, function($a, $b){ $a.k > $b.k }).id', ctx({ input: items }));
+    expect(byComparator).toEqual(evaluateExpression('$$.input^(k).id', ctx({ input: items })));
+    expect(byComparator).toEqual([...items].sort((a, b) => a.k - b.k).map((item) => item.id));
+  });
+
+  it('matches ordinary regexes', () => {
+    expect(evaluateExpression('$match("ABC", /^[A-Z]+$/).match', context)).toBe('ABC');
+    expect(evaluateExpression('$replace("a-b-c", /-/, "+")', context)).toBe('a+b+c');
+    expect(evaluateExpression('$contains("order 123", /\\d{3}/)', context)).toBe(true);
+    expect(evaluateExpression('$split("a1b22c", /[0-9]+/)', context)).toEqual(['a', 'b', 'c']);
   });
 });
 
 describe('evaluateExpression: errors', () => {
-  it('reports a run-time error as EXPRESSION_ERROR with the expression and position', async () => {
-    const err = await failure(evaluateExpression('1 + "a"', ctx()));
+  it('reports a run-time error as EXPRESSION_ERROR with the expression and position', () => {
+    const err = failure(() => evaluateExpression('1 + "a"', ctx()));
     expect(err.code).toBe('EXPRESSION_ERROR');
     expect(err.message).toMatch(/must evaluate to a number/);
     expect(err.details).toMatchObject({ expression: '1 + "a"', position: 3, jsonataCode: 'T2002' });
   });
 
-  it('reports a parse error as EXPRESSION_ERROR', async () => {
-    const err = await failure(evaluateExpression('vars.total >', ctx()));
+  it('reports a parse error as EXPRESSION_ERROR', () => {
+    const err = failure(() => evaluateExpression('vars.total >', ctx()));
     expect(err.code).toBe('EXPRESSION_ERROR');
     expect(err.details).toMatchObject({ expression: 'vars.total >' });
   });
 
-  it('reports $error() of the user as EXPRESSION_ERROR', async () => {
-    const err = await failure(evaluateExpression('$error("stock too low")', ctx()));
+  it('reports $error() of the user as EXPRESSION_ERROR', () => {
+    const err = failure(() => evaluateExpression('$error("stock too low")', ctx()));
     expect(err.code).toBe('EXPRESSION_ERROR');
     expect(err.message).toBe('stock too low');
   });
 
-  it('refuses malformed limits', async () => {
-    const err = await failure(evaluateExpression('1', ctx(), { maxSteps: 0 }));
+  it('refuses malformed limits', () => {
+    const err = failure(() => evaluateExpression('1', ctx(), { maxSteps: 0 }));
     expect(err.code).toBe('VALIDATION_ERROR');
   });
 });
@@ -115,11 +122,11 @@ describe('checkExpression / compileExpression', () => {
     expect(checkExpression(`${'('.repeat(20000)}1${')'.repeat(20000)}`)).toMatchObject({ code: 'EXPRESSION_ERROR' });
   });
 
-  it('compiles once and evaluates many times', async () => {
+  it('compiles once and evaluates many times', () => {
     const compiled = compileExpression('vars.n * 2');
     expect(compiled.source).toBe('vars.n * 2');
-    expect(await compiled.evaluate(ctx({ vars: { n: 2 } }))).toBe(4);
-    expect(await compiled.evaluate(ctx({ vars: { n: 5 } }))).toBe(10);
+    expect(compiled.evaluate(ctx({ vars: { n: 2 } }))).toBe(4);
+    expect(compiled.evaluate(ctx({ vars: { n: 5 } }))).toBe(10);
   });
 
   it('throws EXPRESSION_ERROR when compiling a bad expression', () => {
@@ -149,13 +156,13 @@ describe('evaluateBoolean / isTruthy: JSONata truthiness', () => {
     ['{"a": 1}', true],
     ['input.nothing', false],
     ['function($x){ $x }', false],
-  ])('%s is %s', async (source, expected) => {
-    expect(await evaluateBoolean(source, ctx())).toBe(expected);
+  ])('%s is %s', (source, expected) => {
+    expect(evaluateBoolean(source, ctx())).toBe(expected);
   });
 
-  it('isTruthy agrees with $boolean', async () => {
+  it('isTruthy agrees with $boolean', () => {
     for (const value of [0, 1, '', 'a', null, [], [false, false], [false, true], {}, { a: 0 }]) {
-      expect(isTruthy(value)).toBe(await evaluateExpression('$boolean($$.input)', ctx({ input: value })));
+      expect(isTruthy(value)).toBe(evaluateExpression('$boolean($$.input)', ctx({ input: value })));
     }
   });
 });
@@ -165,59 +172,79 @@ describe('evaluateExpression: limits are counted, not timed', () => {
     expect(DEFAULT_EXPRESSION_LIMITS).toEqual({ maxSteps: 50_000, maxDepth: 100, maxStringLength: 1_000_000, maxArrayLength: 1_000_000 });
   });
 
-  it('honours a lower step limit', async () => {
+  it('honours a lower step limit', () => {
     const source = '$sum([1..50].($ * 2))';
-    expect(await evaluateExpression(source, ctx())).toBe(2550);
-    const err = await failure(evaluateExpression(source, ctx(), { maxSteps: 20 }));
+    expect(evaluateExpression(source, ctx())).toBe(2550);
+    const err = failure(() => evaluateExpression(source, ctx(), { maxSteps: 20 }));
     expect(err.details).toMatchObject({ limit: 'maxSteps', expression: source });
   });
 
-  it('honours a lower depth limit', async () => {
+  it('honours a lower depth limit', () => {
     const source = '($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(5))';
-    expect(await evaluateExpression(source, ctx())).toBe(5);
-    const err = await failure(evaluateExpression(source, ctx(), { maxDepth: 8 }));
+    expect(evaluateExpression(source, ctx())).toBe(5);
+    const err = failure(() => evaluateExpression(source, ctx(), { maxDepth: 8 }));
     expect(err.details).toMatchObject({ limit: 'maxDepth' });
   });
 
-  it('honours lower size limits', async () => {
-    expect((await failure(evaluateExpression('$pad("", 20)', ctx(), { maxStringLength: 10 }))).details).toMatchObject({
+  it('honours lower size limits', () => {
+    expect(failure(() => evaluateExpression('$pad("", 20)', ctx(), { maxStringLength: 10 })).details).toMatchObject({
       limit: 'maxStringLength',
     });
-    expect((await failure(evaluateExpression('"abcdef" & "ghijkl"', ctx(), { maxStringLength: 10 }))).details).toMatchObject({
+    expect(failure(() => evaluateExpression('"abcdef" & "ghijkl"', ctx(), { maxStringLength: 10 })).details).toMatchObject({
       limit: 'maxStringLength',
     });
-    expect((await failure(evaluateExpression('input', ctx({ input: 'x'.repeat(11) }), { maxStringLength: 10 }))).details).toMatchObject({
+    expect(failure(() => evaluateExpression('input', ctx({ input: 'x'.repeat(11) }), { maxStringLength: 10 })).details).toMatchObject({
       limit: 'maxStringLength',
     });
-    const arrays = await failure(evaluateExpression('[1..20]', ctx(), { maxArrayLength: 10 }));
+    const arrays = failure(() => evaluateExpression('[1..20]', ctx(), { maxArrayLength: 10 }));
     expect(arrays.code).toBe('EXPRESSION_ERROR');
+    expect(failure(() => evaluateExpression('[1..input.n]', ctx({ input: { n: 20 } }), { maxArrayLength: 10 })).details).toMatchObject({
+      limit: 'maxArrayLength',
+    });
   });
 
-  it('measures depth per branch: siblings evaluated by Promise.all do not add up', async () => {
-    // One call of $f(25) nests about 75 deep; five side by side must still pass with maxDepth 100.
+  it('measures depth per branch: sibling items and values do not add up', () => {
+    // One call of $f(25) nests about 80 deep; five side by side must still pass with maxDepth 100.
     const f = '($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(25))';
-    expect(await evaluateExpression(`[${Array(5).fill(f).join(', ')}]`, ctx())).toEqual([25, 25, 25, 25, 25]);
-    expect(await evaluateExpression(`{"a": ${f}, "b": ${f}, "c": ${f}}`, ctx())).toEqual({ a: 25, b: 25, c: 25 });
+    expect(evaluateExpression(`[${Array(5).fill(f).join(', ')}]`, ctx())).toEqual([25, 25, 25, 25, 25]);
+    expect(evaluateExpression(`{"a": ${f}, "b": ${f}, "c": ${f}}`, ctx())).toEqual({ a: 25, b: 25, c: 25 });
     const deeper = '($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(40))';
-    expect((await failure(evaluateExpression(deeper, ctx()))).details).toMatchObject({ limit: 'maxDepth' });
+    expect(failure(() => evaluateExpression(deeper, ctx())).details).toMatchObject({ limit: 'maxDepth' });
   });
 
-  it('groups over many keys without tripping the depth limit', async () => {
+  it('evaluates the items of an array constructor one after the other, left to right', () => {
+    expect(evaluateExpression('[$x := 2, $x]', ctx())).toEqual([2, 2]);
+    expect(evaluateExpression('{"a": $y := 3, "b": $y}', ctx())).toEqual({ a: 3, b: 3 });
+  });
+
+  it('groups over many keys without tripping the depth limit', () => {
     const items = Array.from({ length: 500 }, (_, i) => ({ sku: `sku-${i}`, qty: i }));
-    const result = (await evaluateExpression('input{sku: $sum(qty)}', ctx({ input: items }))) as Record<string, number>;
+    const result = evaluateExpression('input{sku: $sum(qty)}', ctx({ input: items })) as Record<string, number>;
     expect(Object.keys(result)).toHaveLength(500);
     expect(result['sku-499']).toBe(499);
   });
 
-  it('keeps budgets of concurrent evaluations apart', async () => {
+  it('keeps budgets of evaluations of the same expression apart', () => {
     const loop = '($f := function($x){ $f($x) }; $f(1))';
-    const [a, b, c] = await Promise.allSettled([
-      evaluateExpression(loop, ctx(), { maxSteps: 5_000 }),
-      evaluateExpression('$sum([1..100])', ctx()),
-      evaluateExpression('$sum([1..100])', ctx(), { maxSteps: 5 }),
-    ]);
-    expect(a.status).toBe('rejected');
-    expect(b).toEqual({ status: 'fulfilled', value: 5050 });
-    expect(c.status).toBe('rejected');
+    expect(failure(() => evaluateExpression(loop, ctx(), { maxSteps: 5_000 })).details).toMatchObject({ stepsUsed: 5_001 });
+    expect(evaluateExpression('$sum([1..100])', ctx())).toBe(5050);
+    expect(failure(() => evaluateExpression('$sum([1..100])', ctx(), { maxSteps: 5 })).details).toMatchObject({ limit: 'maxSteps' });
+    expect(evaluateExpression('$sum([1..100])', ctx())).toBe(5050);
+  });
+
+  it('keeps budgets apart when an evaluation runs inside another one of the same expression', () => {
+    // A getter of the input evaluates the same (cached, compiled) expression while the outer
+    // evaluation is under way: each counts its own steps against its own limit.
+    const source = '$sum(input.items)';
+    let inner: unknown;
+    const input = {
+      get items(): number[] {
+        inner ??= failure(() => evaluateExpression(source, ctx({ input: { items: [1, 2] } }), { maxSteps: 2 })).details;
+        return [1, 2, 3];
+      },
+    };
+    expect(evaluateExpression(source, ctx({ input }), { maxSteps: 50 })).toBe(6);
+    expect(inner).toMatchObject({ limit: 'maxSteps', stepsUsed: 3 });
+    expect(evaluateExpression(source, ctx({ input: { items: [4, 5] } }))).toBe(9);
   });
 });
