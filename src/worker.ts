@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { WeftDb } from './db/client';
 
@@ -29,37 +29,8 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
-async function main(): Promise<void> {
-  // Standalone worker process (docker-compose `worker` service); scale by running more of them.
-  const { loadSettings } = await import('./config/settings');
-  const { createLogger } = await import('./logger');
-  const { openDatabase } = await import('./db/client');
-  const settings = loadSettings();
-  const log = createLogger(settings.logLevel, 'weft-worker');
-  const { installTemporalLogging } = await import('./temporal/runtime-logging');
-  installTemporalLogging(log);
-  if (!settings.temporalAddress) throw new Error('TEMPORAL_ADDRESS: required for a standalone worker (npm start embeds one)');
-  if (!settings.databaseUrl) throw new Error('DATABASE_URL: required for a standalone worker (PGlite cannot be shared between processes)');
-  const database = await openDatabase({ databaseUrl: settings.databaseUrl, log: (m) => log.info(m) });
-  const connection = await NativeConnection.connect({ address: settings.temporalAddress });
-  const worker = await createWeftWorker({
-    connection,
-    namespace: settings.temporalNamespace,
-    taskQueue: settings.taskQueue,
-    db: database.db,
-    httpAllowedHosts: settings.httpAllowedHosts,
-    workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
-  });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => worker.shutdown());
-  log.info({ taskQueue: settings.taskQueue }, 'worker running');
-  await worker.run();
-  await connection.close();
-  await database.close();
-}
-
 if (require.main === module) {
-  main().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  // Standalone worker process (docker-compose `worker` service); scale by running more of them.
+  // Required lazily: the standalone runner imports this module too.
+  void import('./standalone').then((m) => m.runStandaloneMain('worker'));
 }

@@ -6,18 +6,7 @@
  * Every timestamp is `timestamptz` read and written as a JS `Date`.
  */
 import { sql } from 'drizzle-orm';
-import {
-  bigint,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-} from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Lifecycle of a workflow version. Only one version of a definition is `active` at a time. */
 export const VERSION_STATUSES = ['draft', 'published', 'active', 'deprecated', 'archived'] as const;

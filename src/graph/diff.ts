@@ -14,14 +14,7 @@ import type { GraphEdge, GraphNode, WorkflowDefinition } from './schema';
 
 /** The kinds of change. */
 export type ChangeType =
-  | 'node_added'
-  | 'node_removed'
-  | 'node_modified'
-  | 'edge_added'
-  | 'edge_removed'
-  | 'edge_modified'
-  | 'variable_changed'
-  | 'config_changed';
+  'node_added' | 'node_removed' | 'node_modified' | 'edge_added' | 'edge_removed' | 'edge_modified' | 'variable_changed' | 'config_changed';
 
 /** One change; `oldValue` is absent for additions, `newValue` for removals. */
 export interface DefinitionChange {

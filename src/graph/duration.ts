@@ -37,8 +37,7 @@ export function parseDuration(text: string): number {
   // "P" and "PT" match the pattern with no component, and "P1DT" has a dangling T: all refused.
   if (iso && iso.slice(1).some((part) => part !== undefined) && !text.endsWith('T')) {
     const [, weeks, days, hours, minutes, seconds] = iso;
-    const ms =
-      num(weeks) * WEEK + num(days) * DAY + num(hours) * HOUR + num(minutes) * MINUTE + num(seconds) * SECOND;
+    const ms = num(weeks) * WEEK + num(days) * DAY + num(hours) * HOUR + num(minutes) * MINUTE + num(seconds) * SECOND;
     return finish(text, ms);
   }
   throw invalid(text);

@@ -71,5 +71,8 @@ export class WeftError extends Error {
 
 /** True for a WeftError, also when it was created in another module registry. */
 export function isWeftError(err: unknown): err is WeftError {
-  return err instanceof WeftError || (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'WeftError' && typeof (err as { code?: unknown }).code === 'string');
+  return (
+    err instanceof WeftError ||
+    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'WeftError' && typeof (err as { code?: unknown }).code === 'string')
+  );
 }

@@ -155,10 +155,7 @@ export class EvaluationBudget {
   charge(steps: number): void {
     this.steps += steps;
     if (this.steps > this.limits.maxSteps) {
-      this.fail(
-        'maxSteps',
-        `Expression exceeded ${this.limits.maxSteps} evaluation steps (an endless loop or recursion, or too much data for one expression)`,
-      );
+      this.fail('maxSteps', `Expression exceeded ${this.limits.maxSteps} evaluation steps (an endless loop or recursion, or too much data for one expression)`);
     }
   }
 

@@ -326,8 +326,7 @@ function toExpressionError(err: unknown, source: string): WeftError {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   const details: Record<string, unknown> = detailsOf(source, position);
   if (typeof code === 'string') details.jsonataCode = code;
-  const message =
-    err instanceof RangeError ? `Expression failed: ${err.message} (too deep or too large)` : messageOf(err);
+  const message = err instanceof RangeError ? `Expression failed: ${err.message} (too deep or too large)` : messageOf(err);
   return new WeftError('EXPRESSION_ERROR', message, { details });
 }
 

@@ -165,7 +165,11 @@ export const ApiCallPropertiesSchema = z.strictObject({
   headers: z.record(z.string().min(1), z.string()).default({}),
   query: z.record(z.string().min(1), z.string()).default({}),
   body: z.unknown().optional(),
-  maxResponseBytes: z.number().int().min(1).default(10 * 1024 * 1024),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 * 1024),
   ...commonSideEffectShape,
 });
 

@@ -100,7 +100,12 @@ export const SettingsSchema = z.object({
 export const WorkflowDefinitionSchema = z.object({
   name: z.string().min(1),
   description: z.string().optional(),
-  variables: z.record(z.string().regex(VARIABLE_NAME_PATTERN, 'Variable names must start with a letter or _ and contain only letters, digits, _ and -'), VariableDeclSchema).default({}),
+  variables: z
+    .record(
+      z.string().regex(VARIABLE_NAME_PATTERN, 'Variable names must start with a letter or _ and contain only letters, digits, _ and -'),
+      VariableDeclSchema,
+    )
+    .default({}),
   nodes: z.array(GraphNodeSchema),
   edges: z.array(GraphEdgeSchema).default([]),
   // prefault (not default) so that the inner defaults apply when settings are absent.

@@ -10,9 +10,7 @@ import { checkExpression, evaluateExpression, type ExpressionContext, type Expre
 import { isPlainObject } from './json';
 
 /** One piece of a parsed template: literal text, or an expression with where it starts in the template. */
-export type TemplatePart =
-  | { kind: 'text'; text: string }
-  | { kind: 'expression'; source: string; syntax: '${}' | '{{}}'; offset: number };
+export type TemplatePart = { kind: 'text'; text: string } | { kind: 'expression'; source: string; syntax: '${}' | '{{}}'; offset: number };
 
 /** Why a template cannot be parsed, with the character offset in the template. */
 class TemplateSyntaxError extends Error {

@@ -133,7 +133,11 @@ function checkEdges(rawEdges: unknown[], nodes: Map<string, NodeRef>, issues: Va
       if (first === undefined) {
         edgeIds.set(edge.id, index);
       } else {
-        issues.push({ path: toPointer(['edges', index, 'id']), code: 'INVALID_WORKFLOW', message: `Duplicate edge id "${edge.id}" (already used by /edges/${first})` });
+        issues.push({
+          path: toPointer(['edges', index, 'id']),
+          code: 'INVALID_WORKFLOW',
+          message: `Duplicate edge id "${edge.id}" (already used by /edges/${first})`,
+        });
       }
     }
     for (const end of ['source', 'target'] as const) {

@@ -3,6 +3,7 @@
  * type of GRAPH.md, edge conditions and priorities, retries, node errors and maxSteps.
  */
 import { json, startFakeService, type FakeService } from '../support/fake-service';
+import { graphMdExample } from '../unit/graph/fixtures';
 import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 
 let t: TestWeft;
@@ -25,23 +26,23 @@ async function run(graph: unknown, input: unknown): Promise<any> {
   return waitForInstance(t, started.body.id);
 }
 
-const orderReview = {
-  name: 'order-review',
-  variables: { threshold: { type: 'number', value: 100, scope: 'global' } },
-  nodes: [
-    { id: 'start', type: 'START' },
-    { id: 'total', type: 'DATA_TRANSFORMATION', properties: { assign: { total: '$sum(input.items.(price * qty))' } } },
-    { id: 'big', type: 'IF_THEN_ELSE', properties: { condition: 'vars.total > vars.threshold' } },
-    { id: 'done', type: 'END', properties: { output: { total: 'vars.total', big: 'true' } } },
-    { id: 'small', type: 'END', properties: { output: { total: 'vars.total', big: 'false' } } },
-  ],
-  edges: [
-    { id: 'e1', source: 'start', target: 'total' },
-    { id: 'e2', source: 'total', target: 'big' },
-    { id: 'e3', source: 'big', sourcePort: 'true', target: 'done' },
-    { id: 'e4', source: 'big', sourcePort: 'false', target: 'small' },
-  ],
-};
+/** START → one API_CALL `call` → END, the END returning what `endOutput` says. */
+function oneCall(name: string, call: Record<string, unknown>, endOutput?: Record<string, string>) {
+  return {
+    name,
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'call', type: 'API_CALL', properties: call },
+      { id: 'end', type: 'END', ...(endOutput ? { properties: { output: endOutput } } : {}) },
+    ],
+    edges: [
+      { source: 'start', target: 'call' },
+      { source: 'call', target: 'end' },
+    ],
+  };
+}
+
+const orderReview = graphMdExample();
 
 test('the GRAPH.md example takes the true branch for a big order and the false branch for a small one', async () => {
   const big = await run(orderReview, {
@@ -129,18 +130,7 @@ test('an API_CALL answered 503 is retried by its retry policy and then succeeds'
     else json(res, 200, { ok: true });
   });
   const out = await run(
-    {
-      name: 'flaky',
-      nodes: [
-        { id: 'start', type: 'START' },
-        { id: 'call', type: 'API_CALL', properties: { url: `${svc.url}/flaky`, retry: { maxAttempts: 5, strategy: 'FIXED', initialIntervalMs: 100 } } },
-        { id: 'end', type: 'END', properties: { output: { body: 'nodes.call.output.body' } } },
-      ],
-      edges: [
-        { source: 'start', target: 'call' },
-        { source: 'call', target: 'end' },
-      ],
-    },
+    oneCall('flaky', { url: `${svc.url}/flaky`, retry: { maxAttempts: 5, strategy: 'FIXED', initialIntervalMs: 100 } }, { body: 'nodes.call.output.body' }),
     {},
   );
   expect(out.status).toBe('completed');
@@ -158,18 +148,7 @@ test('LINEAR backoff is retried by the interpreter with durable timers', async (
     else json(res, 200, { done: calls });
   });
   const out = await run(
-    {
-      name: 'linear',
-      nodes: [
-        { id: 'start', type: 'START' },
-        { id: 'call', type: 'API_CALL', properties: { url: `${svc.url}/linear`, retry: { maxAttempts: 4, strategy: 'LINEAR', initialIntervalMs: 100 } } },
-        { id: 'end', type: 'END', properties: { output: { body: 'nodes.call.output.body' } } },
-      ],
-      edges: [
-        { source: 'start', target: 'call' },
-        { source: 'call', target: 'end' },
-      ],
-    },
+    oneCall('linear', { url: `${svc.url}/linear`, retry: { maxAttempts: 4, strategy: 'LINEAR', initialIntervalMs: 100 } }, { body: 'nodes.call.output.body' }),
     {},
   );
   expect(out.output).toEqual({ body: { done: 3 } });
@@ -183,18 +162,12 @@ test('a 404 is not retried: the execution fails with HTTP_404; continueOnError g
     calls++;
     json(res, 404, { error: 'no such order' });
   });
-  const graph = (continueOnError: boolean) => ({
-    name: 'missing',
-    nodes: [
-      { id: 'start', type: 'START' },
-      { id: 'call', type: 'API_CALL', properties: { url: `${svc.url}/orders/1`, retry: { maxAttempts: 5, initialIntervalMs: 50 }, continueOnError } },
-      { id: 'end', type: 'END', properties: { output: { code: 'nodes.call.output.error.code' } } },
-    ],
-    edges: [
-      { source: 'start', target: 'call' },
-      { source: 'call', target: 'end' },
-    ],
-  });
+  const graph = (continueOnError: boolean) =>
+    oneCall(
+      'missing',
+      { url: `${svc.url}/orders/1`, retry: { maxAttempts: 5, initialIntervalMs: 50 }, continueOnError },
+      { code: 'nodes.call.output.error.code' },
+    );
   const failed = await run(graph(false), {});
   expect(failed.status).toBe('failed');
   expect(failed.error).toMatchObject({ code: 'HTTP_404', nodeId: 'call' });
@@ -206,21 +179,7 @@ test('a 404 is not retried: the execution fails with HTTP_404; continueOnError g
 });
 
 test('outbound calls to private addresses are refused unless allow-listed', async () => {
-  const out = await run(
-    {
-      name: 'ssrf',
-      nodes: [
-        { id: 'start', type: 'START' },
-        { id: 'call', type: 'API_CALL', properties: { url: 'http://169.254.169.254/latest/meta-data/', retry: { maxAttempts: 3 } } },
-        { id: 'end', type: 'END' },
-      ],
-      edges: [
-        { source: 'start', target: 'call' },
-        { source: 'call', target: 'end' },
-      ],
-    },
-    {},
-  );
+  const out = await run(oneCall('ssrf', { url: 'http://169.254.169.254/latest/meta-data/', retry: { maxAttempts: 3 } }), {});
   expect(out.status).toBe('failed');
   expect(out.error.code).toBe('SSRF_BLOCKED');
 });

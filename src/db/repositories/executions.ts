@@ -36,7 +36,9 @@ export async function insertExecution(db: WeftDb, row: NewExecution): Promise<Ex
   if (inserted) return inserted;
   const existing =
     (await getExecution(db, row.id)) ??
-    (row.idempotencyKey !== null && row.idempotencyKey !== undefined ? await findExecutionByIdempotencyKey(db, row.definitionId, row.idempotencyKey) : undefined);
+    (row.idempotencyKey !== null && row.idempotencyKey !== undefined
+      ? await findExecutionByIdempotencyKey(db, row.definitionId, row.idempotencyKey)
+      : undefined);
   if (!existing) throw new Error(`insertExecution: ${row.id} conflicted but no existing row was found`);
   return existing;
 }
@@ -211,13 +213,7 @@ export async function listExecutions(db: WeftDb, query: ListExecutionsQuery): Pr
   }
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [items, total] = await Promise.all([
-    db
-      .select()
-      .from(executions)
-      .where(where)
-      .orderBy(desc(executions.startedAt), desc(executions.id))
-      .limit(query.limit)
-      .offset(query.offset),
+    db.select().from(executions).where(where).orderBy(desc(executions.startedAt), desc(executions.id)).limit(query.limit).offset(query.offset),
     db.$count(executions, where),
   ]);
   return { items, total };

@@ -59,9 +59,7 @@ export async function addVersion(db: WeftDb, input: AddVersionInput): Promise<Wo
 export async function listVersions(db: WeftDb, definitionId: string): Promise<WorkflowVersion[]> {
   const rows = await db.select().from(workflowVersions).where(eq(workflowVersions.definitionId, definitionId));
   // Sorted here, not in SQL: text order puts 1.10.0 before 1.9.0, and a definition has few versions.
-  return rows.sort(
-    (a, b) => compareVersionStrings(b.version, a.version) || b.createdAt.getTime() - a.createdAt.getTime(),
-  );
+  return rows.sort((a, b) => compareVersionStrings(b.version, a.version) || b.createdAt.getTime() - a.createdAt.getTime());
 }
 
 /** One version by its version string, or undefined. */
@@ -124,22 +122,13 @@ export async function publishVersion(db: WeftDb, input: PublishVersionInput): Pr
     await tx
       .update(workflowVersions)
       .set({ status: 'published' })
-      .where(
-        and(
-          eq(workflowVersions.definitionId, input.definitionId),
-          eq(workflowVersions.status, 'active'),
-          ne(workflowVersions.id, target.id),
-        ),
-      );
+      .where(and(eq(workflowVersions.definitionId, input.definitionId), eq(workflowVersions.status, 'active'), ne(workflowVersions.id, target.id)));
     const [row] = await tx
       .update(workflowVersions)
       .set({ status: 'active', publishedAt: at, publishedBy: input.publishedBy })
       .where(eq(workflowVersions.id, target.id))
       .returning();
-    await tx
-      .update(workflowDefinitions)
-      .set({ activeVersion: input.version, updatedAt: at })
-      .where(eq(workflowDefinitions.id, input.definitionId));
+    await tx.update(workflowDefinitions).set({ activeVersion: input.version, updatedAt: at }).where(eq(workflowDefinitions.id, input.definitionId));
     if (!row) throw versionNotFound(input.definitionId, input.version);
     return row;
   });
@@ -169,10 +158,7 @@ export async function retireVersion(db: WeftDb, input: RetireVersionInput): Prom
       .returning();
     if (!row) throw versionNotFound(input.definitionId, input.version);
     if (definition.activeVersion === input.version) {
-      await tx
-        .update(workflowDefinitions)
-        .set({ activeVersion: null, updatedAt: new Date() })
-        .where(eq(workflowDefinitions.id, input.definitionId));
+      await tx.update(workflowDefinitions).set({ activeVersion: null, updatedAt: new Date() }).where(eq(workflowDefinitions.id, input.definitionId));
     }
     return row;
   });

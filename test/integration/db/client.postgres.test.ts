@@ -56,7 +56,8 @@ describe('openDatabase with PostgreSQL', () => {
     // The lock is session-level: it must be gone once the migrating connections ended.
     const probe = postgres(url, { max: 1 });
     try {
-      const held = await probe`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`;
+      const held =
+        await probe`select count(*)::int as n from pg_locks where locktype = 'advisory' and granted and database = (select oid from pg_database where datname = current_database())`;
       expect(held[0]?.n).toBe(0);
     } finally {
       await probe.end();

@@ -146,9 +146,7 @@ export function describeRepositorySuite(label: string, open: OpenForSuite): void
         const { version } = await newDefinition(db);
         const id = randomUUID();
         // Reusing a version id violates the primary key after the definition row was inserted.
-        await expect(
-          createDefinition(db, { id, name: 'x', createdBy: 'a', version: { id: version.id, version: '1.0.0', graph: {} } }),
-        ).rejects.toThrow();
+        await expect(createDefinition(db, { id, name: 'x', createdBy: 'a', version: { id: version.id, version: '1.0.0', graph: {} } })).rejects.toThrow();
         expect(await getDefinition(db, id)).toBeUndefined();
       });
 
@@ -349,17 +347,39 @@ export function describeRepositorySuite(label: string, open: OpenForSuite): void
       it('markExecutionRunning inserts, or moves a pending execution to running keeping its start', async () => {
         const fresh = randomUUID();
         const startedAt = new Date(Date.UTC(2025, 1, 1));
-        const inserted = await markExecutionRunning(db, { id: fresh, definitionId: 'd', version: '1.0.0', input: { x: 1 }, startedAt, temporalRunId: 'run-1', startedBy: 'w' });
+        const inserted = await markExecutionRunning(db, {
+          id: fresh,
+          definitionId: 'd',
+          version: '1.0.0',
+          input: { x: 1 },
+          startedAt,
+          temporalRunId: 'run-1',
+          startedBy: 'w',
+        });
         expect(inserted).toMatchObject({ id: fresh, status: 'running', temporalRunId: 'run-1', startedAt, input: { x: 1 }, startedBy: 'w' });
 
         const pendingId = randomUUID();
         const pending = await insertExecution(db, { id: pendingId, definitionId: 'd', version: '1.0.0', input: { y: 2 }, startedBy: 'api-user' });
-        const running = await markExecutionRunning(db, { id: pendingId, definitionId: 'd', version: '1.0.0', input: { y: 2 }, startedAt: new Date(), temporalRunId: 'run-a' });
+        const running = await markExecutionRunning(db, {
+          id: pendingId,
+          definitionId: 'd',
+          version: '1.0.0',
+          input: { y: 2 },
+          startedAt: new Date(),
+          temporalRunId: 'run-a',
+        });
         expect(running).toMatchObject({ status: 'running', temporalRunId: 'run-a', startedBy: 'api-user', input: { y: 2 } });
         expect(running.startedAt).toEqual(pending.startedAt);
 
         // continue-as-new: a new run id replaces the old one.
-        const next = await markExecutionRunning(db, { id: pendingId, definitionId: 'd', version: '1.0.0', input: null, startedAt: new Date(), temporalRunId: 'run-b' });
+        const next = await markExecutionRunning(db, {
+          id: pendingId,
+          definitionId: 'd',
+          version: '1.0.0',
+          input: null,
+          startedAt: new Date(),
+          temporalRunId: 'run-b',
+        });
         expect(next).toMatchObject({ status: 'running', temporalRunId: 'run-b', input: { y: 2 } });
       });
 
@@ -443,7 +463,13 @@ export function describeRepositorySuite(label: string, open: OpenForSuite): void
         for (let i = 0; i < 4; i++) {
           const id = `exec-${i}-${randomUUID()}`;
           ids.push(id);
-          await insertExecution(db, { id, definitionId, version: '1.0.0', status: i % 2 === 0 ? 'running' : 'waiting', startedAt: new Date(Date.UTC(2025, 2, 1, i)) });
+          await insertExecution(db, {
+            id,
+            definitionId,
+            version: '1.0.0',
+            status: i % 2 === 0 ? 'running' : 'waiting',
+            startedAt: new Date(Date.UTC(2025, 2, 1, i)),
+          });
         }
         const all = await listExecutions(db, { definitionId, limit: 10, offset: 0 });
         expect(all.total).toBe(4);
