@@ -1,14 +1,32 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionStatusName,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { tsToDate } from '@temporalio/common/lib/time';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecution, listExecutions } from '../db/repositories/executions';
 import type { Execution as ExecutionRow } from '../db/schema';
 import { WeftError } from '../graph/errors';
 import type { WorkflowDefinition } from '../graph/schema';
-import { statusQuery, traceQuery } from '../workflows/messages';
+import { advanceUpdate, resumeUpdate, setVariablesUpdate, statusQuery, suspendUpdate, traceQuery } from '../workflows/messages';
 import { definitionIdKey, statusKey, versionKey } from '../workflows/search-attributes';
-import { TERMINAL_STATUSES, type ExecutionInput, type ExecutionStatus, type NodeErrorInfo, type TraceEntry } from '../workflows/types';
+import {
+  TERMINAL_STATUSES,
+  type AdvanceRequest,
+  type ExecutionInput,
+  type ExecutionStatus,
+  type NodeErrorInfo,
+  type ResumeState,
+  type TraceEntry,
+} from '../workflows/types';
 import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
 
@@ -38,6 +56,20 @@ const TEMPORAL_TO_WEFT: Partial<Record<WorkflowExecutionStatusName, ExecutionSta
 };
 
 const QUERY_DEADLINE_MS = 3_000;
+
+/** One entry of `GET /workflow-instances/{id}/timeline`. */
+export interface TimelineEvent {
+  at: string;
+  type: string;
+  nodeId?: string;
+  nodeType?: string;
+  name?: string;
+  error?: unknown;
+}
+
+function timestampToIso(ts: Parameters<typeof tsToDate>[0]): string {
+  return tsToDate(ts).toISOString();
+}
 
 function isTerminal(status: string): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
@@ -83,6 +115,16 @@ export class ExecutionService {
       input: req.input ?? null,
       startedBy: actor,
     };
+    return this.launch(id, args, idempotencyKey, actor);
+  }
+
+  /** Starts the interpreter for `args` under `id` and records the execution row and audit entry. */
+  private async launch(
+    id: string,
+    args: ExecutionInput,
+    idempotencyKey: string | undefined,
+    actor: string,
+  ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
     let replayed = false;
     try {
       await this.temporal.workflow.start<typeof interpretGraph>('interpretGraph', {
@@ -90,13 +132,13 @@ export class ExecutionService {
         taskQueue: this.taskQueue,
         args: [args],
         typedSearchAttributes: [
-          { key: definitionIdKey, value: definitionId },
-          { key: versionKey, value: version.version },
+          { key: definitionIdKey, value: args.definitionId },
+          { key: versionKey, value: args.version },
           { key: statusKey, value: 'running' },
         ],
         // With a key, the id must never run twice, even after the first run has finished.
         workflowIdReusePolicy: idempotencyKey ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
-        staticSummary: `${definitionId}@${version.version}`,
+        staticSummary: `${args.definitionId}@${args.version}`,
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
@@ -104,22 +146,17 @@ export class ExecutionService {
     }
     const row = await insertExecution(this.db, {
       id,
-      definitionId,
-      version: version.version,
+      definitionId: args.definitionId,
+      version: args.version,
       status: 'pending',
-      input: req.input ?? null,
+      input: args.input ?? null,
       idempotencyKey: idempotencyKey ?? null,
       startedBy: actor,
       startedAt: new Date(),
     });
     if (!replayed) {
-      await appendAudit(this.db, {
-        actor,
-        action: 'execution.started',
-        resourceType: 'execution',
-        resourceId: id,
-        details: { definitionId, version: version.version },
-      });
+      const details = { definitionId: args.definitionId, version: args.version, ...(args.resume ? { retryOf: args.resume.retryOf } : {}) };
+      await appendAudit(this.db, { actor, action: 'execution.started', resourceType: 'execution', resourceId: id, details });
     }
     return { id, status: row.status as ExecutionStatus, replayed };
   }
@@ -129,6 +166,11 @@ export class ExecutionService {
     const row = await getExecution(this.db, id);
     if (row && isTerminal(row.status)) return this.fromRow(row, null);
     const live = await this.liveStatus(id);
+    if (row && live && isTerminal(live.status)) {
+      // It finished between the two reads; the interpreter stores the result before it ends.
+      const fresh = await getExecution(this.db, id);
+      if (fresh && isTerminal(fresh.status)) return this.fromRow(fresh, null);
+    }
     if (!row && !live) throw new WeftError('INSTANCE_NOT_FOUND', `workflow instance ${id} does not exist`);
     if (!row) {
       // Started outside the API (another service, the temporal CLI): Temporal is all we know.
@@ -195,9 +237,130 @@ export class ExecutionService {
     return { id, status: 'cancelling' };
   }
 
+  /** Stops the instance before its next node. @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
+  suspend(id: string, reason: string | undefined, actor: string) {
+    return this.operate(id, actor, 'suspended', (h) => h.executeUpdate(suspendUpdate, { args: [{ reason }] }));
+  }
+
+  /** @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
+  resume(id: string, actor: string) {
+    return this.operate(id, actor, 'resumed', (h) => h.executeUpdate(resumeUpdate));
+  }
+
+  /** Follows the edges waiting for `trigger`. @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
+  advance(id: string, req: AdvanceRequest, actor: string) {
+    return this.operate(id, actor, 'advanced', (h) => h.executeUpdate(advanceUpdate, { args: [req] }), { trigger: req.trigger });
+  }
+
+  /** Changes variables while the instance waits. @throws WeftError INSTANCE_NOT_WAITING, INVALID_VARIABLE_TYPE */
+  updateData(id: string, variables: Record<string, unknown>, actor: string) {
+    return this.operate(id, actor, 'data_updated', (h) => h.executeUpdate(setVariablesUpdate, { args: [{ variables }] }), { names: Object.keys(variables) });
+  }
+
+  /**
+   * Runs a failed execution again as a new instance: from the node that failed with the
+   * variables and node outputs it had there, or from the start with the same input.
+   * @throws WeftError INSTANCE_NOT_FAILED
+   */
+  async retry(id: string, from: 'failed' | 'start', actor: string): Promise<{ id: string; status: ExecutionStatus; retryOf: string }> {
+    const instance = await this.get(id);
+    if (instance.status !== 'failed') throw new WeftError('INSTANCE_NOT_FAILED', `only failed instances can be retried; ${id} is ${instance.status}`);
+    const version = await this.definitions.version(instance.workflowId, instance.version);
+    const args: ExecutionInput = {
+      definitionId: instance.workflowId,
+      version: version.version,
+      graph: version.graph as WorkflowDefinition,
+      input: instance.input,
+      startedBy: actor,
+    };
+    if (from === 'failed') args.resume = { ...(await this.resumeStateOf(id)), retryOf: id };
+    const started = await this.launch(`exec-${randomUUID()}`, args, undefined, actor);
+    return { id: started.id, status: started.status, retryOf: id };
+  }
+
+  /** Lifecycle and node events in time order: the node trace plus what Temporal recorded. */
+  async timeline(id: string): Promise<{ id: string; status: ExecutionStatus; events: TimelineEvent[] }> {
+    const { status, nodes } = await this.history(id);
+    // Lifecycle events first: on equal times, an update was handled before the nodes of its task ran.
+    const events: TimelineEvent[] = await this.temporalEvents(id);
+    for (const n of nodes as TraceEntry[]) {
+      if (n.startedAt) events.push({ at: n.startedAt, type: 'node.started', nodeId: n.nodeId, nodeType: n.nodeType });
+      if (n.endedAt) events.push({ at: n.endedAt, type: `node.${n.status}`, nodeId: n.nodeId, nodeType: n.nodeType, ...(n.error ? { error: n.error } : {}) });
+    }
+    events.sort((a, b) => a.at.localeCompare(b.at));
+    return { id, status, events };
+  }
+
   async list(query: { definitionId?: string; status?: ExecutionStatus; limit: number; offset: number }) {
     const page = await listExecutions(this.db, query);
     return { total: page.total, items: page.items.map((r) => this.fromRow(r, null)) };
+  }
+
+  /** Sends one operator update to a running instance, turning refusals into WeftErrors with their code. */
+  private async operate<T>(id: string, actor: string, action: string, send: (h: WorkflowHandle) => Promise<T>, details?: Record<string, unknown>): Promise<T> {
+    const instance = await this.get(id);
+    if (isTerminal(instance.status)) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is already ${instance.status}`);
+    let result: T;
+    try {
+      result = await send(this.temporal.workflow.getHandle(id));
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+        throw new WeftError(err.cause.type ?? 'INVALID_TRANSITION', err.cause.message);
+      }
+      if (err instanceof WorkflowNotFoundError) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is not running`);
+      throw err;
+    }
+    await appendAudit(this.db, { actor, action: `execution.${action}`, resourceType: 'execution', resourceId: id, details });
+    return result;
+  }
+
+  /** The state a failed execution recorded in its failure (see the interpreter's failure details). */
+  private async resumeStateOf(id: string): Promise<Omit<ResumeState, 'retryOf'>> {
+    const failure = await this.temporal.workflow
+      .getHandle(id)
+      .result()
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+    const cause = failure instanceof WorkflowFailedError ? failure.cause : undefined;
+    const state = cause instanceof ApplicationFailure ? (cause.details?.[1] as Partial<ResumeState> | undefined) : undefined;
+    if (!state?.fromNodeId || !state.vars || !state.nodeOutputs) {
+      throw new WeftError(
+        'INSTANCE_NOT_FAILED',
+        `instance ${id} has no state to retry from (failed outside a node, or its history is gone); retry from the start instead`,
+      );
+    }
+    return { fromNodeId: state.fromNodeId, vars: state.vars, nodeOutputs: state.nodeOutputs };
+  }
+
+  private async temporalEvents(id: string): Promise<TimelineEvent[]> {
+    let history;
+    try {
+      history = await this.temporal.workflow.getHandle(id).fetchHistory();
+    } catch {
+      return []; // past the namespace's retention: the node trace is all there is
+    }
+    const events: TimelineEvent[] = [];
+    // Node times are workflow time, the start of the workflow task that ran them; an accepted
+    // update is written when its task completes, so it takes its task's start time instead.
+    let taskStartedAt: string | undefined;
+    for (const e of history.events ?? []) {
+      const at = e.eventTime ? timestampToIso(e.eventTime) : undefined;
+      if (!at) continue;
+      if (e.workflowTaskStartedEventAttributes) taskStartedAt = at;
+      if (e.workflowExecutionStartedEventAttributes) events.push({ at, type: 'execution.started' });
+      else if (e.workflowExecutionSignaledEventAttributes)
+        events.push({ at, type: 'signal', name: e.workflowExecutionSignaledEventAttributes.signalName ?? '' });
+      else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
+        events.push({ at: taskStartedAt ?? at, type: 'update', name: e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? '' });
+      } else if (e.workflowExecutionCompletedEventAttributes) events.push({ at, type: 'execution.completed' });
+      else if (e.workflowExecutionFailedEventAttributes) events.push({ at, type: 'execution.failed' });
+      else if (e.workflowExecutionCanceledEventAttributes) events.push({ at, type: 'execution.cancelled' });
+      else if (e.workflowExecutionTerminatedEventAttributes) events.push({ at, type: 'execution.terminated' });
+      else if (e.workflowExecutionTimedOutEventAttributes) events.push({ at, type: 'execution.timed_out' });
+    }
+    return events;
   }
 
   private fromRow(row: ExecutionRow, currentNodeId: string | null): InstanceView {

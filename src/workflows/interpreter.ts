@@ -14,11 +14,21 @@ import type { HttpRequestSpec, NodeActivityResult } from '../activities/types';
 import { parseDuration } from '../graph/duration';
 import { WeftError } from '../graph/errors';
 import { evaluateBoolean, evaluateExpression, type ExpressionContext } from '../graph/expressions';
-import type { GraphEdge, GraphNode, WorkflowDefinition } from '../graph/schema';
+import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefinition } from '../graph/schema';
 import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
-import { advanceSignal, advanceUpdate, currentNodeQuery, statusQuery, traceQuery, variablesQuery } from './messages';
+import {
+  advanceSignal,
+  advanceUpdate,
+  currentNodeQuery,
+  resumeUpdate,
+  setVariablesUpdate,
+  statusQuery,
+  suspendUpdate,
+  traceQuery,
+  variablesQuery,
+} from './messages';
 import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
 import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
 import type { RetrySpec } from '../graph/node-types';
@@ -93,6 +103,8 @@ class GraphRun {
   private awaitingTriggers: string[] = [];
   private readonly pendingEvents: AdvanceRequest[] = [];
   private readonly refusedEvents: Array<AdvanceRequest & { at: string; reason: string }> = [];
+  private suspended = false;
+  private statusBeforeSuspend: ExecutionStatus = 'running';
   private readonly startedAt: string;
   private readonly graph: WorkflowDefinition;
   private readonly edges: EdgeIndex;
@@ -114,6 +126,7 @@ class GraphRun {
       startedAt: this.startedAt,
       error: this.error,
       awaitingTriggers: [...this.awaitingTriggers],
+      refusedEvents: [...this.refusedEvents],
     }));
     setHandler(currentNodeQuery, () => (this.current ? { nodeId: this.current.id, type: this.current.type, name: this.current.name } : null));
     setHandler(variablesQuery, () => ({ ...this.vars }));
@@ -126,12 +139,31 @@ class GraphRun {
       },
       {
         validator: (req) => {
-          if (!req || typeof req.trigger !== 'string') throw new Error('advance needs a trigger');
+          if (!req || typeof req.trigger !== 'string') throw refusal('INVALID_REQUEST', 'advance needs a trigger');
           if (!this.awaitingTriggers.includes(req.trigger)) {
-            throw new Error(`instance is not waiting for "${req.trigger}" (waiting for: ${this.awaitingTriggers.join(', ') || 'nothing'})`);
+            const waiting = this.awaitingTriggers.join(', ') || 'nothing';
+            throw refusal('INVALID_TRANSITION', `instance is not waiting for "${req.trigger}" (waiting for: ${waiting})`);
           }
         },
       },
+    );
+    setHandler(suspendUpdate, (_req) => this.suspend(), {
+      validator: (_req) => {
+        if (this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is already suspended');
+      },
+    });
+    setHandler(resumeUpdate, () => this.resume(), {
+      validator: () => {
+        if (!this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is not suspended');
+      },
+    });
+    setHandler(
+      setVariablesUpdate,
+      (req) => {
+        Object.assign(this.vars, toPlain(req.variables) as Record<string, unknown>);
+        return { ...this.vars };
+      },
+      { validator: (req) => this.checkVariableUpdate(req) },
     );
     setHandler(advanceSignal, (req) => {
       if (req && typeof req.trigger === 'string' && this.awaitingTriggers.includes(req.trigger)) {
@@ -142,7 +174,42 @@ class GraphRun {
     });
   }
 
+  private suspend(): { status: ExecutionStatus } {
+    this.suspended = true;
+    this.statusBeforeSuspend = this.status;
+    this.setStatus('suspended');
+    return { status: this.status };
+  }
+
+  private resume(): { status: ExecutionStatus } {
+    this.suspended = false;
+    this.setStatus(this.statusBeforeSuspend);
+    return { status: this.status };
+  }
+
+  private checkVariableUpdate(req: { variables: Record<string, unknown> } | undefined): void {
+    if (!req || typeof req.variables !== 'object' || req.variables === null || Array.isArray(req.variables)) {
+      throw refusal('INVALID_REQUEST', 'variables must be an object');
+    }
+    // Changing data under a node that is running would race it; waiting is the safe moment.
+    if (this.status !== 'waiting' && this.status !== 'suspended') {
+      throw refusal('INSTANCE_NOT_WAITING', `instance data can change only while it waits or is suspended (it is ${this.status})`);
+    }
+    const declared = this.graph.variables ?? {};
+    for (const [name, value] of Object.entries(req.variables)) {
+      const decl = declared[name];
+      if (decl && !matchesVariableType(decl.type, value)) {
+        throw refusal('INVALID_VARIABLE_TYPE', `variable ${name} is declared ${decl.type}; ${JSON.stringify(value)} is not`);
+      }
+    }
+  }
+
   private setStatus(status: ExecutionStatus): void {
+    // While suspended, the state it will go back to changes, not the state shown.
+    if (this.suspended && (status === 'running' || status === 'waiting')) {
+      this.statusBeforeSuspend = status;
+      return;
+    }
     if (this.status === status) return;
     this.status = status;
     upsertSearchAttributes([{ key: statusKey, value: status }]);
@@ -165,6 +232,10 @@ class GraphRun {
         throw new WeftError('INVALID_WORKFLOW', 'the graph given to this execution is not valid', { issues: checked.issues });
       }
       for (const [name, decl] of Object.entries(this.graph.variables ?? {})) this.vars[name] = decl.value ?? null;
+      if (this.args.resume) {
+        Object.assign(this.vars, this.args.resume.vars);
+        Object.assign(this.nodeOutputs, this.args.resume.nodeOutputs);
+      }
       const output = await this.walk();
       // Persist first: the `status` query must not say completed before the result is readable.
       await this.recordFinished('completed', output, null);
@@ -181,11 +252,13 @@ class GraphRun {
       this.error = described.info;
       await this.recordFinished('failed', null, described.info);
       this.setStatus('failed');
+      // The second detail is what a manual retry from the failed node starts from.
+      const resumable = { fromNodeId: described.info.nodeId ?? null, vars: { ...this.vars }, nodeOutputs: { ...this.nodeOutputs } };
       throw ApplicationFailure.create({
         type: described.info.code,
         message: described.info.message,
         nonRetryable: true,
-        details: [described.info],
+        details: [described.info, resumable],
       });
     }
   }
@@ -233,11 +306,14 @@ class GraphRun {
   }
 
   private async walk(): Promise<unknown> {
-    const start = this.graph.nodes.find((n) => n.type === 'START');
-    if (!start) throw new WeftError('INVALID_WORKFLOW', 'no START node');
+    const resume = this.args.resume;
+    const start = resume ? this.nodesById[resume.fromNodeId] : this.graph.nodes.find((n) => n.type === 'START');
+    if (!start) throw new WeftError('NODE_NOT_FOUND', resume ? `cannot retry from ${resume.fromNodeId}: no such node` : 'no START node');
     const maxSteps = this.graph.settings?.maxSteps ?? DEFAULT_MAX_STEPS;
     let node: GraphNode = start;
     for (;;) {
+      // A suspended instance starts no new node until it is resumed (or cancelled).
+      if (this.suspended) await condition(() => !this.suspended);
       if (this.steps >= maxSteps) {
         throw new WeftError('STEP_LIMIT_EXCEEDED', `more than ${maxSteps} node runs (settings.maxSteps)`, { details: { nodeId: node.id } });
       }
@@ -445,6 +521,11 @@ class GraphRun {
       this.refusedEvents.push({ ...event, at: nowIso(), reason: 'no edge condition holds for this event' });
     }
   }
+}
+
+/** An update refused by its validator: nothing changed; the type is the code the API answers with. */
+function refusal(code: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
 }
 
 function stringify(value: unknown): string {

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AdvanceRequest, StatusView, TraceEntry } from './types';
+import type { AdvanceRequest, ExecutionStatus, StatusView, TraceEntry } from './types';
 
 /** Live status: instance state, current node, step count, waiting triggers. */
 export const statusQuery = defineQuery<StatusView>('status');
@@ -14,3 +14,13 @@ export const traceQuery = defineQuery<TraceEntry[]>('trace');
 export const advanceUpdate = defineUpdate<{ accepted: true; trigger: string }, [AdvanceRequest]>('advance');
 /** The same as `advanceUpdate` for clients that only signal; a refused signal is recorded, not applied. */
 export const advanceSignal = defineSignal<[AdvanceRequest]>('advance');
+
+/** Stops the instance before its next node (a running activity or timer finishes first). */
+export const suspendUpdate = defineUpdate<{ status: ExecutionStatus }, [{ reason?: string }]>('suspend');
+/** Lets a suspended instance go on where it stopped. */
+export const resumeUpdate = defineUpdate<{ status: ExecutionStatus }, []>('resume');
+/**
+ * Changes variables while the instance waits (a WAIT, a trigger, or suspended); values must
+ * match declared types. Answers with all variables afterwards.
+ */
+export const setVariablesUpdate = defineUpdate<Record<string, unknown>, [{ variables: Record<string, unknown> }]>('setVariables');

@@ -16,6 +16,17 @@ export interface ExecutionInput {
   input: unknown;
   startedBy?: string;
   site?: string;
+  /** A manual retry: start at `fromNodeId` with the state the failed execution had there. */
+  resume?: ResumeState;
+}
+
+/** What a failed execution carries so that it can be retried from the node that failed. */
+export interface ResumeState {
+  fromNodeId: string;
+  vars: Record<string, unknown>;
+  nodeOutputs: Record<string, { output: unknown }>;
+  /** The execution this one retries. */
+  retryOf: string;
 }
 
 /** A node failure as users see it: a stable code, a message, the node that failed. */
@@ -55,6 +66,8 @@ export interface StatusView {
   error: NodeErrorInfo | null;
   /** Triggers the instance is waiting for (edges with `trigger`), if any. */
   awaitingTriggers: string[];
+  /** Advances that arrived as signals the instance was not waiting for: recorded, not applied. */
+  refusedEvents: Array<AdvanceRequest & { at: string; reason: string }>;
 }
 
 /** Sent by `advance`: an event that edges with a matching `trigger` wait for. */

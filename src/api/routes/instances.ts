@@ -1,12 +1,31 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { EXECUTION_STATUSES } from '../../db/schema';
 import type { ExecutionService } from '../../services/executions';
 import { principalOf, requireRole } from '../auth';
-import { param } from '../problem';
+import { param, parseRequest } from '../problem';
 
-/** `/workflow-instances`: one execution's state, trace and cancellation. */
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(EXECUTION_STATUSES).optional(),
+  workflowId: z.string().min(1).optional(),
+});
+const suspendBody = z.object({ reason: z.string().max(1000).optional() }).default({});
+const advanceBody = z.object({ trigger: z.string().min(1).max(200), data: z.unknown().optional() });
+const updateBody = z.object({ variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), z.unknown()) });
+const retryBody = z.object({ from: z.enum(['failed', 'start']).default('failed') }).default({ from: 'failed' });
+
+/** `/workflow-instances`: one execution's state, trace, timeline, and the operator's actions on it. */
 export function instancesRouter(deps: { executions: ExecutionService }): Router {
   const { executions } = deps;
   const router = Router();
+
+  // `?status=failed` is the dead-letter view: failed executions waiting for a manual retry.
+  router.get('/workflow-instances', async (req, res) => {
+    const query = parseRequest(listQuery, req.query, 'query');
+    res.json(await executions.list({ limit: query.limit, offset: query.offset, status: query.status, definitionId: query.workflowId }));
+  });
 
   router.get('/workflow-instances/:id', async (req, res) => {
     res.json(await executions.get(param(req, 'id')));
@@ -16,8 +35,37 @@ export function instancesRouter(deps: { executions: ExecutionService }): Router 
     res.json(await executions.history(param(req, 'id')));
   });
 
+  router.get('/workflow-instances/:id/timeline', async (req, res) => {
+    res.json(await executions.timeline(param(req, 'id')));
+  });
+
   router.delete('/workflow-instances/:id', requireRole('operator'), async (req, res) => {
     res.status(202).json(await executions.cancel(param(req, 'id'), principalOf(req).sub));
+  });
+
+  router.post('/workflow-instances/:id/suspend', requireRole('operator'), async (req, res) => {
+    const body = parseRequest(suspendBody, req.body ?? {}, 'body');
+    res.json(await executions.suspend(param(req, 'id'), body.reason, principalOf(req).sub));
+  });
+
+  router.post('/workflow-instances/:id/resume', requireRole('operator'), async (req, res) => {
+    res.json(await executions.resume(param(req, 'id'), principalOf(req).sub));
+  });
+
+  router.post('/workflow-instances/:id/advance', requireRole('operator'), async (req, res) => {
+    const body = parseRequest(advanceBody, req.body ?? {}, 'body');
+    res.json(await executions.advance(param(req, 'id'), body, principalOf(req).sub));
+  });
+
+  router.put('/workflow-instances/:id', requireRole('operator'), async (req, res) => {
+    const body = parseRequest(updateBody, req.body ?? {}, 'body');
+    res.json({ variables: await executions.updateData(param(req, 'id'), body.variables, principalOf(req).sub) });
+  });
+
+  router.post('/workflow-instances/:id/retry', requireRole('operator'), async (req, res) => {
+    const body = parseRequest(retryBody, req.body ?? {}, 'body');
+    const started = await executions.retry(param(req, 'id'), body.from, principalOf(req).sub);
+    res.status(202).location(`/api/v1/workflow-instances/${started.id}`).json(started);
   });
 
   return router;
