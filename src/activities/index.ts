@@ -1,4 +1,5 @@
 import type { WeftDb } from '../db/client';
+import { CircuitBreakerService } from '../services/circuit-breakers';
 import { createApiCallActivity } from './api-call';
 import { createExecutionActivities } from './executions';
 import { AddressGuard } from './http/address-guard';
@@ -14,7 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   const guard = new AddressGuard(deps.httpAllowedHosts);
   return {
     ...createExecutionActivities(deps.db),
-    apiCall: createApiCallActivity(guard),
+    apiCall: createApiCallActivity(guard, new CircuitBreakerService(deps.db)),
   };
 }
 

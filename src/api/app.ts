@@ -2,10 +2,12 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
+import { CircuitBreakerService } from '../services/circuit-breakers';
 import { DefinitionService } from '../services/definitions';
 import { ExecutionService } from '../services/executions';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './problem';
+import { circuitBreakersRouter } from './routes/circuit-breakers';
 import { healthRouter } from './routes/health';
 import { instancesRouter } from './routes/instances';
 import { workflowsRouter } from './routes/workflows';
@@ -36,6 +38,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(authenticate(deps.jwtSecret));
   api.use(workflowsRouter({ definitions, executions }));
   api.use(instancesRouter({ executions }));
+  api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

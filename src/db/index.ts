@@ -8,4 +8,5 @@ export * from './repositories/definitions';
 export * from './repositories/versions';
 export * from './repositories/executions';
 export * from './repositories/audit';
+export * from './repositories/circuit-breakers';
 export type { Page, PageRequest } from './repositories/page';

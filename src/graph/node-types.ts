@@ -173,6 +173,50 @@ export const ApiCallPropertiesSchema = z.strictObject({
   ...commonSideEffectShape,
 });
 
+/** Hard cap on LOOP iterations, whatever `maxIterations` says. */
+export const MAX_LOOP_ITERATIONS = 1_000_000;
+
+/**
+ * LOOP: over the array `items` (expression) or while `while` (expression) holds, at most
+ * `maxIterations` times, `concurrency` bodies at once. The body starts at the edge leaving
+ * through port `body` and ends when it comes back to the LOOP node; port `done` follows.
+ * `collect` (expression, evaluated at the end of each iteration) is the iteration's result;
+ * by default the output of the body's last node.
+ */
+export const LoopPropertiesSchema = z
+  .strictObject({
+    items: z.string().min(1).optional(),
+    while: z.string().min(1).optional(),
+    maxIterations: z.number().int().min(1).max(MAX_LOOP_ITERATIONS).default(10_000),
+    concurrency: z.number().int().min(1).max(100).default(1),
+    collect: z.string().min(1).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.items === undefined) === (p.while === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'LOOP needs exactly one of "items" or "while"' });
+    }
+    if (p.while !== undefined && p.concurrency > 1) {
+      ctx.addIssue({ code: 'custom', path: ['concurrency'], message: 'a "while" LOOP runs one iteration at a time' });
+    }
+  });
+
+/** How many branches must succeed before PARALLEL goes on (001: waitStrategy). */
+export const WAIT_STRATEGIES = ['all', 'any', 'majority'] as const;
+/** What a failed branch does to the others (001: failureStrategy). */
+export const FAILURE_STRATEGIES = ['fail_fast', 'wait_all', 'continue'] as const;
+
+/**
+ * PARALLEL: every outgoing edge whose condition holds starts a branch; branches run until they
+ * reach the `join` node, which runs once afterwards. `weights` (by the branch's first node id)
+ * count for `majority`; branches no longer needed are cancelled.
+ */
+export const ParallelPropertiesSchema = z.strictObject({
+  join: z.string().min(1),
+  waitStrategy: z.enum(WAIT_STRATEGIES).default('all'),
+  failureStrategy: z.enum(FAILURE_STRATEGIES).default('fail_fast'),
+  weights: z.record(z.string().min(1), z.number().positive()).default({}),
+});
+
 export type StartProperties = z.output<typeof StartPropertiesSchema>;
 export type EndProperties = z.output<typeof EndPropertiesSchema>;
 export type DataTransformationProperties = z.output<typeof DataTransformationPropertiesSchema>;
@@ -180,6 +224,8 @@ export type IfThenElseProperties = z.output<typeof IfThenElsePropertiesSchema>;
 export type SwitchProperties = z.output<typeof SwitchPropertiesSchema>;
 export type WaitProperties = z.output<typeof WaitPropertiesSchema>;
 export type ApiCallProperties = z.output<typeof ApiCallPropertiesSchema>;
+export type LoopProperties = z.output<typeof LoopPropertiesSchema>;
+export type ParallelProperties = z.output<typeof ParallelPropertiesSchema>;
 
 // --- expression locations -------------------------------------------------------------------
 
@@ -252,6 +298,20 @@ const REGISTRY = {
     ports: [],
     sideEffect: false,
     expressionFields: (p) => field(p, 'until', 'expression'),
+  }),
+  LOOP: spec({
+    type: 'LOOP',
+    propertiesSchema: LoopPropertiesSchema,
+    ports: ['body', 'done'],
+    sideEffect: false,
+    expressionFields: (p) => [...field(p, 'items', 'expression'), ...field(p, 'while', 'expression'), ...field(p, 'collect', 'expression')],
+  }),
+  PARALLEL: spec({
+    type: 'PARALLEL',
+    propertiesSchema: ParallelPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: () => [],
   }),
   API_CALL: spec({
     type: 'API_CALL',

@@ -47,6 +47,7 @@ export function validateDefinition(raw: unknown): ValidationResult {
     const nodes = checkNodes(raw.nodes, issues);
     checkEdges(rawEdges, nodes, issues);
     checkGraph(raw.nodes, rawEdges, nodes, issues);
+    checkControlStructure(raw.nodes, rawEdges, nodes, issues);
   }
 
   if (issues.length > 0 || !parsed.success) return { ok: false, issues };
@@ -242,4 +243,35 @@ function checkGraph(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string,
       issues.push({ path, code: 'INVALID_WORKFLOW', message: `Node "${node.id}" has no outgoing edge; only END nodes may end a path` });
     }
   }
+}
+
+/** PARALLEL must name an existing join node; a LOOP needs a `body` and a `done` edge. */
+function checkControlStructure(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string, NodeRef>, issues: ValidationIssue[]): void {
+  const portsFrom = (id: string) =>
+    new Set(rawEdges.flatMap((e) => (isPlainObject(e) && e.source === id && typeof e.sourcePort === 'string' ? [e.sourcePort] : [])));
+  rawNodes.forEach((node, index) => {
+    if (!isPlainObject(node) || typeof node.id !== 'string') return;
+    const props = isPlainObject(node.properties) ? node.properties : {};
+    if (node.type === 'PARALLEL' && typeof props.join === 'string') {
+      if (!nodes.has(props.join) || props.join === node.id) {
+        issues.push({
+          path: toPointer(['nodes', index, 'properties', 'join']),
+          code: 'INVALID_WORKFLOW',
+          message: `PARALLEL "${node.id}" joins at "${props.join}", which is not another node of this workflow`,
+        });
+      }
+    }
+    if (node.type === 'LOOP') {
+      const ports = portsFrom(node.id);
+      for (const port of ['body', 'done']) {
+        if (!ports.has(port)) {
+          issues.push({
+            path: toPointer(['nodes', index]),
+            code: 'INVALID_WORKFLOW',
+            message: `LOOP "${node.id}" needs an edge leaving through port "${port}"`,
+          });
+        }
+      }
+    }
+  });
 }

@@ -18,6 +18,9 @@ import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefin
 import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
+import { runLoop } from './loop';
+import { runParallel } from './parallel';
+import { lastOutputOf, type Frame, type WalkResult, type Walker } from './walker';
 import {
   advanceSignal,
   advanceUpdate,
@@ -31,11 +34,12 @@ import {
 } from './messages';
 import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
 import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
-import type { RetrySpec } from '../graph/node-types';
+import { parseNodeProperties, type RetrySpec } from '../graph/node-types';
 import { statusKey } from './search-attributes';
 import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, NodeErrorInfo, TraceEntry } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
+const MAX_TRACE_ENTRIES = 2_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
@@ -53,6 +57,8 @@ interface NodeOutcome {
   /** The port the node chose (IF_THEN_ELSE, SWITCH); undefined for single-exit nodes. */
   port?: string;
   attempts: number;
+  /** Where to go on instead of following an edge (PARALLEL continues at its join). */
+  next?: GraphNode;
 }
 
 interface SideEffectProps {
@@ -90,14 +96,17 @@ export async function interpretGraph(args: ExecutionInput): Promise<ExecutionRes
   return new GraphRun(args).run();
 }
 
-class GraphRun {
+class GraphRun implements Walker {
   private status: ExecutionStatus = 'running';
   private vars: Record<string, unknown> = {};
   private readonly nodeOutputs: Record<string, { output: unknown }> = {};
   private readonly trace: TraceEntry[] = [];
   // Plain objects, not Maps: this state must survive a future continue-as-new as JSON.
   private readonly runsPerNode: Record<string, number> = {};
-  private current: GraphNode | null = null;
+  /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
+  private readonly running: GraphNode[] = [];
+  private traceSeq = 0;
+  private waits = 0;
   private steps = 0;
   private error: NodeErrorInfo | null = null;
   private awaitingTriggers: string[] = [];
@@ -121,14 +130,18 @@ class GraphRun {
   private installHandlers(): void {
     setHandler(statusQuery, () => ({
       status: this.status,
-      currentNodeId: this.current?.id ?? null,
+      currentNodeId: this.running[0]?.id ?? null,
+      currentNodeIds: this.running.map((n) => n.id),
       steps: this.steps,
       startedAt: this.startedAt,
       error: this.error,
       awaitingTriggers: [...this.awaitingTriggers],
       refusedEvents: [...this.refusedEvents],
     }));
-    setHandler(currentNodeQuery, () => (this.current ? { nodeId: this.current.id, type: this.current.type, name: this.current.name } : null));
+    setHandler(currentNodeQuery, () => {
+      const node = this.running[0];
+      return node ? { nodeId: node.id, type: node.type, name: node.name } : null;
+    });
     setHandler(variablesQuery, () => ({ ...this.vars }));
     setHandler(traceQuery, () => [...this.trace]);
     setHandler(
@@ -247,7 +260,7 @@ class GraphRun {
         this.setStatus('cancelled');
         throw err;
       }
-      const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.current?.id ?? '');
+      const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.running[0]?.id ?? '');
       if (!described) throw err;
       this.error = described.info;
       await this.recordFinished('failed', null, described.info);
@@ -288,7 +301,7 @@ class GraphRun {
     });
   }
 
-  private context(extra?: Record<string, unknown>): ExpressionContext {
+  context(frame: Frame = {}, extra?: Record<string, unknown>): ExpressionContext {
     const info = workflowInfo();
     return {
       input: this.args.input ?? null,
@@ -301,34 +314,51 @@ class GraphRun {
         startedAt: this.startedAt,
         ...(this.args.site ? { site: this.args.site } : {}),
       },
+      ...(frame.loop ? { loop: frame.loop } : {}),
       ...extra,
     };
+  }
+
+  node(id: string): GraphNode | undefined {
+    return this.nodesById[id];
+  }
+
+  matchingEdges(nodeId: string, port: string | undefined, frame: Frame): GraphEdge[] {
+    const ctx = this.context(frame);
+    return candidateEdges(this.edges, nodeId, port).filter((e) => !e.trigger && (!e.condition || evaluateBoolean(e.condition, ctx)));
   }
 
   private async walk(): Promise<unknown> {
     const resume = this.args.resume;
     const start = resume ? this.nodesById[resume.fromNodeId] : this.graph.nodes.find((n) => n.type === 'START');
     if (!start) throw new WeftError('NODE_NOT_FOUND', resume ? `cannot retry from ${resume.fromNodeId}: no such node` : 'no START node');
+    return lastOutputOf(await this.walkFrom(start, undefined, {}));
+  }
+
+  async walkFrom(start: GraphNode, stopAt: string | undefined, frame: Frame): Promise<WalkResult> {
     const maxSteps = this.graph.settings?.maxSteps ?? DEFAULT_MAX_STEPS;
     let node: GraphNode = start;
+    let lastOutput: unknown = null;
     for (;;) {
+      if (node.id === stopAt) return { kind: 'reached', lastOutput };
       // A suspended instance starts no new node until it is resumed (or cancelled).
       if (this.suspended) await condition(() => !this.suspended);
       if (this.steps >= maxSteps) {
         throw new WeftError('STEP_LIMIT_EXCEEDED', `more than ${maxSteps} node runs (settings.maxSteps)`, { details: { nodeId: node.id } });
       }
       this.steps++;
-      const outcome = await this.runNode(node);
-      if (node.type === 'END') return outcome.output;
-      node = await this.follow(node, outcome.port);
+      const outcome = await this.runNode(node, frame);
+      if (node.type === 'END') return { kind: 'end', output: outcome.output };
+      lastOutput = outcome.output;
+      node = outcome.next ?? (await this.follow(node, outcome.port, frame));
     }
   }
 
-  private async runNode(node: GraphNode): Promise<NodeOutcome> {
+  private async runNode(node: GraphNode, frame: Frame): Promise<NodeOutcome> {
     const iteration = this.runsPerNode[node.id] ?? 0;
     this.runsPerNode[node.id] = iteration + 1;
     const entry: TraceEntry = {
-      seq: this.trace.length + 1,
+      seq: ++this.traceSeq,
       nodeId: node.id,
       nodeType: node.type,
       ...(node.name ? { nodeName: node.name } : {}),
@@ -338,16 +368,18 @@ class GraphRun {
       startedAt: nowIso(),
     };
     this.trace.push(entry);
-    this.current = node;
+    // Long loops must not grow state and the final record without bound: keep the latest runs.
+    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.shift();
+    this.running.push(node);
     try {
-      const outcome = await this.execute(node, iteration);
+      const outcome = await this.execute(node, iteration, frame);
       const output = toPlain(outcome.output);
       Object.assign(entry, { status: 'completed', output, attempts: outcome.attempts, endedAt: nowIso() });
       this.nodeOutputs[node.id] = { output };
       return { ...outcome, output };
     } catch (err) {
       if (isCancellation(err)) {
-        Object.assign(entry, { status: 'failed', error: { code: 'CANCELLED', message: 'cancelled', nodeId: node.id }, endedAt: nowIso() });
+        Object.assign(entry, { status: 'cancelled', error: { code: 'CANCELLED', message: 'cancelled', nodeId: node.id }, endedAt: nowIso() });
         throw err;
       }
       const described = describeNodeError(err, node.id);
@@ -361,74 +393,83 @@ class GraphRun {
       }
       throw new NodeFailed(described.info, described.attempts);
     } finally {
-      this.current = null;
+      this.running.splice(this.running.indexOf(node), 1);
     }
   }
 
-  private async execute(node: GraphNode, iteration: number): Promise<NodeOutcome> {
+  private async execute(node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
     const props = (node.properties ?? {}) as Record<string, unknown>;
     switch (node.type) {
       case 'START':
         return { output: this.args.input ?? null, attempts: 1 };
       case 'END':
-        return { output: this.endOutput(props.output as Record<string, string> | undefined), attempts: 1 };
+        return { output: this.endOutput(props.output as Record<string, string> | undefined, frame), attempts: 1 };
       case 'DATA_TRANSFORMATION':
-        return { output: this.assign(props.assign as Record<string, string>), attempts: 1 };
+        return { output: this.assign(props.assign as Record<string, string>, frame), attempts: 1 };
       case 'IF_THEN_ELSE': {
-        const result = evaluateBoolean(props.condition as string, this.context());
+        const result = evaluateBoolean(props.condition as string, this.context(frame));
         return { output: { result }, port: result ? 'true' : 'false', attempts: 1 };
       }
       case 'SWITCH': {
-        const value = toPlain(evaluateExpression(props.expression as string, this.context()));
+        const value = toPlain(evaluateExpression(props.expression as string, this.context(frame)));
         const port = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
         return { output: { value }, port: hasPort(this.edges, node.id, port) ? port : 'default', attempts: 1 };
       }
       case 'WAIT':
-        return { output: await this.wait(props), attempts: 1 };
+        return { output: await this.wait(props, frame), attempts: 1 };
+      case 'LOOP':
+        return { ...(await runLoop(this, node, parseNodeProperties('LOOP', props), frame)), attempts: 1 };
+      case 'PARALLEL':
+        return { ...(await runParallel(this, node, parseNodeProperties('PARALLEL', props), frame)), attempts: 1 };
       case 'API_CALL':
-        return this.apiCall(node, iteration, props as unknown as ApiCallProps);
+        return this.apiCall(node, iteration, props as unknown as ApiCallProps, frame);
       default:
         // Unreachable after validation; a clear node error rather than a stuck workflow task.
         throw new WeftError('INVALID_NODE_TYPE', `node type ${node.type} is not executable by this Weft version`);
     }
   }
 
-  private endOutput(spec: Record<string, string> | undefined): unknown {
+  private endOutput(spec: Record<string, string> | undefined, frame: Frame): unknown {
     if (!spec) return { ...this.vars };
     const out: Record<string, unknown> = {};
-    for (const [key, expr] of Object.entries(spec)) out[key] = toPlain(evaluateExpression(expr, this.context()));
+    for (const [key, expr] of Object.entries(spec)) out[key] = toPlain(evaluateExpression(expr, this.context(frame)));
     return out;
   }
 
-  private assign(spec: Record<string, string>): Record<string, unknown> {
+  private assign(spec: Record<string, string>, frame: Frame): Record<string, unknown> {
     const assigned: Record<string, unknown> = {};
     for (const [name, expr] of Object.entries(spec)) {
-      const value = toPlain(evaluateExpression(expr, this.context()));
+      const value = toPlain(evaluateExpression(expr, this.context(frame)));
       this.vars[name] = value;
       assigned[name] = value;
     }
     return assigned;
   }
 
-  private async wait(props: Record<string, unknown>): Promise<{ waitedMs: number }> {
+  private async wait(props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number }> {
     let ms: number;
     if (typeof props.duration === 'string') {
       ms = parseDuration(props.duration);
     } else {
-      const until = evaluateExpression(props.until as string, this.context());
+      const until = evaluateExpression(props.until as string, this.context(frame));
       const at = typeof until === 'number' ? until : Date.parse(String(until));
       if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
       ms = Math.max(0, at - Date.now());
     }
     const begun = Date.now();
+    // Several branches may wait at once: the instance runs again when the last wait ends.
+    this.waits++;
     this.setStatus('waiting');
-    await sleep(ms);
-    this.setStatus('running');
+    try {
+      await sleep(ms);
+    } finally {
+      if (--this.waits === 0) this.setStatus('running');
+    }
     return { waitedMs: Date.now() - begun };
   }
 
-  private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps): Promise<NodeOutcome> {
-    const ctx = this.context();
+  private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps, frame: Frame): Promise<NodeOutcome> {
+    const ctx = this.context(frame);
     const renderAll = (obj: Record<string, string> | undefined) => {
       const out: Record<string, string> = {};
       for (const [k, v] of Object.entries(obj ?? {})) out[k] = stringify(renderTemplate(v, ctx));
@@ -481,12 +522,12 @@ class GraphRun {
   }
 
   /** Picks the one edge to follow, waiting for an `advance` when only triggered edges remain. */
-  private async follow(node: GraphNode, port: string | undefined): Promise<GraphNode> {
+  private async follow(node: GraphNode, port: string | undefined, frame: Frame): Promise<GraphNode> {
     const candidates = candidateEdges(this.edges, node.id, port);
     const chosen =
       this.firstMatching(
         candidates.filter((e) => !e.trigger),
-        this.context(),
+        this.context(frame),
       ) ?? (await this.awaitTrigger(candidates.filter((e) => e.trigger)));
     if (!chosen) {
       const where = port === undefined ? node.id : `${node.id} (port ${port})`;
@@ -512,7 +553,7 @@ class GraphRun {
       await condition(() => this.pendingEvents.length > 0);
       const event = this.pendingEvents.shift() as AdvanceRequest;
       const matching = edges.filter((e) => e.trigger === event.trigger);
-      const chosen = this.firstMatching(matching, this.context({ event: { trigger: event.trigger, data: event.data ?? null } }));
+      const chosen = this.firstMatching(matching, this.context({}, { event: { trigger: event.trigger, data: event.data ?? null } }));
       if (chosen) {
         this.awaitingTriggers = [];
         this.setStatus('running');

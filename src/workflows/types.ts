@@ -45,7 +45,7 @@ export interface TraceEntry {
   nodeName?: string;
   /** How many times this node had run before, in this execution (loops, cycles). */
   iteration: number;
-  status: 'running' | 'completed' | 'failed' | 'skipped';
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
   output?: unknown;
   error?: NodeErrorInfo;
   attempts: number;
@@ -61,6 +61,8 @@ export interface ExecutionResult {
 export interface StatusView {
   status: ExecutionStatus;
   currentNodeId: string | null;
+  /** Every node running now (several inside PARALLEL branches or concurrent LOOP iterations). */
+  currentNodeIds: string[];
   steps: number;
   startedAt: string;
   error: NodeErrorInfo | null;

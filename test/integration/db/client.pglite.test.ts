@@ -26,7 +26,14 @@ describe('openDatabase with PGlite', () => {
         database.db,
         sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
       );
-      expect(tables.map((r) => r.table_name)).toEqual(['audit_log', 'executions', 'node_results', 'workflow_definitions', 'workflow_versions']);
+      expect(tables.map((r) => r.table_name)).toEqual([
+        'audit_log',
+        'circuit_breakers',
+        'executions',
+        'node_results',
+        'workflow_definitions',
+        'workflow_versions',
+      ]);
     } finally {
       await database.close();
     }

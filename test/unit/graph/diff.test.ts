@@ -38,11 +38,7 @@ describe('diffDefinitions', () => {
     });
     const diff = diffDefinitions(base(), b);
     expect(diff.compatibility).toBe('compatible');
-    expect(diff.changes.map((c) => `${c.type} ${c.path}`)).toEqual([
-      'node_added /nodes/audit',
-      'edge_modified /edges/e4/target',
-      'edge_added /edges/e5',
-    ]);
+    expect(diff.changes.map((c) => `${c.type} ${c.path}`)).toEqual(['node_added /nodes/audit', 'edge_modified /edges/e4/target', 'edge_added /edges/e5']);
     expect(diff.changes[1]).toMatchObject({ oldValue: 'small', newValue: 'audit' });
     expect(diff.changeCount).toBe(3);
   });

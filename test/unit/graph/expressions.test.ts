@@ -1,12 +1,4 @@
-import {
-  checkExpression,
-  compileExpression,
-  DEFAULT_EXPRESSION_LIMITS,
-  evaluateBoolean,
-  evaluateExpression,
-  isTruthy,
-  WeftError,
-} from '../../../src/graph';
+import { checkExpression, compileExpression, DEFAULT_EXPRESSION_LIMITS, evaluateBoolean, evaluateExpression, isTruthy, WeftError } from '../../../src/graph';
 import { ctx } from './fixtures';
 
 /** The WeftError an evaluation throws. */
@@ -22,7 +14,13 @@ function failure(evaluation: () => unknown): WeftError {
 
 describe('evaluateExpression: the context', () => {
   const context = ctx({
-    input: { items: [{ price: 10, qty: 2 }, { price: 5, qty: 4 }], customer: 'ACME' },
+    input: {
+      items: [
+        { price: 10, qty: 2 },
+        { price: 5, qty: 4 },
+      ],
+      customer: 'ACME',
+    },
     vars: { total: 150, threshold: 100 },
     nodes: { fetch: { output: { status: 200, body: { ok: true } } } },
     execution: { id: 'exec-9', workflowId: 'wf-9', version: '2.0.0', startedAt: '2024-05-01T10:00:00.000Z', site: 'plant-a' },

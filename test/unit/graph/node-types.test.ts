@@ -54,7 +54,15 @@ describe('parseNodeProperties', () => {
       maxResponseBytes: 10 * 1024 * 1024,
       timeoutMs: 30_000,
       continueOnError: false,
-      retry: { maxAttempts: 3, strategy: 'FIXED', initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 30_000, jitter: false, nonRetryableErrorCodes: [] },
+      retry: {
+        maxAttempts: 3,
+        strategy: 'FIXED',
+        initialIntervalMs: 1000,
+        backoffCoefficient: 2,
+        maxIntervalMs: 30_000,
+        jitter: false,
+        nonRetryableErrorCodes: [],
+      },
     });
     expect(parseNodeProperties('API_CALL', { url: 'u' }).retry).toBeUndefined();
     expect(parseNodeProperties('START', undefined)).toEqual({});
@@ -80,9 +88,7 @@ describe('expressionFields', () => {
     ]);
     expect(nodeSpec('WAIT').expressionFields({ duration: '5s' })).toEqual([]);
     expect(nodeSpec('WAIT').expressionFields({ until: 'input.at' })).toEqual([{ pointer: '/until', kind: 'expression', source: 'input.at' }]);
-    expect(
-      nodeSpec('API_CALL').expressionFields({ url: 'u', headers: { h: 'v' }, query: { q: 'w' }, body: { a: [1, 'x', { b: 'y' }] } }),
-    ).toEqual([
+    expect(nodeSpec('API_CALL').expressionFields({ url: 'u', headers: { h: 'v' }, query: { q: 'w' }, body: { a: [1, 'x', { b: 'y' }] } })).toEqual([
       { pointer: '/url', kind: 'template', source: 'u' },
       { pointer: '/headers/h', kind: 'template', source: 'v' },
       { pointer: '/query/q', kind: 'template', source: 'w' },

@@ -50,7 +50,10 @@ export async function expressionProbe(): Promise<void> {
     { code: 'EXPRESSION_ERROR', limit: 'maxSteps' },
     { code: 'EXPRESSION_ERROR', limit: 'maxDepth' },
     { code: 'EXPRESSION_ERROR', limit: 'maxStringLength' },
-    { code: 'EXPRESSION_ERROR', limit: 'Regular expression /(a+)+$/ refused: a repeated group contains a quantifier (nested quantifiers such as (a+)+ can backtrack catastrophically)' },
+    {
+      code: 'EXPRESSION_ERROR',
+      limit: 'Regular expression /(a+)+$/ refused: a repeated group contains a quantifier (nested quantifiers such as (a+)+ can backtrack catastrophically)',
+    },
   ];
   if (JSON.stringify(results) !== JSON.stringify(expected)) {
     throw new DeterminismViolationError(`PROBE MISMATCH ${JSON.stringify(results)}`);

@@ -87,7 +87,12 @@ const timed: Array<TimedEvaluation & { label: string }> = [
   },
   { label: 'order-by over 5,000 items (50,000 steps)', source: 'input.items^(>price)', items: 5_000, expected: stepLimit },
   { label: 'order-by over 5,000 numbers (50,000 steps)', source: 'input.items.price^($)', items: 5_000, expected: stepLimit },
-  { label: '$sort with a comparator over 5,000 items (50,000 steps)', source: '$sort(input.items, function($a, $b){ $a.price < $b.price })', items: 5_000, expected: stepLimit },
+  {
+    label: '$sort with a comparator over 5,000 items (50,000 steps)',
+    source: '$sort(input.items, function($a, $b){ $a.price < $b.price })',
+    items: 5_000,
+    expected: stepLimit,
+  },
 ];
 
 test('expressions evaluate, and are bounded, inside the workflow sandbox', async () => {

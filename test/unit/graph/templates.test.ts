@@ -46,7 +46,7 @@ describe('renderTemplate', () => {
   it('counts braces and skips string literals inside expressions', () => {
     expect(renderTemplate('${ {"a": "}"}.a }', context)).toBe('}');
     expect(renderTemplate('{{ {"a": {"b": 1}}.a.b }}', context)).toBe(1);
-    expect(renderTemplate("x${ 'a}' & \"{\" & input.`b` }y", ctx({ input: { b: '!' } }))).toBe('xa}{!y');
+    expect(renderTemplate('x${ \'a}\' & "{" & input.`b` }y', ctx({ input: { b: '!' } }))).toBe('xa}{!y');
     expect(renderTemplate('${ "say \\"}\\"" }', context)).toBe('say "}"');
   });
 

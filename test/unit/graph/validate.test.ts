@@ -342,9 +342,7 @@ describe('validateDefinition: many issues at once', () => {
     edgesOf(def).push({ source: 'big', priority: 'high' });
     nodesOf(def).push({ type: 'END' });
     const issues = codesAndPaths(def);
-    expect(issues).toEqual(
-      expect.arrayContaining(['VALIDATION_ERROR /nodes/5/id', 'VALIDATION_ERROR /edges/4/target', 'VALIDATION_ERROR /edges/4/priority']),
-    );
+    expect(issues).toEqual(expect.arrayContaining(['VALIDATION_ERROR /nodes/5/id', 'VALIDATION_ERROR /edges/4/target', 'VALIDATION_ERROR /edges/4/priority']));
   });
 });
 

@@ -1,0 +1,20 @@
+CREATE TABLE "circuit_breakers" (
+	"service_id" text PRIMARY KEY NOT NULL,
+	"state" text DEFAULT 'CLOSED' NOT NULL,
+	"failure_threshold" integer DEFAULT 5 NOT NULL,
+	"open_timeout_ms" integer DEFAULT 30000 NOT NULL,
+	"half_open_max_calls" integer DEFAULT 1 NOT NULL,
+	"failure_count" integer DEFAULT 0 NOT NULL,
+	"total_failures" bigint DEFAULT 0 NOT NULL,
+	"half_open_calls" integer DEFAULT 0 NOT NULL,
+	"trial_lease_until" timestamp with time zone,
+	"generation" integer DEFAULT 0 NOT NULL,
+	"opened_at" timestamp with time zone,
+	"last_failure_at" timestamp with time zone,
+	"last_failure_code" text,
+	"state_changed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "circuit_breakers_state_ck" CHECK ("circuit_breakers"."state" in ('CLOSED', 'OPEN', 'HALF_OPEN')),
+	CONSTRAINT "circuit_breakers_config_ck" CHECK ("circuit_breakers"."failure_threshold" >= 1 and "circuit_breakers"."open_timeout_ms" >= 1 and "circuit_breakers"."half_open_max_calls" >= 1)
+);
