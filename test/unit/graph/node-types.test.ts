@@ -16,15 +16,15 @@ describe('the node-type registry', () => {
     expect(NODE_TYPES).toEqual(expect.arrayContaining(['START', 'END', 'MATERIAL_CONSUME', 'NOTIFICATION', 'FALLBACK_PATH']));
   });
 
-  it('executes exactly the core types in this version', () => {
-    expect([...SUPPORTED_NODE_TYPES].sort()).toEqual(['API_CALL', 'DATA_TRANSFORMATION', 'END', 'IF_THEN_ELSE', 'START', 'SWITCH', 'WAIT']);
+  it('executes exactly the core types plus LOOP and PARALLEL in this version', () => {
+    expect([...SUPPORTED_NODE_TYPES].sort()).toEqual(['API_CALL', 'DATA_TRANSFORMATION', 'END', 'IF_THEN_ELSE', 'LOOP', 'PARALLEL', 'START', 'SWITCH', 'WAIT']);
     for (const type of SUPPORTED_NODE_TYPES) {
       expect(isNodeType(type)).toBe(true);
       expect(nodeSpec(type)?.type).toBe(type);
     }
-    expect(nodeSpec('LOOP')).toBeUndefined();
+    expect(nodeSpec('SUBPROCESS')).toBeUndefined();
     expect(nodeSpec('NOPE')).toBeUndefined();
-    expect(isSupportedNodeType('LOOP')).toBe(false);
+    expect(isSupportedNodeType('SUBPROCESS')).toBe(false);
     expect(isNodeType('start')).toBe(false);
   });
 
@@ -32,6 +32,7 @@ describe('the node-type registry', () => {
     expect(nodeSpec('IF_THEN_ELSE').ports).toEqual(['true', 'false']);
     expect(nodeSpec('SWITCH').ports).toBe('any');
     expect(nodeSpec('DATA_TRANSFORMATION').ports).toEqual([]);
+    expect(nodeSpec('LOOP').ports).toEqual(['body', 'done']);
   });
 
   it('knows which types have side effects', () => {

@@ -185,10 +185,31 @@ describe('validateDefinition: node types and properties', () => {
   });
 
   it('refuses known but not yet executed types with UNSUPPORTED_NODE_TYPE', () => {
-    const def = linear([{ id: 'loop', type: 'LOOP', properties: { over: 'input.items' } }]);
+    const def = linear([{ id: 'sub', type: 'SUBPROCESS', properties: { workflowId: 'other' } }]);
     const issues = issuesOf(def);
     expect(issues.map((i) => `${i.code} ${i.path}`)).toEqual(['UNSUPPORTED_NODE_TYPE /nodes/1/type']);
     expect(issues[0]?.message).toMatch(/this version of Weft does not execute it yet/);
+  });
+
+  it('checks LOOP and PARALLEL structure: a LOOP needs body and done edges, PARALLEL must join at another node', () => {
+    const loop = {
+      name: 'l',
+      nodes: [
+        { id: 'start', type: 'START' },
+        { id: 'each', type: 'LOOP', properties: { items: 'input.items', while: 'true' } },
+        { id: 'end', type: 'END' },
+      ],
+      edges: [
+        { source: 'start', target: 'each' },
+        { source: 'each', sourcePort: 'done', target: 'end' },
+      ],
+    };
+    expect(codesAndPaths(loop)).toEqual(['VALIDATION_ERROR /nodes/1/properties', 'INVALID_WORKFLOW /nodes/1']);
+    expect(issuesOf(loop)[1]?.message).toMatch(/port "body"/);
+
+    const parallel = linear([{ id: 'fan', type: 'PARALLEL', properties: { join: 'nowhere', waitStrategy: 'some' } }]);
+    expect(codesAndPaths(parallel)).toEqual(['VALIDATION_ERROR /nodes/1/properties/waitStrategy', 'INVALID_WORKFLOW /nodes/1/properties/join']);
+    expect(validateDefinition(linear([{ id: 'fan', type: 'PARALLEL', properties: { join: 'end' } }])).ok).toBe(true);
   });
 
   it('maps each property issue to its full pointer', () => {
@@ -312,7 +333,7 @@ describe('validateDefinition: many issues at once', () => {
         { id: 'start', type: 'START' },
         { id: 'check', type: 'IF_THEN_ELSE', properties: { condition: '((' } },
         { id: 'odd', type: 'MYSTERY' },
-        { id: 'later', type: 'PARALLEL' },
+        { id: 'later', type: 'SUBPROCESS' },
       ],
       edges: [
         { source: 'start', target: 'check' },
