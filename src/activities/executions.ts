@@ -41,6 +41,7 @@ export function createExecutionActivities(db: WeftDb) {
             nodeId: n.nodeId,
             nodeType: n.nodeType,
             nodeName: n.nodeName ?? null,
+            iteration: n.iteration,
             status: n.status,
             output: n.output ?? null,
             error: n.error ?? null,

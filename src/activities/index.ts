@@ -1,6 +1,7 @@
 import type { WeftDb } from '../db/client';
 import { CircuitBreakerService } from '../services/circuit-breakers';
 import { createApiCallActivity } from './api-call';
+import { createDefinitionActivities } from './definitions';
 import { createExecutionActivities } from './executions';
 import { AddressGuard } from './http/address-guard';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   const guard = new AddressGuard(deps.httpAllowedHosts);
   return {
     ...createExecutionActivities(deps.db),
+    ...createDefinitionActivities(deps.db),
     apiCall: createApiCallActivity(guard, new CircuitBreakerService(deps.db)),
   };
 }

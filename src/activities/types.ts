@@ -48,6 +48,7 @@ export interface NodeResultRecord {
   nodeId: string;
   nodeType: string;
   nodeName?: string;
+  iteration: number;
   status: string;
   output?: unknown;
   error?: unknown;

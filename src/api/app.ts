@@ -4,12 +4,16 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client';
 import { CircuitBreakerService } from '../services/circuit-breakers';
 import { DefinitionService } from '../services/definitions';
+import { DirectoryService } from '../services/directory';
 import { ExecutionService } from '../services/executions';
+import { SimulationService } from '../services/simulation';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
+import { groupsRouter } from './routes/groups';
 import { healthRouter } from './routes/health';
 import { instancesRouter } from './routes/instances';
+import { usersRouter } from './routes/users';
 import { workflowsRouter } from './routes/workflows';
 
 export interface AppDeps {
@@ -24,6 +28,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const definitions = new DefinitionService(deps.database.db);
   const executions = new ExecutionService(deps.database.db, deps.temporal, deps.taskQueue, definitions);
+  const directory = new DirectoryService(deps.database.db);
 
   const app = express();
   app.disable('x-powered-by');
@@ -36,9 +41,12 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
-  api.use(workflowsRouter({ definitions, executions }));
+  const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions);
+  api.use(workflowsRouter({ definitions, executions, simulations }));
   api.use(instancesRouter({ executions }));
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
+  api.use(usersRouter({ directory }));
+  api.use(groupsRouter({ directory }));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { WeftError } from '../graph/errors';
-import { verifyToken, type Principal, type Role } from '../auth/tokens';
+import type { Role } from '../auth/roles';
+import { verifyToken, type Principal } from '../auth/tokens';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -7,8 +7,7 @@ export interface Principal {
   roles: string[];
 }
 
-export const ROLES = ['admin', 'manager', 'technical_lead', 'operator', 'approver', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from './roles';
 
 const ISSUER = 'weft';
 

@@ -9,4 +9,5 @@ export * from './repositories/versions';
 export * from './repositories/executions';
 export * from './repositories/audit';
 export * from './repositories/circuit-breakers';
+export * from './repositories/directory';
 export type { Page, PageRequest } from './repositories/page';

@@ -210,6 +210,7 @@ export class ExecutionService {
             nodeId: r.nodeId,
             nodeType: r.nodeType,
             nodeName: r.nodeName ?? undefined,
+            iteration: r.iteration,
             status: r.status,
             output: r.output,
             error: r.error ?? undefined,

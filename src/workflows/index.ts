@@ -1,2 +1,2 @@
 // The workflow bundle's entry: only deterministic code is reachable from here.
-export { interpretGraph } from './interpreter';
+export { interpretGraph, simulateGraph } from './interpreter';

@@ -20,6 +20,7 @@ import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
 import { runLoop } from './loop';
 import { runParallel } from './parallel';
+import { runSubprocess } from './subprocess';
 import { lastOutputOf, type Frame, type WalkResult, type Walker } from './walker';
 import {
   advanceSignal,
@@ -34,9 +35,9 @@ import {
 } from './messages';
 import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
 import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
-import { parseNodeProperties, type RetrySpec } from '../graph/node-types';
+import { isSideEffectNode, parseNodeProperties, type RetrySpec } from '../graph/node-types';
 import { statusKey } from './search-attributes';
-import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, NodeErrorInfo, TraceEntry } from './types';
+import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, NodeErrorInfo, SimulationReport, SimulationSamples, TraceEntry } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
@@ -96,6 +97,15 @@ export async function interpretGraph(args: ExecutionInput): Promise<ExecutionRes
   return new GraphRun(args).run();
 }
 
+/**
+ * Runs a graph as a dry run: side-effecting nodes and SUBPROCESS answer from `samples`, WAIT
+ * does not wait, and nothing is recorded — the world is not touched. Never fails: the report
+ * says how the run ended.
+ */
+export async function simulateGraph(args: ExecutionInput, samples: SimulationSamples): Promise<SimulationReport> {
+  return new GraphRun(args, samples).simulate();
+}
+
 class GraphRun implements Walker {
   private status: ExecutionStatus = 'running';
   private vars: Record<string, unknown> = {};
@@ -119,7 +129,10 @@ class GraphRun implements Walker {
   private readonly edges: EdgeIndex;
   private readonly nodesById: Record<string, GraphNode> = {};
 
-  constructor(private readonly args: ExecutionInput) {
+  constructor(
+    private readonly args: ExecutionInput,
+    private readonly samples?: SimulationSamples,
+  ) {
     this.startedAt = nowIso();
     this.graph = args.graph;
     this.edges = indexEdges(args.graph);
@@ -228,6 +241,38 @@ class GraphRun implements Walker {
     upsertSearchAttributes([{ key: statusKey, value: status }]);
   }
 
+  async simulate(): Promise<SimulationReport> {
+    const report = (status: SimulationReport['status'], output: unknown, error: NodeErrorInfo | null): SimulationReport => ({
+      status,
+      output,
+      error,
+      path: this.trace.map((t) => t.nodeId),
+      trace: [...this.trace],
+    });
+    try {
+      this.prepare();
+      return report('completed', await this.walk(), null);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.running[0]?.id ?? '');
+      if (!described) throw err;
+      return report('failed', null, described.info);
+    }
+  }
+
+  /** Checks the graph and sets the variables an execution starts with. */
+  private prepare(): void {
+    const checked = validateDefinition(this.graph);
+    if (!checked.ok) {
+      throw new WeftError('INVALID_WORKFLOW', 'the graph given to this execution is not valid', { issues: checked.issues });
+    }
+    for (const [name, decl] of Object.entries(this.graph.variables ?? {})) this.vars[name] = decl.value ?? null;
+    if (this.args.resume) {
+      Object.assign(this.vars, this.args.resume.vars);
+      Object.assign(this.nodeOutputs, this.args.resume.nodeOutputs);
+    }
+  }
+
   async run(): Promise<ExecutionResult> {
     const info = workflowInfo();
     await bookkeeping.recordExecutionStarted({
@@ -240,15 +285,7 @@ class GraphRun implements Walker {
       startedBy: this.args.startedBy,
     });
     try {
-      const checked = validateDefinition(this.graph);
-      if (!checked.ok) {
-        throw new WeftError('INVALID_WORKFLOW', 'the graph given to this execution is not valid', { issues: checked.issues });
-      }
-      for (const [name, decl] of Object.entries(this.graph.variables ?? {})) this.vars[name] = decl.value ?? null;
-      if (this.args.resume) {
-        Object.assign(this.vars, this.args.resume.vars);
-        Object.assign(this.nodeOutputs, this.args.resume.nodeOutputs);
-      }
+      this.prepare();
       const output = await this.walk();
       // Persist first: the `status` query must not say completed before the result is readable.
       await this.recordFinished('completed', output, null);
@@ -291,6 +328,7 @@ class GraphRun implements Walker {
         nodeId: t.nodeId,
         nodeType: t.nodeType,
         nodeName: t.nodeName,
+        iteration: t.iteration,
         status: t.status,
         output: t.output,
         error: t.error,
@@ -317,6 +355,11 @@ class GraphRun implements Walker {
       ...(frame.loop ? { loop: frame.loop } : {}),
       ...extra,
     };
+  }
+
+  /** Sets variables from outside an assignment (a SUBPROCESS's outputMapping). */
+  assignVariables(values: Record<string, unknown>): void {
+    Object.assign(this.vars, values);
   }
 
   node(id: string): GraphNode | undefined {
@@ -399,6 +442,7 @@ class GraphRun implements Walker {
 
   private async execute(node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
     const props = (node.properties ?? {}) as Record<string, unknown>;
+    if (this.samples && (isSideEffectNode(node.type) || node.type === 'SUBPROCESS')) return this.sampled(node);
     switch (node.type) {
       case 'START':
         return { output: this.args.input ?? null, attempts: 1 };
@@ -421,6 +465,8 @@ class GraphRun implements Walker {
         return { ...(await runLoop(this, node, parseNodeProperties('LOOP', props), frame)), attempts: 1 };
       case 'PARALLEL':
         return { ...(await runParallel(this, node, parseNodeProperties('PARALLEL', props), frame)), attempts: 1 };
+      case 'SUBPROCESS':
+        return runSubprocess(this, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, this.args);
       case 'API_CALL':
         return this.apiCall(node, iteration, props as unknown as ApiCallProps, frame);
       default:
@@ -446,6 +492,13 @@ class GraphRun implements Walker {
     return assigned;
   }
 
+  /** A simulated side effect: the sample output, or the sample error as a node failure. */
+  private sampled(node: GraphNode): NodeOutcome {
+    const error = this.samples?.errors[node.id];
+    if (error) throw new NodeFailed({ code: error.code, message: error.message ?? `simulated ${error.code}`, nodeId: node.id }, 1);
+    return { output: this.samples?.outputs[node.id] ?? null, attempts: 1 };
+  }
+
   private async wait(props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number }> {
     let ms: number;
     if (typeof props.duration === 'string') {
@@ -456,6 +509,7 @@ class GraphRun implements Walker {
       if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
       ms = Math.max(0, at - Date.now());
     }
+    if (this.samples) return { waitedMs: 0 }; // a simulation shows the path, it does not wait for it
     const begun = Date.now();
     // Several branches may wait at once: the instance runs again when the last wait ends.
     this.waits++;
@@ -547,6 +601,10 @@ class GraphRun implements Walker {
 
   private async awaitTrigger(edges: GraphEdge[]): Promise<GraphEdge | undefined> {
     if (edges.length === 0) return undefined;
+    if (this.samples) {
+      const triggers = [...new Set(edges.map((e) => e.trigger))].join(', ');
+      throw new WeftError('SIMULATION_WAITING', `here the instance would wait for ${triggers} (advance); a simulation stops`);
+    }
     this.awaitingTriggers = [...new Set(edges.map((e) => e.trigger as string))];
     this.setStatus('waiting');
     for (;;) {

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/workflow';
 import { isWeftError } from '../graph/errors';
 import type { NodeFailureDetails } from '../activities/types';
 import type { NodeErrorInfo } from './types';
@@ -39,6 +39,13 @@ export function describeNodeError(err: unknown, nodeId: string): { info: NodeErr
       return { info: { code: 'TIMEOUT', message: `node ${nodeId} timed out (${cause.timeoutType})`, nodeId }, attempts: 1 };
     }
     return { info: { code: 'ACTIVITY_FAILED', message: cause?.message ?? err.message, nodeId }, attempts: 1 };
+  }
+  if (err instanceof ChildWorkflowFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure) return { info: { code: cause.type ?? 'CHILD_FAILED', message: cause.message, nodeId }, attempts: 1 };
+    if (cause instanceof TimeoutFailure) return { info: { code: 'TIMEOUT', message: `child of ${nodeId} timed out`, nodeId }, attempts: 1 };
+    if (cause instanceof TerminatedFailure) return { info: { code: 'CHILD_TERMINATED', message: `child of ${nodeId} was terminated`, nodeId }, attempts: 1 };
+    return { info: { code: 'CHILD_FAILED', message: cause?.message ?? err.message, nodeId }, attempts: 1 };
   }
   return undefined;
 }

@@ -53,6 +53,23 @@ export interface TraceEntry {
   endedAt?: string;
 }
 
+/** Sample answers for a simulation: side-effecting nodes return these instead of acting. */
+export interface SimulationSamples {
+  /** Output per node id (null when absent). */
+  outputs: Record<string, unknown>;
+  /** Nodes that should fail, with the code and message they fail with. */
+  errors: Record<string, { code: string; message?: string }>;
+}
+
+/** What a simulation reports: the outcome, the path taken and the per-node trace. */
+export interface SimulationReport {
+  status: 'completed' | 'failed';
+  output: unknown;
+  error: NodeErrorInfo | null;
+  path: string[];
+  trace: TraceEntry[];
+}
+
 export interface ExecutionResult {
   status: 'completed';
   output: unknown;

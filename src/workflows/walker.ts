@@ -17,7 +17,7 @@ export type WalkResult =
 export interface Walker {
   /** Runs nodes from `start` until `stopAt` is reached (not run) or an END has run. */
   walkFrom(start: GraphNode, stopAt: string | undefined, frame: Frame): Promise<WalkResult>;
-  context(frame: Frame): ExpressionContext;
+  context(frame: Frame, extra?: Record<string, unknown>): ExpressionContext;
   /** Edges leaving `nodeId` through `port` whose condition holds, highest priority first. */
   matchingEdges(nodeId: string, port: string | undefined, frame: Frame): GraphEdge[];
   node(id: string): GraphNode | undefined;

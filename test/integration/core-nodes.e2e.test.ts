@@ -2,29 +2,23 @@
  * End to end over HTTP, on the real Temporal dev server and a real database: every core node
  * type of GRAPH.md, edge conditions and priorities, retries, node errors and maxSteps.
  */
-import { json, startFakeService, type FakeService } from '../support/fake-service';
+import { json, type FakeService } from '../support/fake-service';
 import { graphMdExample } from '../unit/graph/fixtures';
-import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { runGraph, startWeftWithService, type TestWeft } from '../support/harness';
 
 let t: TestWeft;
 let svc: FakeService;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  svc = await startFakeService();
-  t = await startTestWeft({ allowedHosts: [svc.host] });
+  ({ t, svc, stop } = await startWeftWithService());
 });
 
 afterAll(async () => {
-  await t?.stop();
-  await svc?.close();
+  await stop?.();
 });
 
-async function run(graph: unknown, input: unknown): Promise<any> {
-  const id = await publishGraph(t, graph);
-  const started = await t.api('POST', `/api/v1/workflows/${id}/instances`, { input });
-  expect(started.status).toBe(202);
-  return waitForInstance(t, started.body.id);
-}
+const run = (graph: unknown, input: unknown = {}) => runGraph(t, graph, input);
 
 /** START → one API_CALL `call` → END, the END returning what `endOutput` says. */
 function oneCall(name: string, call: Record<string, unknown>, endOutput?: Record<string, string>) {

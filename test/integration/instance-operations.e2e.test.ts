@@ -3,28 +3,22 @@
  * suspend/resume, advance (state machines), changing data while waiting, retrying failures,
  * the dead-letter list and the timeline.
  */
-import { json, startFakeService, type FakeService } from '../support/fake-service';
-import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { json, type FakeService } from '../support/fake-service';
+import { publishGraph, startInstance, startWeftWithService, waitForInstance, type TestWeft } from '../support/harness';
 
 let t: TestWeft;
 let svc: FakeService;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  svc = await startFakeService();
-  t = await startTestWeft({ allowedHosts: [svc.host] });
+  ({ t, svc, stop } = await startWeftWithService());
 });
 
 afterAll(async () => {
-  await t?.stop();
-  await svc?.close();
+  await stop?.();
 });
 
-async function start(graph: unknown, input: unknown = {}): Promise<string> {
-  const id = await publishGraph(t, graph);
-  const res = await t.api('POST', `/api/v1/workflows/${id}/instances`, { input });
-  expect(res.status).toBe(202);
-  return res.body.id;
-}
+const start = async (graph: unknown, input: unknown = {}) => startInstance(t, await publishGraph(t, graph), input);
 
 async function statusOf(id: string): Promise<any> {
   return (await t.api('GET', `/api/v1/workflow-instances/${id}`)).body;

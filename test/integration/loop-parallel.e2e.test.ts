@@ -3,28 +3,22 @@
  * while a condition holds, bounded concurrency, joins with all/any/majority, fail-fast and
  * continue, and branches that lose being cancelled rather than left running.
  */
-import { json, startFakeService, type FakeService } from '../support/fake-service';
-import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { json, type FakeService } from '../support/fake-service';
+import { runGraph, startWeftWithService, type TestWeft } from '../support/harness';
 
 let t: TestWeft;
 let svc: FakeService;
+let stop: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  svc = await startFakeService();
-  t = await startTestWeft({ allowedHosts: [svc.host] });
+  ({ t, svc, stop } = await startWeftWithService());
 });
 
 afterAll(async () => {
-  await t?.stop();
-  await svc?.close();
+  await stop?.();
 });
 
-async function run(graph: unknown, input: unknown = {}): Promise<any> {
-  const id = await publishGraph(t, graph);
-  const res = await t.api('POST', `/api/v1/workflows/${id}/instances`, { input });
-  expect(res.status).toBe(202);
-  return waitForInstance(t, res.body.id);
-}
+const run = (graph: unknown, input: unknown = {}) => runGraph(t, graph, input);
 
 async function trace(id: string): Promise<any[]> {
   return (await t.api('GET', `/api/v1/workflow-instances/${id}/history`)).body.nodes;
@@ -71,7 +65,7 @@ test('LOOP over items runs the body once per item with loop.item and loop.index,
       { id: 'C', line: 3, value: 3 },
     ],
   });
-  expect((await trace(out.id)).filter((n) => n.nodeId === 'add')).toHaveLength(3);
+  expect((await trace(out.id)).filter((n) => n.nodeId === 'add').map((n) => n.iteration)).toEqual([0, 1, 2]);
 });
 
 test('with concurrency the bodies overlap, and results still come back in item order', async () => {

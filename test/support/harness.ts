@@ -8,6 +8,7 @@ import { loadSettings, type Settings } from '../../src/config/settings';
 import { createLogger } from '../../src/logger';
 import { startWeft, type RunningWeft } from '../../src/runtime';
 import { createFreshDatabaseUrl, type FreshDatabase } from '../integration/db/fresh-database';
+import { startFakeService, type FakeService } from './fake-service';
 import { TEST_BUNDLE_PATH, TEST_ENV_FILE } from './paths';
 
 export interface ApiResponse<T = any> {
@@ -115,4 +116,30 @@ export async function publishGraph(t: TestWeft, graph: unknown): Promise<string>
   const published = await t.api('POST', `/api/v1/workflows/${created.body.id}/publish`, {});
   if (published.status !== 200) throw new Error(`publish failed: ${published.status} ${JSON.stringify(published.body)}`);
   return created.body.id as string;
+}
+
+/** Weft plus a fake loopback service it may call, for one test file. */
+export async function startWeftWithService(): Promise<{ t: TestWeft; svc: FakeService; stop(): Promise<void> }> {
+  const svc = await startFakeService();
+  const t = await startTestWeft({ allowedHosts: [svc.host] });
+  return {
+    t,
+    svc,
+    async stop() {
+      await t.stop();
+      await svc.close();
+    },
+  };
+}
+
+/** Starts an instance of a published definition over the API (expecting 202) and returns its id. */
+export async function startInstance(t: TestWeft, definitionId: string, input: unknown = {}): Promise<string> {
+  const res = await t.api('POST', `/api/v1/workflows/${definitionId}/instances`, { input });
+  if (res.status !== 202) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** Publishes `graph`, runs it with `input` and returns the finished instance. */
+export async function runGraph(t: TestWeft, graph: unknown, input: unknown = {}): Promise<any> {
+  return waitForInstance(t, await startInstance(t, await publishGraph(t, graph), input));
 }

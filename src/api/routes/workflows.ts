@@ -4,6 +4,7 @@ import { EXECUTION_STATUSES } from '../../db/schema';
 import { isSemver } from '../../graph/semver';
 import type { DefinitionService } from '../../services/definitions';
 import type { ExecutionService } from '../../services/executions';
+import type { SimulationService } from '../../services/simulation';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 
@@ -24,6 +25,14 @@ const startBody = z.object({ input: z.unknown().optional(), version: semver.opti
 
 const idempotencyKey = z.string().min(1).max(255).optional();
 
+const simulateBody = z.object({
+  input: z.unknown().optional(),
+  version: semver.optional(),
+  graph: z.unknown().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  errors: z.record(z.string(), z.object({ code: z.string().min(1), message: z.string().optional() })).optional(),
+});
+
 const instanceQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
@@ -31,8 +40,8 @@ const instanceQuery = z.object({
 });
 
 /** `/workflows`: definitions, versions, publishing, and starting instances. */
-export function workflowsRouter(deps: { definitions: DefinitionService; executions: ExecutionService }): Router {
-  const { definitions, executions } = deps;
+export function workflowsRouter(deps: { definitions: DefinitionService; executions: ExecutionService; simulations: SimulationService }): Router {
+  const { definitions, executions, simulations } = deps;
   const router = Router();
 
   router.post('/workflows', requireRole('technical_lead'), async (req, res) => {
@@ -85,6 +94,11 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
     const started = await executions.start(param(req, 'id'), body, key, principalOf(req).sub);
     if (started.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(`/api/v1/workflow-instances/${started.id}`).json({ id: started.id, status: started.status });
+  });
+
+  router.post('/workflows/:id/simulate', requireRole('technical_lead', 'operator'), async (req, res) => {
+    const body = parseRequest(simulateBody, req.body ?? {}, 'body');
+    res.json(await simulations.simulate(param(req, 'id'), body));
   });
 
   router.get('/workflows/:id/instances', async (req, res) => {

@@ -97,6 +97,8 @@ export interface NodeResultInput {
   nodeId: string;
   nodeType: string;
   nodeName?: string | null;
+  /** Runs of this node before this one (0 for the first). */
+  iteration?: number;
   status: string;
   output?: unknown;
   error?: unknown;
@@ -177,6 +179,7 @@ export async function finishExecution(db: WeftDb, input: FinishExecutionInput): 
           nodeId: n.nodeId,
           nodeType: n.nodeType,
           nodeName: n.nodeName ?? null,
+          iteration: n.iteration ?? 0,
           status: n.status,
           output: n.output ?? null,
           error: n.error ?? null,

@@ -30,7 +30,10 @@ describe('openDatabase with PGlite', () => {
         'audit_log',
         'circuit_breakers',
         'executions',
+        'group_members',
+        'groups',
         'node_results',
+        'users',
         'workflow_definitions',
         'workflow_versions',
       ]);

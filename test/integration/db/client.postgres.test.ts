@@ -33,7 +33,10 @@ describe('openDatabase with PostgreSQL', () => {
         'audit_log',
         'circuit_breakers',
         'executions',
+        'group_members',
+        'groups',
         'node_results',
+        'users',
         'workflow_definitions',
         'workflow_versions',
       ]);

@@ -16,15 +16,26 @@ describe('the node-type registry', () => {
     expect(NODE_TYPES).toEqual(expect.arrayContaining(['START', 'END', 'MATERIAL_CONSUME', 'NOTIFICATION', 'FALLBACK_PATH']));
   });
 
-  it('executes exactly the core types plus LOOP and PARALLEL in this version', () => {
-    expect([...SUPPORTED_NODE_TYPES].sort()).toEqual(['API_CALL', 'DATA_TRANSFORMATION', 'END', 'IF_THEN_ELSE', 'LOOP', 'PARALLEL', 'START', 'SWITCH', 'WAIT']);
+  it('executes exactly the core types plus LOOP, PARALLEL and SUBPROCESS in this version', () => {
+    expect([...SUPPORTED_NODE_TYPES].sort()).toEqual([
+      'API_CALL',
+      'DATA_TRANSFORMATION',
+      'END',
+      'IF_THEN_ELSE',
+      'LOOP',
+      'PARALLEL',
+      'START',
+      'SUBPROCESS',
+      'SWITCH',
+      'WAIT',
+    ]);
     for (const type of SUPPORTED_NODE_TYPES) {
       expect(isNodeType(type)).toBe(true);
       expect(nodeSpec(type)?.type).toBe(type);
     }
-    expect(nodeSpec('SUBPROCESS')).toBeUndefined();
+    expect(nodeSpec('EVENT_SUBSCRIBER')).toBeUndefined();
     expect(nodeSpec('NOPE')).toBeUndefined();
-    expect(isSupportedNodeType('SUBPROCESS')).toBe(false);
+    expect(isSupportedNodeType('EVENT_SUBSCRIBER')).toBe(false);
     expect(isNodeType('start')).toBe(false);
   });
 

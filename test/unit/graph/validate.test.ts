@@ -185,7 +185,7 @@ describe('validateDefinition: node types and properties', () => {
   });
 
   it('refuses known but not yet executed types with UNSUPPORTED_NODE_TYPE', () => {
-    const def = linear([{ id: 'sub', type: 'SUBPROCESS', properties: { workflowId: 'other' } }]);
+    const def = linear([{ id: 'sub', type: 'EVENT_SUBSCRIBER', properties: { event: 'order.shipped' } }]);
     const issues = issuesOf(def);
     expect(issues.map((i) => `${i.code} ${i.path}`)).toEqual(['UNSUPPORTED_NODE_TYPE /nodes/1/type']);
     expect(issues[0]?.message).toMatch(/this version of Weft does not execute it yet/);
@@ -333,7 +333,7 @@ describe('validateDefinition: many issues at once', () => {
         { id: 'start', type: 'START' },
         { id: 'check', type: 'IF_THEN_ELSE', properties: { condition: '((' } },
         { id: 'odd', type: 'MYSTERY' },
-        { id: 'later', type: 'SUBPROCESS' },
+        { id: 'later', type: 'EVENT_SUBSCRIBER' },
       ],
       edges: [
         { source: 'start', target: 'check' },

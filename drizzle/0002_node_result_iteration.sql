@@ -1,0 +1,1 @@
+ALTER TABLE "node_results" ADD COLUMN "iteration" integer DEFAULT 0 NOT NULL;

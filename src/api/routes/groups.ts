@@ -1,0 +1,37 @@
+import { Router } from 'express';
+import type { DirectoryService } from '../../services/directory';
+import { principalOf, requireRole } from '../auth';
+import { param, parseRequest } from '../problem';
+import { createGroupBody, membersBody } from './directory-schemas';
+
+/** `/groups`: named sets of users that approval steps may name. Reads for anyone, writes for admins. */
+export function groupsRouter(deps: { directory: DirectoryService }): Router {
+  const { directory } = deps;
+  const router = Router();
+
+  router.post('/groups', requireRole(), async (req, res) => {
+    const body = parseRequest(createGroupBody, req.body ?? {}, 'body');
+    const created = await directory.createGroup(body, principalOf(req).sub);
+    res.status(201).location(`/api/v1/groups/${created.id}`).json(created);
+  });
+
+  router.get('/groups', async (_req, res) => {
+    res.json(await directory.listGroups());
+  });
+
+  router.get('/groups/:id', async (req, res) => {
+    res.json(await directory.getGroup(param(req, 'id')));
+  });
+
+  router.put('/groups/:id/members', requireRole(), async (req, res) => {
+    const body = parseRequest(membersBody, req.body ?? {}, 'body');
+    res.json(await directory.changeMembers(param(req, 'id'), body, principalOf(req).sub));
+  });
+
+  router.delete('/groups/:id', requireRole(), async (req, res) => {
+    await directory.deleteGroup(param(req, 'id'), principalOf(req).sub);
+    res.status(204).end();
+  });
+
+  return router;
+}
