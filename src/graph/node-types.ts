@@ -69,6 +69,11 @@ export interface NodeSpec<P = unknown> {
   /** Runs as a Temporal activity (true) or inside the workflow (false). */
   sideEffect: boolean;
   /**
+   * For side-effecting types other than API_CALL: the name of the worker activity that runs
+   * the node. It receives a {@link NodeActivityRequest} whose properties are already rendered.
+   */
+  activity?: string;
+  /**
    * Every expression and template in the properties. Tolerates malformed properties (skips
    * what is not a string) so that validation can report expression problems alongside schema ones.
    */
@@ -416,4 +421,22 @@ export function parseNodeProperties<T extends SupportedNodeType>(type: T, proper
     throw new WeftError('VALIDATION_ERROR', `Invalid properties for ${String(type)} node`, { issues });
   }
   return parsed.data as NodePropertiesByType[T];
+}
+
+/**
+ * What the interpreter sends the activity of a side-effecting node (see {@link NodeSpec.activity}):
+ * the node's properties with every string rendered as a template, minus the common retry,
+ * timeout and continueOnError properties, which the interpreter applies itself.
+ */
+export interface NodeActivityRequest {
+  executionId: string;
+  definitionId: string;
+  nodeId: string;
+  nodeType: string;
+  iteration: number;
+  /** `<execution id>:<node id>:<iteration>`: the key that makes the side effect happen once. */
+  idempotencyKey: string;
+  properties: Record<string, unknown>;
+  /** The node's `timeoutMs`, so the activity can bound its own I/O below Temporal's timeout. */
+  timeoutMs: number;
 }

@@ -8,6 +8,7 @@ import {
   sleep,
   upsertSearchAttributes,
   workflowInfo,
+  type ActivityFunctionWithOptions,
 } from '@temporalio/workflow';
 import type { WeftActivities } from '../activities';
 import type { HttpRequestSpec, NodeActivityResult } from '../activities/types';
@@ -35,7 +36,7 @@ import {
 } from './messages';
 import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
 import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
-import { isSideEffectNode, parseNodeProperties, type RetrySpec } from '../graph/node-types';
+import { isSideEffectNode, nodeSpec, parseNodeProperties, type NodeActivityRequest, type RetrySpec } from '../graph/node-types';
 import { statusKey } from './search-attributes';
 import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, NodeErrorInfo, SimulationReport, SimulationSamples, TraceEntry } from './types';
 
@@ -61,6 +62,9 @@ interface NodeOutcome {
   /** Where to go on instead of following an edge (PARALLEL continues at its join). */
   next?: GraphNode;
 }
+
+/** The shape every registry-named node activity has (see NodeSpec.activity). */
+type NodeActivityFunction = ActivityFunctionWithOptions<(request: NodeActivityRequest) => Promise<NodeActivityResult<unknown>>>;
 
 interface SideEffectProps {
   retry?: Partial<RetrySpec>;
@@ -469,9 +473,12 @@ class GraphRun implements Walker {
         return runSubprocess(this, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, this.args);
       case 'API_CALL':
         return this.apiCall(node, iteration, props as unknown as ApiCallProps, frame);
-      default:
+      default: {
+        const activity = nodeSpec(node.type)?.activity;
+        if (activity) return this.activityNode(node, iteration, props, activity, frame);
         // Unreachable after validation; a clear node error rather than a stuck workflow task.
         throw new WeftError('INVALID_NODE_TYPE', `node type ${node.type} is not executable by this Weft version`);
+      }
     }
   }
 
@@ -540,6 +547,24 @@ class GraphRun implements Walker {
       idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
     };
     return this.callNodeActivity(node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
+  }
+
+  /** A side-effecting node whose type names its activity: properties rendered, then one activity. */
+  private activityNode(node: GraphNode, iteration: number, props: Record<string, unknown>, activity: string, frame: Frame): Promise<NodeOutcome> {
+    const { retry: _retry, timeoutMs, continueOnError: _continue, ...rest } = props;
+    const request: NodeActivityRequest = {
+      executionId: workflowInfo().workflowId,
+      definitionId: this.args.definitionId,
+      nodeId: node.id,
+      nodeType: node.type,
+      iteration,
+      idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
+      properties: renderTemplatesDeep(rest, this.context(frame)) as Record<string, unknown>,
+      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_HTTP_TIMEOUT_MS,
+    };
+    // The name comes from the node-type registry, never from the user's graph.
+    const fn = (nodeActivities as unknown as Record<string, NodeActivityFunction>)[activity] as NodeActivityFunction;
+    return this.callNodeActivity(node, iteration, props as SideEffectProps, (opts) => fn.executeWithOptions(opts, [request]));
   }
 
   /**
