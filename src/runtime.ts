@@ -67,6 +67,8 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         taskQueue: settings.taskQueue,
         db: database.db,
         httpAllowedHosts: settings.httpAllowedHosts,
+        smtpUrl: settings.smtpUrl,
+        mailFrom: settings.mailFrom,
         workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
       });
       const running = worker.run();

@@ -8,6 +8,9 @@ export interface WorkerDeps {
   taskQueue: string;
   db: WeftDb;
   httpAllowedHosts: string[];
+  /** WEFT_SMTP_URL and WEFT_MAIL_FROM, for NOTIFICATION email (refused when either is missing). */
+  smtpUrl?: string;
+  mailFrom?: string;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
@@ -24,7 +27,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: deps.db, httpAllowedHosts: deps.httpAllowedHosts }),
+    activities: createActivities({ db: deps.db, httpAllowedHosts: deps.httpAllowedHosts, smtpUrl: deps.smtpUrl, mailFrom: deps.mailFrom }),
     ...(deps.identity ? { identity: deps.identity } : {}),
   });
 }

@@ -5,14 +5,18 @@ import type { Database } from '../db/client';
 import { CircuitBreakerService } from '../services/circuit-breakers';
 import { DefinitionService } from '../services/definitions';
 import { DirectoryService } from '../services/directory';
+import { EquipmentService } from '../services/equipment';
+import { InventoryService } from '../services/inventory';
 import { ExecutionService } from '../services/executions';
 import { SimulationService } from '../services/simulation';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
+import { equipmentRouter } from './routes/equipment';
 import { groupsRouter } from './routes/groups';
 import { healthRouter } from './routes/health';
 import { instancesRouter } from './routes/instances';
+import { inventoryRouter } from './routes/inventory';
 import { usersRouter } from './routes/users';
 import { workflowsRouter } from './routes/workflows';
 
@@ -47,6 +51,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
   api.use(groupsRouter({ directory }));
+  api.use(inventoryRouter({ inventory: new InventoryService(deps.database.db) }));
+  api.use(equipmentRouter({ equipment: new EquipmentService(deps.database.db) }));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -17,6 +17,8 @@ export const SETTING_DOCS = {
   WEFT_TEMPORAL_PORT: 'port of the embedded Temporal dev server (default 7233; its Web UI is this + 1000)',
   LOG_LEVEL: 'pino log level (default info)',
   WEFT_WORKFLOW_BUNDLE: 'path of a workflow bundle built ahead of time (scripts/bundle-workflows.ts); bundled at start when unset',
+  WEFT_SMTP_URL: 'smtp:// or smtps:// URL (user:pass@host:port) of the server NOTIFICATION email goes through; email is refused when unset',
+  WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
 } as const;
 
 export type SettingName = keyof typeof SETTING_DOCS;
@@ -56,7 +58,18 @@ const schema = z.object({
   WEFT_TEMPORAL_PORT: z.coerce.number().int().min(1).max(64535).default(7233),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEFT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
+  WEFT_SMTP_URL: z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').optional(),
+  WEFT_MAIL_FROM: z.string().min(3).optional(),
 });
+
+function isSmtpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
 
 export interface Settings {
   port: number;
@@ -70,6 +83,9 @@ export interface Settings {
   temporalDevPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   workflowBundlePath: string | undefined;
+  /** WEFT_SMTP_URL: credentials included, so never log it. */
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
 }
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
@@ -108,5 +124,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     temporalDevPort: s.WEFT_TEMPORAL_PORT,
     logLevel: s.LOG_LEVEL,
     workflowBundlePath: s.WEFT_WORKFLOW_BUNDLE ? resolve(s.WEFT_WORKFLOW_BUNDLE) : undefined,
+    smtpUrl: s.WEFT_SMTP_URL,
+    mailFrom: s.WEFT_MAIL_FROM,
   };
 }

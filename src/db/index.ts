@@ -10,4 +10,7 @@ export * from './repositories/executions';
 export * from './repositories/audit';
 export * from './repositories/circuit-breakers';
 export * from './repositories/directory';
+export * from './repositories/inventory';
+export * from './repositories/equipment';
+export * from './repositories/quality';
 export type { Page, PageRequest } from './repositories/page';

@@ -8,8 +8,11 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
 import { WeftError } from './errors';
+import { checkExpression } from './expressions';
 import { escapePointerToken, isPlainObject, toPointer } from './json';
+import { unsafeRegexReason } from './regex-safety';
 import { VARIABLE_NAME_PATTERN } from './schema';
+import { isTemplate } from './templates';
 import { fromZodIssues } from './zod-issues';
 
 /** Every node type name of the format (the seed announces 24 and lists these 23). */
@@ -178,6 +181,49 @@ export const ApiCallPropertiesSchema = z.strictObject({
   ...commonSideEffectShape,
 });
 
+/** Channels a NOTIFICATION can send through. */
+export const NOTIFICATION_CHANNELS = ['email', 'slack', 'teams', 'webhook'] as const;
+/** The channels that post to an incoming webhook URL rather than send mail. */
+export const WEBHOOK_CHANNELS = ['slack', 'teams', 'webhook'] as const;
+/** How a NOTIFICATION names whom to tell (001: RecipientDefinition, with a literal `email` instead of `dynamic`). */
+export const RECIPIENT_TYPES = ['user', 'role', 'group', 'email'] as const;
+
+/**
+ * NOTIFICATION: sends `subject` and `message` (templates; `html` optional) through each of
+ * `channels`. Email goes to `recipients` (users, roles and groups of the directory, or literal
+ * addresses) over SMTP; slack, teams and webhook post to `webhookUrl` (one URL for all of them,
+ * or an object naming one per channel); `data` is sent as JSON to a generic webhook.
+ */
+export const NotificationPropertiesSchema = z
+  .strictObject({
+    channels: z
+      .array(z.enum(NOTIFICATION_CHANNELS))
+      .min(1)
+      .refine((c) => new Set(c).size === c.length, 'each channel at most once'),
+    recipients: z.array(z.strictObject({ type: z.enum(RECIPIENT_TYPES), identifier: z.string().min(1) })).default([]),
+    subject: z.string().default(''),
+    message: z.string().min(1),
+    html: z.string().min(1).optional(),
+    webhookUrl: z
+      .union([
+        z.string().min(1),
+        z.strictObject({ slack: z.string().min(1).optional(), teams: z.string().min(1).optional(), webhook: z.string().min(1).optional() }),
+      ])
+      .optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+    ...commonSideEffectShape,
+  })
+  .superRefine((p, ctx) => {
+    if (p.channels.includes('email') && p.recipients.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['recipients'], message: 'the email channel needs at least one recipient' });
+    }
+    for (const channel of WEBHOOK_CHANNELS) {
+      if (!p.channels.includes(channel)) continue;
+      const url = typeof p.webhookUrl === 'string' ? p.webhookUrl : p.webhookUrl?.[channel];
+      if (url === undefined) ctx.addIssue({ code: 'custom', path: ['webhookUrl'], message: `the ${channel} channel needs a webhookUrl` });
+    }
+  });
+
 /** Hard cap on LOOP iterations, whatever `maxIterations` says. */
 export const MAX_LOOP_ITERATIONS = 1_000_000;
 
@@ -244,6 +290,204 @@ export const SubprocessPropertiesSchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(100).default(3),
 });
 
+/** What an ERROR_HANDLER handler does with a failure it matches (000: ErrorHandler.action). */
+export const ERROR_ACTIONS = ['retry', 'skip', 'fallback', 'notify', 'abort'] as const;
+
+const guardsShape = z.array(z.string().min(1)).min(1);
+
+/**
+ * ERROR_HANDLER: a policy, not a step — it sits off the main path. Its handlers apply to the
+ * nodes it `guards` (every node when absent); the highest `priority` handler whose `pattern`
+ * (a regular expression) matches the failure's code decides.
+ */
+export const ErrorHandlerPropertiesSchema = z.strictObject({
+  guards: guardsShape.optional(),
+  handlers: z
+    .array(
+      z.strictObject({
+        pattern: z.string().min(1),
+        action: z.enum(ERROR_ACTIONS),
+        priority: z.number().default(0),
+        maxRetries: z.number().int().min(1).max(100).default(3),
+        backoffMs: z.number().int().min(0).default(1000),
+        jitter: z.boolean().default(false),
+        fallbackNodeId: z.string().min(1).optional(),
+        notifyNodeId: z.string().min(1).optional(),
+        output: z.unknown().optional(),
+      }),
+    )
+    .min(1),
+});
+
+/** RETRY_LOGIC: the retry policy of the nodes it `guards`, replacing their own `retry`. */
+export const RetryLogicPropertiesSchema = z.strictObject({
+  guards: guardsShape,
+  ...RetrySpecSchema.shape,
+  /** When given, only these codes are retried. */
+  retryableErrorCodes: z.array(z.string().min(1)).optional(),
+});
+
+/** FALLBACK_PATH: where the walk goes when a node it `guards` fails for good (matching `errorCodes`, a regex). */
+export const FallbackPathPropertiesSchema = z.strictObject({
+  guards: guardsShape,
+  errorCodes: z.string().min(1).optional(),
+});
+
+// --- properties of the manufacturing operation types ---------------------------------------
+
+/** A string the interpreter renders before the activity runs (it then must yield the right type). */
+const templateString = z.string().refine(isTemplate, 'must be a literal value or a template such as ${input.qty}');
+
+/** Kinds of QUALITY_CHECK characteristics. */
+export const CHARACTERISTIC_KINDS = ['numeric', 'allowed', 'regex', 'expression'] as const;
+
+/** Which optional fields each characteristic kind reads; any other is an issue. */
+const CHARACTERISTIC_FIELDS: Record<(typeof CHARACTERISTIC_KINDS)[number], readonly string[]> = {
+  numeric: ['min', 'max', 'target', 'tolerance', 'warnMargin'],
+  allowed: ['allowed'],
+  regex: ['pattern'],
+  expression: ['rule'],
+};
+
+/**
+ * One characteristic of a QUALITY_CHECK specification, checked against the measurement of the
+ * same `name`: `numeric` limits (`min`/`max`, or `target` ± `tolerance`, warn within
+ * `warnMargin` of a limit), `allowed` values, a `regex` `pattern`, or an `expression` `rule`
+ * (JSONata over `value` and `measurements`).
+ */
+export const CharacteristicSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    kind: z.enum(CHARACTERISTIC_KINDS),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    target: z.number().optional(),
+    tolerance: z.number().min(0).optional(),
+    warnMargin: z.number().min(0).optional(),
+    allowed: z.array(z.unknown()).min(1).optional(),
+    pattern: z.string().min(1).optional(),
+    rule: z.string().min(1).optional(),
+    /** A missing measurement fails the characteristic (true) or skips it (false). */
+    required: z.boolean().default(true),
+  })
+  .superRefine((c, ctx) => {
+    for (const key of ['min', 'max', 'target', 'tolerance', 'warnMargin', 'allowed', 'pattern', 'rule'] as const) {
+      if (c[key] !== undefined && !CHARACTERISTIC_FIELDS[c.kind].includes(key)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" does not apply to a ${c.kind} characteristic` });
+      }
+    }
+    if (c.kind === 'numeric') {
+      if (c.tolerance !== undefined && c.target === undefined) ctx.addIssue({ code: 'custom', path: ['target'], message: 'tolerance needs a target' });
+      if (c.min === undefined && c.max === undefined && (c.target === undefined || c.tolerance === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'a numeric characteristic needs min, max, or target with tolerance' });
+      }
+      if (c.min !== undefined && c.max !== undefined && c.min > c.max) ctx.addIssue({ code: 'custom', path: ['max'], message: 'max is below min' });
+    }
+    if (c.kind === 'allowed' && c.allowed === undefined)
+      ctx.addIssue({ code: 'custom', path: ['allowed'], message: 'an allowed characteristic needs "allowed"' });
+    if (c.kind === 'regex') {
+      if (c.pattern === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'a regex characteristic needs "pattern"' });
+      } else {
+        const problem = regexProblem(c.pattern);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['pattern'], message: problem });
+      }
+    }
+    if (c.kind === 'expression') {
+      if (c.rule === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['rule'], message: 'an expression characteristic needs "rule"' });
+      } else if (!isTemplate(c.rule)) {
+        const problem = checkExpression(c.rule);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['rule'], message: problem.message });
+      }
+    }
+  });
+
+/** A parsed characteristic (`required` defaulted). */
+export type Characteristic = z.output<typeof CharacteristicSchema>;
+
+/**
+ * Why a QUALITY_CHECK pattern is refused — not a valid regular expression, or a shape that can
+ * backtrack catastrophically (the same rule as regexes in expressions) — or null. Never throws.
+ */
+export function regexProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern, 'u');
+  } catch (err) {
+    return `invalid regular expression: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const unsafe = unsafeRegexReason(pattern);
+  return unsafe ? `regular expression refused: ${unsafe}` : null;
+}
+
+/** A QUALITY_CHECK specification: characteristics with distinct names. */
+export const SpecificationSchema = z
+  .array(CharacteristicSchema)
+  .min(1)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((c, i) => {
+      if (seen.has(c.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `characteristic "${c.name}" is listed twice` });
+      seen.add(c.name);
+    });
+  });
+
+/**
+ * QUALITY_CHECK: `specification` (characteristics, or a template yielding them) checked against
+ * `measurements` (name → value, usually `${input.measurements}`).
+ */
+export const QualityCheckPropertiesSchema = z.strictObject({
+  specification: z.union([SpecificationSchema, templateString]),
+  measurements: z.union([z.record(z.string(), z.unknown()), templateString]),
+  ...commonSideEffectShape,
+});
+
+/**
+ * MATERIAL_CONSUME: takes `quantity` (> 0, in `unit`) of `material` from `lot` (or the oldest
+ * lot at `location` with enough stock) in the inventory ledger, once per node run.
+ */
+export const MaterialConsumePropertiesSchema = z.strictObject({
+  material: z.string().min(1),
+  lot: z.string().min(1).optional(),
+  location: z.string().min(1),
+  quantity: z.union([z.number().positive(), templateString]),
+  unit: z.string().min(1),
+  ...commonSideEffectShape,
+});
+
+/** What EQUIPMENT_OPERATION does to a reservation. */
+export const EQUIPMENT_ACTIONS = ['reserve', 'start', 'complete', 'release'] as const;
+
+const timestampOrTemplate = z.string().refine((s) => isTemplate(s) || !Number.isNaN(Date.parse(s)), 'must be an ISO timestamp or a template');
+
+/**
+ * EQUIPMENT_OPERATION: `reserve` a window of `equipmentId` (`from`, default now, until `until` or
+ * for `durationMinutes`), or `start`, `complete` or `release` the reservation `reservationId`.
+ */
+export const EquipmentOperationPropertiesSchema = z
+  .strictObject({
+    equipmentId: z.string().min(1),
+    action: z.enum(EQUIPMENT_ACTIONS),
+    from: timestampOrTemplate.optional(),
+    until: timestampOrTemplate.optional(),
+    durationMinutes: z.union([z.number().positive(), templateString]).optional(),
+    reservationId: z.string().min(1).optional(),
+    ...commonSideEffectShape,
+  })
+  .superRefine((p, ctx) => {
+    if (p.action === 'reserve') {
+      if ((p.until === undefined) === (p.durationMinutes === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'reserve needs exactly one of "until" or "durationMinutes"' });
+      }
+      if (p.reservationId !== undefined) ctx.addIssue({ code: 'custom', path: ['reservationId'], message: 'reserve makes a new reservation' });
+    } else {
+      if (p.reservationId === undefined) ctx.addIssue({ code: 'custom', path: ['reservationId'], message: `${p.action} needs "reservationId"` });
+      for (const key of ['from', 'until', 'durationMinutes'] as const) {
+        if (p[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is for reserve only` });
+      }
+    }
+  });
+
 export type StartProperties = z.output<typeof StartPropertiesSchema>;
 export type EndProperties = z.output<typeof EndPropertiesSchema>;
 export type DataTransformationProperties = z.output<typeof DataTransformationPropertiesSchema>;
@@ -254,6 +498,13 @@ export type ApiCallProperties = z.output<typeof ApiCallPropertiesSchema>;
 export type LoopProperties = z.output<typeof LoopPropertiesSchema>;
 export type ParallelProperties = z.output<typeof ParallelPropertiesSchema>;
 export type SubprocessProperties = z.output<typeof SubprocessPropertiesSchema>;
+export type NotificationProperties = z.output<typeof NotificationPropertiesSchema>;
+export type QualityCheckProperties = z.output<typeof QualityCheckPropertiesSchema>;
+export type MaterialConsumeProperties = z.output<typeof MaterialConsumePropertiesSchema>;
+export type EquipmentOperationProperties = z.output<typeof EquipmentOperationPropertiesSchema>;
+export type ErrorHandlerProperties = z.output<typeof ErrorHandlerPropertiesSchema>;
+export type RetryLogicProperties = z.output<typeof RetryLogicPropertiesSchema>;
+export type FallbackPathProperties = z.output<typeof FallbackPathPropertiesSchema>;
 
 // --- expression locations -------------------------------------------------------------------
 
@@ -276,6 +527,12 @@ function deepTemplates(value: unknown, segments: Array<string | number>): Expres
   if (Array.isArray(value)) return value.flatMap((item, i) => deepTemplates(item, [...segments, i]));
   if (isPlainObject(value)) return Object.keys(value).flatMap((k) => deepTemplates(value[k], [...segments, k]));
   return [];
+}
+
+/** Every string of the properties the interpreter renders for an activity (all but the common retry policy). */
+function renderedTemplates(props: unknown): ExpressionField[] {
+  if (!isPlainObject(props)) return [];
+  return Object.keys(props).flatMap((key) => (key === 'retry' ? [] : deepTemplates(props[key], [key])));
 }
 
 // --- the registry ---------------------------------------------------------------------------
@@ -348,6 +605,27 @@ const REGISTRY = {
     sideEffect: false,
     expressionFields: (p) => [...mapFields(p, 'inputMapping', 'expression'), ...mapFields(p, 'outputMapping', 'expression')],
   }),
+  ERROR_HANDLER: spec({
+    type: 'ERROR_HANDLER',
+    propertiesSchema: ErrorHandlerPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: () => [],
+  }),
+  RETRY_LOGIC: spec({
+    type: 'RETRY_LOGIC',
+    propertiesSchema: RetryLogicPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: () => [],
+  }),
+  FALLBACK_PATH: spec({
+    type: 'FALLBACK_PATH',
+    propertiesSchema: FallbackPathPropertiesSchema,
+    ports: [],
+    sideEffect: false,
+    expressionFields: () => [],
+  }),
   API_CALL: spec({
     type: 'API_CALL',
     propertiesSchema: ApiCallPropertiesSchema,
@@ -358,6 +636,49 @@ const REGISTRY = {
       ...mapFields(p, 'headers', 'template'),
       ...mapFields(p, 'query', 'template'),
       ...(isPlainObject(p) && p.body !== undefined ? deepTemplates(p.body, ['body']) : []),
+    ],
+  }),
+  QUALITY_CHECK: spec({
+    type: 'QUALITY_CHECK',
+    propertiesSchema: QualityCheckPropertiesSchema,
+    ports: [],
+    sideEffect: true,
+    activity: 'qualityCheck',
+    expressionFields: renderedTemplates,
+  }),
+  MATERIAL_CONSUME: spec({
+    type: 'MATERIAL_CONSUME',
+    propertiesSchema: MaterialConsumePropertiesSchema,
+    ports: [],
+    sideEffect: true,
+    activity: 'materialConsume',
+    expressionFields: renderedTemplates,
+  }),
+  EQUIPMENT_OPERATION: spec({
+    type: 'EQUIPMENT_OPERATION',
+    propertiesSchema: EquipmentOperationPropertiesSchema,
+    ports: [],
+    sideEffect: true,
+    activity: 'equipmentOperation',
+    expressionFields: renderedTemplates,
+  }),
+  NOTIFICATION: spec({
+    type: 'NOTIFICATION',
+    propertiesSchema: NotificationPropertiesSchema,
+    ports: [],
+    sideEffect: true,
+    activity: 'sendNotification',
+    expressionFields: (p) => [
+      ...field(p, 'subject', 'template'),
+      ...field(p, 'message', 'template'),
+      ...field(p, 'html', 'template'),
+      ...(isPlainObject(p) && p.webhookUrl !== undefined ? deepTemplates(p.webhookUrl, ['webhookUrl']) : []),
+      ...(isPlainObject(p) && Array.isArray(p.recipients)
+        ? p.recipients.flatMap((r, i) =>
+            isPlainObject(r) && typeof r.identifier === 'string' ? deepTemplates(r.identifier, ['recipients', i, 'identifier']) : [],
+          )
+        : []),
+      ...(isPlainObject(p) && p.data !== undefined ? deepTemplates(p.data, ['data']) : []),
     ],
   }),
 } as const;

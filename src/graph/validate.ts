@@ -12,6 +12,7 @@
 import { type ValidationIssue, WeftError } from './errors';
 import { checkExpression } from './expressions';
 import { isPlainObject, toPointer } from './json';
+import { unsafeRegexReason } from './regex-safety';
 import { isNodeType, isSupportedNodeType, NODE_TYPES, nodeSpec, SUPPORTED_NODE_TYPES } from './node-types';
 import { type WorkflowDefinition, WorkflowDefinitionSchema } from './schema';
 import { checkTemplate } from './templates';
@@ -48,6 +49,7 @@ export function validateDefinition(raw: unknown): ValidationResult {
     checkEdges(rawEdges, nodes, issues);
     checkGraph(raw.nodes, rawEdges, nodes, issues);
     checkControlStructure(raw.nodes, rawEdges, nodes, issues);
+    checkErrorHandling(raw.nodes, rawEdges, nodes, issues);
   }
 
   if (issues.length > 0 || !parsed.success) return { ok: false, issues };
@@ -221,8 +223,9 @@ function checkGraph(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string,
   const startId = isPlainObject(firstStart) && typeof firstStart.id === 'string' ? firstStart.id : undefined;
   const reached = new Set<string>();
   if (startId !== undefined && nodes.has(startId)) {
-    const pending = [startId];
-    reached.add(startId);
+    // Failure paths are entered without an edge: from a FALLBACK_PATH, or a handler's target.
+    const pending = [startId, ...failureEntries(rawNodes).filter((id) => nodes.has(id))];
+    for (const id of pending) reached.add(id);
     while (pending.length > 0) {
       const id = pending.pop() as string;
       for (const target of outgoing.get(id) ?? []) {
@@ -236,6 +239,7 @@ function checkGraph(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string,
 
   for (const node of nodes.values()) {
     const path = toPointer(['nodes', node.index]);
+    if (typeof node.type === 'string' && POLICY_NODE_TYPES.has(node.type)) continue; // policies are not steps: no edges, no path
     if (startId !== undefined && !reached.has(node.id)) {
       issues.push({ path, code: 'INVALID_WORKFLOW', message: `Node "${node.id}" is not reachable from START` });
     }
@@ -274,4 +278,74 @@ function checkControlStructure(rawNodes: unknown[], rawEdges: unknown[], nodes: 
       }
     }
   });
+}
+
+/** ERROR_HANDLER and RETRY_LOGIC apply to other nodes; they are never walked through. */
+const POLICY_NODE_TYPES: ReadonlySet<string> = new Set(['ERROR_HANDLER', 'RETRY_LOGIC']);
+
+/** Nodes a failure can lead to without an edge: FALLBACK_PATH nodes and ERROR_HANDLER targets. */
+function failureEntries(rawNodes: unknown[]): string[] {
+  const ids: string[] = [];
+  for (const node of rawNodes) {
+    if (!isPlainObject(node)) continue;
+    const props = isPlainObject(node.properties) ? node.properties : {};
+    if (node.type === 'FALLBACK_PATH' && typeof node.id === 'string') ids.push(node.id);
+    if (node.type === 'ERROR_HANDLER' && Array.isArray(props.handlers)) {
+      for (const h of props.handlers) {
+        if (!isPlainObject(h)) continue;
+        for (const key of ['fallbackNodeId', 'notifyNodeId']) if (typeof h[key] === 'string') ids.push(h[key]);
+      }
+    }
+  }
+  return ids;
+}
+
+/**
+ * Error-handling nodes: guards and handler targets name existing nodes, handler patterns are
+ * safe regular expressions, actions have the target they need, policies take no edges.
+ */
+function checkErrorHandling(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string, NodeRef>, issues: ValidationIssue[]): void {
+  const touched = new Set(rawEdges.flatMap((e) => (isPlainObject(e) ? [e.source, e.target] : [])));
+  rawNodes.forEach((node, index) => {
+    if (!isPlainObject(node) || typeof node.id !== 'string' || typeof node.type !== 'string') return;
+    const props = isPlainObject(node.properties) ? node.properties : {};
+    const at = (...segments: Array<string | number>) => toPointer(['nodes', index, ...segments]);
+    const mustExist = (id: unknown, path: string, what: string) => {
+      if (typeof id === 'string' && (!nodes.has(id) || id === node.id)) {
+        issues.push({ path, code: 'INVALID_WORKFLOW', message: `${node.type} "${node.id}": ${what} "${id}" is not another node of this workflow` });
+      }
+    };
+    if (Array.isArray(props.guards)) props.guards.forEach((g, i) => mustExist(g, at('properties', 'guards', i), 'guarded node'));
+    if (POLICY_NODE_TYPES.has(node.type) && touched.has(node.id)) {
+      issues.push({ path: at(), code: 'INVALID_WORKFLOW', message: `${node.type} "${node.id}" is a policy for other nodes and takes no edges` });
+    }
+    const patterns: Array<[unknown, string]> = [];
+    if (node.type === 'FALLBACK_PATH') patterns.push([props.errorCodes, at('properties', 'errorCodes')]);
+    if (node.type === 'ERROR_HANDLER' && Array.isArray(props.handlers)) {
+      props.handlers.forEach((h, i) => {
+        if (!isPlainObject(h)) return;
+        patterns.push([h.pattern, at('properties', 'handlers', i, 'pattern')]);
+        mustExist(h.fallbackNodeId, at('properties', 'handlers', i, 'fallbackNodeId'), 'fallback node');
+        mustExist(h.notifyNodeId, at('properties', 'handlers', i, 'notifyNodeId'), 'notification node');
+        const needs = h.action === 'fallback' ? 'fallbackNodeId' : h.action === 'notify' ? 'notifyNodeId' : undefined;
+        if (needs && typeof h[needs] !== 'string') {
+          issues.push({ path: at('properties', 'handlers', i), code: 'INVALID_WORKFLOW', message: `the ${String(h.action)} action needs ${needs}` });
+        }
+      });
+    }
+    for (const [pattern, path] of patterns) {
+      if (typeof pattern !== 'string') continue;
+      const problem = regexProblem(pattern);
+      if (problem) issues.push({ path, code: 'INVALID_WORKFLOW', message: `not a usable error-code pattern: ${problem}` });
+    }
+  });
+}
+
+function regexProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern);
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return unsafeRegexReason(pattern);
 }

@@ -319,7 +319,7 @@ export class DirectoryService {
    * @param db a transaction of the caller's, to resolve consistently with its other reads
    */
   async resolveApprovers(spec: ApproverSpec, at: Date, db: WeftDb = this.db): Promise<ResolvedApprover[]> {
-    const named = await this.namedUsers(db, spec);
+    const named = await this.loadNamed(db, spec);
     const known = await this.withDelegates(db, named, at);
     const lookup = (id: string) => known.get(id);
     const byId = new Map<string, { user: User; direct: boolean; onBehalfOf: Set<string> }>();
@@ -338,6 +338,16 @@ export class DirectoryService {
   }
 
   /**
+   * The users `spec` names, without delegation: the user (active or not, so the caller can say
+   * why nobody was told), the active holders of the role, the active members of the group. For
+   * notifications, which inform rather than ask for a decision. Unknown ids resolve to nobody.
+   */
+  async namedUsers(spec: ApproverSpec): Promise<UserView[]> {
+    const now = this.clock();
+    return (await this.loadNamed(this.db, spec)).map((u) => userView(u, now));
+  }
+
+  /**
    * Whether `userId` may decide for `spec` at `at`: directly, or as the delegate of a named
    * approver who is away (then `onBehalfOf` names the first such approver by id).
    */
@@ -347,7 +357,7 @@ export class DirectoryService {
     return entry.direct ? { eligible: true } : { eligible: true, onBehalfOf: entry.onBehalfOf[0] };
   }
 
-  private async namedUsers(db: WeftDb, spec: ApproverSpec): Promise<User[]> {
+  private async loadNamed(db: WeftDb, spec: ApproverSpec): Promise<User[]> {
     switch (spec.type) {
       case 'user': {
         const user = await getUser(db, spec.identifier);

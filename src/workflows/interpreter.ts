@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -19,6 +20,7 @@ import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefin
 import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
+import { ErrorPolicies } from './error-policies';
 import { runLoop } from './loop';
 import { runParallel } from './parallel';
 import { runSubprocess } from './subprocess';
@@ -42,6 +44,8 @@ import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, 
 
 const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
+/** patched() id of the settings.timeoutMs timer (see withExecutionTimeout). */
+const WORKFLOW_TIMEOUT_PATCH = 'weft-execution-timeout';
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
@@ -65,6 +69,9 @@ interface NodeOutcome {
 
 /** The shape every registry-named node activity has (see NodeSpec.activity). */
 type NodeActivityFunction = ActivityFunctionWithOptions<(request: NodeActivityRequest) => Promise<NodeActivityResult<unknown>>>;
+
+/** What to do after a node failed for good (see GraphRun.recover). */
+type Recovery = { kind: 'retry' } | { kind: 'jump'; to: GraphNode } | { kind: 'skip'; outcome: NodeOutcome };
 
 interface SideEffectProps {
   retry?: Partial<RetrySpec>;
@@ -120,6 +127,11 @@ class GraphRun implements Walker {
   /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
   private readonly running: GraphNode[] = [];
   private traceSeq = 0;
+  // Built after validation (prepare): a malformed graph must fail the execution, not the task.
+  private policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
+  /** ERROR_HANDLER retries spent per node, reset when the node succeeds. */
+  private readonly handlerRetries: Record<string, number> = {};
+  private lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
   private waits = 0;
   private steps = 0;
   private error: NodeErrorInfo | null = null;
@@ -264,12 +276,48 @@ class GraphRun implements Walker {
     }
   }
 
+  /**
+   * Bounds the whole walk by `settings.timeoutMs`: when it runs out, running nodes are cancelled
+   * and the execution fails with WORKFLOW_TIMEOUT (and is recorded, unlike a Temporal run timeout).
+   */
+  private async withExecutionTimeout<T>(walk: () => Promise<T>): Promise<T> {
+    const ms = this.graph.settings?.timeoutMs;
+    // Executions started before this bound existed have no timer in their history.
+    if (!ms || !patched(WORKFLOW_TIMEOUT_PATCH)) return walk();
+    const work = new CancellationScope();
+    const clock = new CancellationScope();
+    let timedOut = false;
+    let runningAtTimeout: string | undefined;
+    const alarm = clock
+      .run(() => sleep(ms))
+      .then(
+        () => {
+          timedOut = true;
+          runningAtTimeout = this.running[0]?.id;
+          work.cancel();
+        },
+        () => undefined, // the walk finished first and stopped the clock
+      );
+    try {
+      return await work.run(walk);
+    } catch (err) {
+      if (timedOut && isCancellation(err)) {
+        throw new NodeFailed({ code: 'WORKFLOW_TIMEOUT', message: `the execution exceeded settings.timeoutMs (${ms} ms)`, nodeId: runningAtTimeout }, 1);
+      }
+      throw err;
+    } finally {
+      clock.cancel();
+      await alarm;
+    }
+  }
+
   /** Checks the graph and sets the variables an execution starts with. */
   private prepare(): void {
     const checked = validateDefinition(this.graph);
     if (!checked.ok) {
       throw new WeftError('INVALID_WORKFLOW', 'the graph given to this execution is not valid', { issues: checked.issues });
     }
+    this.policies = new ErrorPolicies(checked.definition);
     for (const [name, decl] of Object.entries(this.graph.variables ?? {})) this.vars[name] = decl.value ?? null;
     if (this.args.resume) {
       Object.assign(this.vars, this.args.resume.vars);
@@ -290,7 +338,7 @@ class GraphRun implements Walker {
     });
     try {
       this.prepare();
-      const output = await this.walk();
+      const output = await this.withExecutionTimeout(() => this.walk());
       // Persist first: the `status` query must not say completed before the result is readable.
       await this.recordFinished('completed', output, null);
       this.setStatus('completed');
@@ -394,7 +442,20 @@ class GraphRun implements Walker {
         throw new WeftError('STEP_LIMIT_EXCEEDED', `more than ${maxSteps} node runs (settings.maxSteps)`, { details: { nodeId: node.id } });
       }
       this.steps++;
-      const outcome = await this.runNode(node, frame);
+      let outcome: NodeOutcome;
+      try {
+        outcome = await this.runNode(node, frame);
+        delete this.handlerRetries[node.id];
+      } catch (err) {
+        if (!(err instanceof NodeFailed)) throw err;
+        const recovery = await this.recover(node, err, frame);
+        if (recovery.kind === 'retry') continue;
+        if (recovery.kind === 'jump') {
+          node = recovery.to;
+          continue;
+        }
+        outcome = recovery.outcome;
+      }
       if (node.type === 'END') return { kind: 'end', output: outcome.output };
       lastOutput = outcome.output;
       node = outcome.next ?? (await this.follow(node, outcome.port, frame));
@@ -469,6 +530,9 @@ class GraphRun implements Walker {
         return { ...(await runLoop(this, node, parseNodeProperties('LOOP', props), frame)), attempts: 1 };
       case 'PARALLEL':
         return { ...(await runParallel(this, node, parseNodeProperties('PARALLEL', props), frame)), attempts: 1 };
+      case 'FALLBACK_PATH':
+        // Entered instead of an edge when a guarded node failed: its output is that failure.
+        return { output: this.lastFailure, attempts: 1 };
       case 'SUBPROCESS':
         return runSubprocess(this, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, this.args);
       case 'API_CALL':
@@ -549,6 +613,54 @@ class GraphRun implements Walker {
     return this.callNodeActivity(node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
   }
 
+  /**
+   * What the error-handling nodes say about a node that failed for good: run it again (an
+   * ERROR_HANDLER retry, after a durable timer), skip it, continue at a fallback node, or fail.
+   */
+  private async recover(node: GraphNode, failure: NodeFailed, frame: Frame): Promise<Recovery> {
+    const { code } = failure.info;
+    const handler = this.policies.handlerFor(node.id, code);
+    const failed = (to: GraphNode): Recovery => {
+      this.lastFailure = { ...failure.info, failedNodeId: node.id };
+      this.nodeOutputs[node.id] = { output: { error: failure.info } };
+      return { kind: 'jump', to };
+    };
+    switch (handler?.action) {
+      case 'retry': {
+        const retries = (this.handlerRetries[node.id] ?? 0) + 1;
+        if (retries <= handler.maxRetries) {
+          this.handlerRetries[node.id] = retries;
+          const delay = handler.jitter ? handler.backoffMs * (0.5 + Math.random()) : handler.backoffMs;
+          await sleep(Math.round(delay * 2 ** (retries - 1)));
+          return { kind: 'retry' };
+        }
+        delete this.handlerRetries[node.id];
+        break; // retries spent: a fallback path may still take it
+      }
+      case 'skip': {
+        const output = toPlain(handler.output ?? { skipped: true, error: failure.info });
+        this.nodeOutputs[node.id] = { output };
+        return { kind: 'skip', outcome: { output, attempts: failure.attempts } };
+      }
+      case 'fallback':
+        return failed(this.nodesById[handler.fallbackNodeId as string] as GraphNode);
+      case 'notify': {
+        // Tell someone, then fail as if unhandled; a failing notification must not hide the cause.
+        const notify = this.nodesById[handler.notifyNodeId as string] as GraphNode;
+        this.lastFailure = { ...failure.info, failedNodeId: node.id };
+        await this.runNode(notify, frame).catch((err: unknown) => {
+          if (isCancellation(err) || !(err instanceof NodeFailed)) throw err;
+        });
+        throw failure;
+      }
+      case 'abort':
+        throw failure;
+    }
+    const fallback = this.policies.fallbackFor(node.id, code);
+    if (fallback) return failed(this.nodesById[fallback] as GraphNode);
+    throw failure;
+  }
+
   /** A side-effecting node whose type names its activity: properties rendered, then one activity. */
   private activityNode(node: GraphNode, iteration: number, props: Record<string, unknown>, activity: string, frame: Frame): Promise<NodeOutcome> {
     const { retry: _retry, timeoutMs, continueOnError: _continue, ...rest } = props;
@@ -578,7 +690,7 @@ class GraphRun implements Walker {
     props: SideEffectProps,
     call: (opts: ReturnType<typeof nodeActivityOptions>) => Promise<NodeActivityResult<T>>,
   ): Promise<NodeOutcome> {
-    const retry = resolveRetry(props.retry);
+    const retry = resolveRetry(this.policies.retryFor(node.id) ?? props.retry);
     const options = nodeActivityOptions({ nodeId: node.id, nodeName: node.name, nodeType: node.type, iteration, timeoutMs: props.timeoutMs, retry });
     if (temporalCanRetry(retry)) {
       const result = await call(options);
@@ -591,7 +703,7 @@ class GraphRun implements Walker {
       } catch (err) {
         if (isCancellation(err)) throw err;
         const described = describeNodeError(err, node.id);
-        if (!described || attempt >= retry.maxAttempts || isNonRetryable(err, retry.nonRetryableErrorCodes)) {
+        if (!described || attempt >= retry.maxAttempts || isNonRetryable(err, retry.nonRetryableErrorCodes, retry.retryableErrorCodes)) {
           if (described) throw new NodeFailed(described.info, attempt);
           throw err;
         }

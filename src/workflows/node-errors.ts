@@ -51,9 +51,10 @@ export function describeNodeError(err: unknown, nodeId: string): { info: NodeErr
 }
 
 /** True when retrying cannot help: the activity said so, or the node lists the code as non-retryable. */
-export function isNonRetryable(err: unknown, nonRetryableCodes: string[]): boolean {
+export function isNonRetryable(err: unknown, nonRetryableCodes: string[], retryableCodes?: string[]): boolean {
   if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    return err.cause.nonRetryable || nonRetryableCodes.includes(err.cause.type ?? '');
+    const code = err.cause.type ?? '';
+    return err.cause.nonRetryable || nonRetryableCodes.includes(code) || (retryableCodes !== undefined && !retryableCodes.includes(code));
   }
   return !(err instanceof ActivityFailure);
 }

@@ -22,9 +22,11 @@ type ResolvedRetry = {
   maxIntervalMs: number;
   jitter: boolean;
   nonRetryableErrorCodes: string[];
+  /** When set (RETRY_LOGIC), only these codes are retried. */
+  retryableErrorCodes?: string[];
 };
 
-export function resolveRetry(spec: Partial<RetrySpec> | undefined): ResolvedRetry {
+export function resolveRetry(spec: (Partial<RetrySpec> & { retryableErrorCodes?: string[] }) | undefined): ResolvedRetry {
   return {
     maxAttempts: spec?.maxAttempts ?? DEFAULT_RETRY.maxAttempts,
     strategy: spec?.strategy ?? DEFAULT_RETRY.strategy,
@@ -33,6 +35,7 @@ export function resolveRetry(spec: Partial<RetrySpec> | undefined): ResolvedRetr
     maxIntervalMs: spec?.maxIntervalMs ?? DEFAULT_RETRY.maxIntervalMs,
     jitter: spec?.jitter ?? DEFAULT_RETRY.jitter,
     nonRetryableErrorCodes: spec?.nonRetryableErrorCodes ?? [],
+    ...(spec?.retryableErrorCodes ? { retryableErrorCodes: spec.retryableErrorCodes } : {}),
   };
 }
 
@@ -41,7 +44,8 @@ export function resolveRetry(spec: Partial<RetrySpec> | undefined): ResolvedRetr
  * cannot: for those the interpreter retries with durable timers between single attempts.
  */
 export function temporalCanRetry(retry: ResolvedRetry): boolean {
-  return retry.strategy !== 'LINEAR' && !retry.jitter;
+  // Temporal's policy has no allow-list of retryable types, so RETRY_LOGIC's list needs us too.
+  return retry.strategy !== 'LINEAR' && !retry.jitter && !retry.retryableErrorCodes;
 }
 
 /** Temporal's retry policy for a node whose strategy Temporal can express. */

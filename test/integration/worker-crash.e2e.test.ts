@@ -3,44 +3,19 @@
  * process picks the execution up from Temporal's history and finishes it with the same output,
  * calling the downstream service exactly once. The worker is the real `src/worker.ts` entry.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { json, startFakeService, type FakeService } from '../support/fake-service';
 import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
-import { TEST_BUNDLE_PATH } from '../support/paths';
-
-const ROOT = join(__dirname, '..', '..');
+import { startWorkerProcess } from '../support/worker-process';
 
 let t: TestWeft;
 let svc: FakeService;
 const children: ChildProcess[] = [];
 
-/** Starts `src/worker.ts` as its own process and resolves once it polls the task queue. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: t.settings.temporalAddress,
-      DATABASE_URL: t.databaseUrl,
-      WEFT_TASK_QUEUE: t.settings.taskQueue,
-      WEFT_WORKFLOW_BUNDLE: TEST_BUNDLE_PATH,
-      WEFT_HTTP_ALLOWED_HOSTS: svc.host,
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startWorker(): Promise<ChildProcess> {
+  const child = await startWorkerProcess(t, { WEFT_HTTP_ALLOWED_HOSTS: svc.host });
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('worker running')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${out}`)));
-  });
+  return child;
 }
 
 beforeAll(async () => {
@@ -78,7 +53,7 @@ test('SIGKILL during a WAIT: a restarted worker finishes with the same output, s
     ],
   });
 
-  const first = await startWorkerProcess();
+  const first = await startWorker();
   const started = await t.api('POST', `/api/v1/workflows/${id}/instances`, { input: { n: 21, order: 'SO-99' } });
   const deadline = Date.now() + 15_000;
   while ((await t.api('GET', `/api/v1/workflow-instances/${started.body.id}`)).body.status !== 'waiting') {
@@ -89,7 +64,7 @@ test('SIGKILL during a WAIT: a restarted worker finishes with the same output, s
   await new Promise((r) => first.once('exit', r));
   expect(first.signalCode).toBe('SIGKILL');
 
-  await startWorkerProcess();
+  await startWorker();
   const done = await waitForInstance(t, started.body.id, 60_000);
   expect(done.status).toBe('completed');
   expect(done.output).toEqual({ doubled: 42, confirmation: 'SO-99' });

@@ -41,7 +41,15 @@ export function testTemporalAddress(): string {
  * own task queue, with a fresh database: PostgreSQL when DATABASE_URL is set or asked for,
  * PGlite on disk otherwise.
  */
-export async function startTestWeft(opts: { worker?: boolean; database?: 'auto' | 'postgres' | 'pglite'; allowedHosts?: string[] } = {}): Promise<TestWeft> {
+export async function startTestWeft(
+  opts: {
+    worker?: boolean;
+    database?: 'auto' | 'postgres' | 'pglite';
+    allowedHosts?: string[];
+    /** More settings (e.g. WEFT_SMTP_URL), merged over the harness's own. */
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestWeft> {
   const wantPostgres = opts.database === 'postgres' || ((opts.database ?? 'auto') === 'auto' && !!process.env.DATABASE_URL);
   const fresh: FreshDatabase | undefined = wantPostgres ? await createFreshDatabaseUrl() : undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'weft-test-'));
@@ -54,6 +62,7 @@ export async function startTestWeft(opts: { worker?: boolean; database?: 'auto' 
     WEFT_HTTP_ALLOWED_HOSTS: (opts.allowedHosts ?? []).join(','),
     LOG_LEVEL: 'silent',
     WEFT_WORKFLOW_BUNDLE: TEST_BUNDLE_PATH,
+    ...opts.env,
   });
   const weft = await startWeft(settings, {
     api: true,

@@ -16,14 +16,21 @@ describe('the node-type registry', () => {
     expect(NODE_TYPES).toEqual(expect.arrayContaining(['START', 'END', 'MATERIAL_CONSUME', 'NOTIFICATION', 'FALLBACK_PATH']));
   });
 
-  it('executes exactly the core types plus LOOP, PARALLEL and SUBPROCESS in this version', () => {
+  it('executes exactly the types this version supports', () => {
     expect([...SUPPORTED_NODE_TYPES].sort()).toEqual([
       'API_CALL',
       'DATA_TRANSFORMATION',
       'END',
+      'EQUIPMENT_OPERATION',
+      'ERROR_HANDLER',
+      'FALLBACK_PATH',
       'IF_THEN_ELSE',
       'LOOP',
+      'MATERIAL_CONSUME',
+      'NOTIFICATION',
       'PARALLEL',
+      'QUALITY_CHECK',
+      'RETRY_LOGIC',
       'START',
       'SUBPROCESS',
       'SWITCH',

@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { InventoryService } from '../../services/inventory';
+import { principalOf, requireRole } from '../auth';
+import { parseRequest } from '../problem';
+
+/** Material, lot and location names: printable, no surrounding spaces. */
+const code = z.string().trim().min(1).max(200);
+
+const receiptBody = z.strictObject({
+  material: code,
+  lot: code,
+  location: code,
+  quantity: z.number().positive().max(1e15),
+  unit: z.string().trim().min(1).max(32),
+});
+
+const listQuery = z.object({ material: code.optional() });
+
+const idempotencyKey = z.string().min(1).max(200).optional();
+
+/**
+ * `/inventory`: the stock the MATERIAL_CONSUME node takes from. Operators receive stock
+ * (audited); anyone reads it.
+ */
+export function inventoryRouter(deps: { inventory: InventoryService }): Router {
+  const { inventory } = deps;
+  const router = Router();
+
+  router.post('/inventory/receipts', requireRole('operator'), async (req, res) => {
+    const body = parseRequest(receiptBody, req.body ?? {}, 'body');
+    const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
+    const receipt = await inventory.receive({ ...body, idempotencyKey: key }, principalOf(req).sub);
+    res.status(receipt.replayed ? 200 : 201).json({ ...receipt.lot, movementId: receipt.movementId });
+  });
+
+  router.get('/inventory', async (req, res) => {
+    const query = parseRequest(listQuery, req.query, 'query');
+    res.json({ items: await inventory.listLots(query.material) });
+  });
+
+  return router;
+}

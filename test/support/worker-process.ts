@@ -1,0 +1,37 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { TestWeft } from './harness';
+import { TEST_BUNDLE_PATH } from './paths';
+
+const ROOT = join(__dirname, '..', '..');
+
+/**
+ * Starts the real `src/worker.ts` as its own process for `t`'s task queue and database (which
+ * must be PostgreSQL: PGlite is not shared between processes). Resolves once it polls; the
+ * caller kills it (crash tests use SIGKILL). `env` adds settings such as allowed hosts.
+ */
+export function startWorkerProcess(t: TestWeft, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: t.settings.temporalAddress,
+      DATABASE_URL: t.databaseUrl,
+      WEFT_TASK_QUEUE: t.settings.taskQueue,
+      WEFT_WORKFLOW_BUNDLE: TEST_BUNDLE_PATH,
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('worker running')) resolve(child);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${out}`)));
+  });
+}
