@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { appendAudit, executeRows, listAudit, openDatabase } from '../../../src/db';
-import { appliedMigrationCount, checkedInMigrationCount } from './migrations';
+import { appliedMigrationCount, checkedInMigrationCount, WEFT_TABLES } from './migrations';
 
 describe('openDatabase with PGlite', () => {
   let dataDir: string;
@@ -26,22 +26,7 @@ describe('openDatabase with PGlite', () => {
         database.db,
         sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
       );
-      expect(tables.map((r) => r.table_name)).toEqual([
-        'audit_log',
-        'circuit_breakers',
-        'equipment',
-        'equipment_reservations',
-        'executions',
-        'group_members',
-        'groups',
-        'inventory_lots',
-        'inventory_movements',
-        'node_results',
-        'quality_results',
-        'users',
-        'workflow_definitions',
-        'workflow_versions',
-      ]);
+      expect(tables.map((r) => r.table_name)).toEqual(WEFT_TABLES);
     } finally {
       await database.close();
     }

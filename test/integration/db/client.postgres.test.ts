@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { executeRows, openDatabase } from '../../../src/db';
 import { createFreshDatabaseUrl, type FreshDatabase } from './fresh-database';
-import { appliedMigrationCount, checkedInMigrationCount } from './migrations';
+import { appliedMigrationCount, checkedInMigrationCount, WEFT_TABLES } from './migrations';
 
 describe('openDatabase with PostgreSQL', () => {
   const fresh: FreshDatabase[] = [];
@@ -29,22 +29,7 @@ describe('openDatabase with PostgreSQL', () => {
         first.db,
         sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
       );
-      expect(tables.map((r) => r.table_name)).toEqual([
-        'audit_log',
-        'circuit_breakers',
-        'equipment',
-        'equipment_reservations',
-        'executions',
-        'group_members',
-        'groups',
-        'inventory_lots',
-        'inventory_movements',
-        'node_results',
-        'quality_results',
-        'users',
-        'workflow_definitions',
-        'workflow_versions',
-      ]);
+      expect(tables.map((r) => r.table_name)).toEqual(WEFT_TABLES);
     } finally {
       await first.close();
     }

@@ -1,7 +1,4 @@
-import { openDatabase } from '../../../src/db';
+import { openMemoryPglite } from './fresh-database';
 import { describeDirectorySuite } from './directory-suite';
 
-describeDirectorySuite('directory on PGlite (in memory)', async () => {
-  const database = await openDatabase({ inMemory: true });
-  return { database, dispose: () => database.close() };
-});
+describeDirectorySuite('directory on PGlite (in memory)', openMemoryPglite);

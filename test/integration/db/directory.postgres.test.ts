@@ -1,20 +1,4 @@
-import { openDatabase } from '../../../src/db';
-import { createFreshDatabaseUrl } from './fresh-database';
+import { openFreshPostgres } from './fresh-database';
 import { describeDirectorySuite } from './directory-suite';
 
-describeDirectorySuite('directory on PostgreSQL', async () => {
-  const fresh = await createFreshDatabaseUrl();
-  try {
-    const database = await openDatabase({ databaseUrl: fresh.url });
-    return {
-      database,
-      dispose: async () => {
-        await database.close();
-        await fresh.drop();
-      },
-    };
-  } catch (err) {
-    await fresh.drop();
-    throw err;
-  }
-});
+describeDirectorySuite('directory on PostgreSQL', openFreshPostgres);

@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { openDatabase, type Database } from '../../../src/db';
 
 /** Server to create test databases on. */
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -53,4 +54,34 @@ async function withAdmin<T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
   } finally {
     await sql.end({ timeout: 5 });
   }
+}
+
+/** A database opened (and migrated) for one suite, with what undoes it. */
+export interface OpenedForSuite {
+  database: Database;
+  dispose(): Promise<void>;
+}
+
+/** A fresh, migrated PostgreSQL database for one suite; `dispose` closes and drops it. */
+export async function openFreshPostgres(): Promise<OpenedForSuite> {
+  const fresh = await createFreshDatabaseUrl();
+  try {
+    const database = await openDatabase({ databaseUrl: fresh.url });
+    return {
+      database,
+      dispose: async () => {
+        await database.close();
+        await fresh.drop();
+      },
+    };
+  } catch (err) {
+    await fresh.drop();
+    throw err;
+  }
+}
+
+/** An in-memory, migrated PGlite for one suite. */
+export async function openMemoryPglite(): Promise<OpenedForSuite> {
+  const database = await openDatabase({ inMemory: true });
+  return { database, dispose: () => database.close() };
 }

@@ -15,3 +15,21 @@ export async function appliedMigrationCount(db: WeftDb): Promise<number> {
   const rows = await executeRows<{ n: number }>(db, sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
   return Number(rows[0]?.n);
 }
+
+/** Every table the migrations create in `public`, in name order: one list for both drivers' tests. */
+export const WEFT_TABLES = [
+  'audit_log',
+  'circuit_breakers',
+  'equipment',
+  'equipment_reservations',
+  'executions',
+  'group_members',
+  'groups',
+  'inventory_lots',
+  'inventory_movements',
+  'node_results',
+  'quality_results',
+  'users',
+  'workflow_definitions',
+  'workflow_versions',
+];

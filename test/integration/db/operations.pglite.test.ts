@@ -1,7 +1,4 @@
-import { openDatabase } from '../../../src/db';
+import { openMemoryPglite } from './fresh-database';
 import { describeOperationsSuite } from './operations-suite';
 
-describeOperationsSuite('operations ledgers on PGlite (in memory)', async () => {
-  const database = await openDatabase({ inMemory: true });
-  return { database, dispose: () => database.close() };
-});
+describeOperationsSuite('operations ledgers on PGlite (in memory)', openMemoryPglite);

@@ -1,7 +1,4 @@
-import { openDatabase } from '../../../src/db';
+import { openMemoryPglite } from './fresh-database';
 import { describeRepositorySuite } from './repository-suite';
 
-describeRepositorySuite('repositories on PGlite (in memory)', async () => {
-  const database = await openDatabase({ inMemory: true });
-  return { database, dispose: () => database.close() };
-});
+describeRepositorySuite('repositories on PGlite (in memory)', openMemoryPglite);
