@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '../db/errors';
 import type { Principal, Role } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
@@ -163,6 +164,16 @@ export class DirectoryService {
    * @throws WeftError USER_NOT_FOUND, USER_CONFLICT when the email belongs to another user
    */
   async updateUser(id: string, patch: Pick<UserPatch, 'name' | 'email' | 'roles' | 'active'>, actor: string): Promise<UserView> {
+    try {
+      return await this.updateUserOnce(id, patch, actor);
+    } catch (err) {
+      // The check below reads before it writes: a concurrent update can take the email in between.
+      if (isUniqueViolation(err)) throw new WeftError('USER_CONFLICT', `email ${patch.email ?? ''} belongs to another user`, { details: { userId: id } });
+      throw err;
+    }
+  }
+
+  private updateUserOnce(id: string, patch: Pick<UserPatch, 'name' | 'email' | 'roles' | 'active'>, actor: string): Promise<UserView> {
     return this.db.transaction(async (tx) => {
       if (!(await getUser(tx, id))) throw userNotFound(id);
       if (patch.email) {

@@ -97,6 +97,21 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         expect(await getUser(db, p + 'carol')).toBeUndefined();
       });
 
+      it('two concurrent updates to the same new email: exactly one wins, the other is USER_CONFLICT', async () => {
+        for (let round = 0; round < 5; round++) {
+          await user(`racer${round}a`);
+          await user(`racer${round}b`);
+          const email = `${p}taken${round}@example.test`;
+          const results = await Promise.allSettled([
+            directory.updateUser(`${p}racer${round}a`, { email }, 'root'),
+            directory.updateUser(`${p}racer${round}b`, { email }, 'root'),
+          ]);
+          expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+          const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+          expect((lost.reason as { code?: string }).code).toBe('USER_CONFLICT');
+        }
+      });
+
       it('answers USER_NOT_FOUND for unknown users', async () => {
         await rejectsWith(directory.getUser(p + 'nobody'), 'USER_NOT_FOUND');
         await rejectsWith(directory.updateUser(p + 'nobody', { name: 'x' }, 'root'), 'USER_NOT_FOUND');
