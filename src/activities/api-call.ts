@@ -4,7 +4,7 @@ import { outcomeOfFailureCode, type CallOutcome, type CircuitPermit } from '../s
 import type { AddressGuard } from './http/address-guard';
 import { HttpCallError, performHttpRequest } from './http/request';
 import { serviceKeyOf } from './http/service-key';
-import { nodeFailure } from './node-failure';
+import { nodeFailure, nodeFailureOf } from './node-failure';
 import type { HttpRequestSpec, HttpResponseOutput, NodeActivityResult } from './types';
 
 /** How long a trial permit outlives the call's own timeout before it is presumed lost. */
@@ -39,7 +39,7 @@ export function createApiCallActivity(guard: AddressGuard, breakers: CircuitBrea
     } catch (err) {
       if (err instanceof HttpCallError) {
         await recordOutcome(breakers, permit, outcomeOfFailureCode(err.code), err.code);
-        throw nodeFailure(err.code, err.message, { retryable: err.retryable, status: err.status, retryAfterMs: err.retryAfterMs });
+        throw nodeFailureOf(err);
       }
       throw err;
     }

@@ -15,3 +15,25 @@ export function nodeFailure(code: string, message: string, opts: { retryable: bo
     nextRetryDelay: opts.retryAfterMs,
   });
 }
+
+/**
+ * A side effect that failed with the stable code its node fails with (HTTP, SMTP, …). Thrown
+ * inside activities and turned into the node failure by {@link nodeFailureOf}.
+ */
+export class NodeCallError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'NodeCallError';
+  }
+}
+
+/** The node failure for a NodeCallError: its code, retryability, status and Retry-After. */
+export function nodeFailureOf(err: NodeCallError): ApplicationFailure {
+  return nodeFailure(err.code, err.message, { retryable: err.retryable, status: err.status, retryAfterMs: err.retryAfterMs });
+}

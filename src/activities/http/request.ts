@@ -1,22 +1,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { type AddressGuard, BlockedAddressError } from './address-guard';
+import { NodeCallError } from '../node-failure';
 import type { HttpRequestSpec, HttpResponseOutput } from '../types';
 
 const MAX_REDIRECTS = 5;
 
 /** A failed outbound call with the stable code the node fails with. */
-export class HttpCallError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'HttpCallError';
-  }
+export class HttpCallError extends NodeCallError {
+  override readonly name = 'HttpCallError';
 }
 
 interface RawResponse {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { NotificationError } from './types';
+import { NodeCallError } from '../node-failure';
 
 /** Where NOTIFICATION email goes: WEFT_SMTP_URL (credentials inside: never log it) and WEFT_MAIL_FROM. */
 export interface MailSettings {
@@ -20,7 +20,7 @@ export interface OutgoingMail {
 
 /** Sends NOTIFICATION email over SMTP, one connection per node run. */
 export interface Mailer {
-  /** @returns the Message-ID. @throws NotificationError SMTP_ERROR */
+  /** @returns the Message-ID. @throws NodeCallError SMTP_ERROR */
   send(mail: OutgoingMail): Promise<string>;
   close(): void;
 }
@@ -39,12 +39,12 @@ export function messageIdFor(idempotencyKey: string, to: string, from: string): 
  * SMTP replies 4xx for trouble that passes (greylisting, a full queue) and 5xx for a refusal
  * that stays; without a reply (connection lost, timeout) a retry may help too.
  */
-function classify(err: unknown): NotificationError {
+function classify(err: unknown): NodeCallError {
   const e = err as { code?: string; responseCode?: number; message?: string };
   const reply = typeof e.responseCode === 'number' ? e.responseCode : undefined;
   const retryable = reply === undefined ? e.code !== 'EENVELOPE' && e.code !== 'EAUTH' : reply < 500;
   // nodemailer's messages quote the server's reply, never the credentials.
-  return new NotificationError('SMTP_ERROR', `SMTP: ${e.message ?? String(err)}`, retryable, reply);
+  return new NodeCallError('SMTP_ERROR', `SMTP: ${e.message ?? String(err)}`, retryable, reply);
 }
 
 /** A mailer over `settings.smtpUrl`, each exchange bounded by `timeoutMs`. */

@@ -2,12 +2,12 @@ import { Context } from '@temporalio/activity';
 import type { NodeActivityRequest } from '../../graph/node-types';
 import type { DirectoryService } from '../../services/directory';
 import type { AddressGuard } from '../http/address-guard';
-import { nodeFailure } from '../node-failure';
+import { NodeCallError, nodeFailureOf } from '../node-failure';
 import type { NodeActivityResult } from '../types';
 import { createMailer, type MailSettings } from './email';
 import { resolveEmailRecipients, type RecipientSpec } from './recipients';
 import { genericPayload, postWebhook, slackPayload, teamsPayload, webhookHost, type WebhookMessage } from './webhooks';
-import { NotificationError, type NotificationChannel, type NotificationOutput, type SentNotification } from './types';
+import { type NotificationChannel, type NotificationOutput, type SentNotification } from './types';
 
 export type { NotificationOutput } from './types';
 
@@ -73,7 +73,7 @@ export function createNotificationActivity(deps: NotificationDeps) {
     try {
       if (p.channels.includes('email')) {
         if (!deps.mail) {
-          throw new NotificationError('NOTIFICATION_NOT_CONFIGURED', 'email needs WEFT_SMTP_URL and WEFT_MAIL_FROM on the worker', false);
+          throw new NodeCallError('NOTIFICATION_NOT_CONFIGURED', 'email needs WEFT_SMTP_URL and WEFT_MAIL_FROM on the worker', false);
         }
         const resolved = await resolveEmailRecipients(
           deps.directory,
@@ -81,7 +81,7 @@ export function createNotificationActivity(deps: NotificationDeps) {
         );
         output.skipped.push(...resolved.skipped);
         if (resolved.addresses.length === 0) {
-          throw new NotificationError('NO_RECIPIENTS', `no recipient of ${request.nodeId} has an email address to send to`, false);
+          throw new NodeCallError('NO_RECIPIENTS', `no recipient of ${request.nodeId} has an email address to send to`, false);
         }
         const mailer = createMailer(deps.mail, request.timeoutMs);
         try {
@@ -112,9 +112,7 @@ export function createNotificationActivity(deps: NotificationDeps) {
         record({ channel, to });
       }
     } catch (err) {
-      if (err instanceof NotificationError) {
-        throw nodeFailure(err.code, err.message, { retryable: err.retryable, status: err.status, retryAfterMs: err.retryAfterMs });
-      }
+      if (err instanceof NodeCallError) throw nodeFailureOf(err);
       throw err;
     }
     return { output, attempt: ctx.info.attempt };

@@ -24,17 +24,3 @@ export interface NotificationOutput {
   sent: SentNotification[];
   skipped: SkippedRecipient[];
 }
-
-/** A failure with the stable code the node fails with. */
-export class NotificationError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'NotificationError';
-  }
-}

@@ -1,6 +1,6 @@
 import type { AddressGuard } from '../http/address-guard';
 import { HttpCallError, performHttpRequest } from '../http/request';
-import { NotificationError } from './types';
+import { NodeCallError } from '../node-failure';
 
 /** What a webhook channel says. */
 export interface WebhookMessage {
@@ -75,7 +75,7 @@ export function webhookHost(url: string): string {
 
 /**
  * POSTs `payload` as JSON over the SSRF-guarded client (WEFT_HTTP_ALLOWED_HOSTS applies), with
- * `Idempotency-Key`. @throws NotificationError with the HTTP client's code (HTTP_<status>,
+ * `Idempotency-Key`. @throws NodeCallError with the HTTP client's code (HTTP_<status>,
  * SSRF_BLOCKED, TIMEOUT, …), its message naming only the host.
  */
 export async function postWebhook(url: string, payload: unknown, opts: { guard: AddressGuard; idempotencyKey: string; timeoutMs: number }): Promise<void> {
@@ -97,6 +97,6 @@ export async function postWebhook(url: string, payload: unknown, opts: { guard: 
     if (!(err instanceof HttpCallError)) throw err;
     const host = webhookHost(url);
     const message = err.status === undefined ? `webhook ${host}: ${err.message.split(url).join(host)}` : `webhook ${host} answered ${err.status}`;
-    throw new NotificationError(err.code, message, err.retryable, err.status, err.retryAfterMs);
+    throw new NodeCallError(err.code, message, err.retryable, err.status, err.retryAfterMs);
   }
 }
