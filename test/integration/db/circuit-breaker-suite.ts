@@ -3,9 +3,9 @@
  * every driver (see `circuit-breakers.*.test.ts`). The clock is pinned per service so open
  * timeouts pass without sleeping; every test uses its own service id.
  */
+import { rejectsWithCode } from '../../support/expect-weft-error';
 import { randomUUID } from 'node:crypto';
 import { getCircuitBreaker, listAudit, type Database, type WeftDb } from '../../../src/db';
-import { isWeftError } from '../../../src/graph/errors';
 import { DEFAULT_CIRCUIT_CONFIG, type CircuitPermit, type PermitDecision } from '../../../src/services/circuit-breaker-rules';
 import { CircuitBreakerService } from '../../../src/services/circuit-breakers';
 
@@ -42,15 +42,6 @@ function permitOf(decision: PermitDecision): CircuitPermit {
 
 async function failTimes(service: CircuitBreakerService, serviceId: string, times: number, code = 'HTTP_503'): Promise<void> {
   for (let i = 0; i < times; i++) await service.record(permitOf(await service.acquire(serviceId, LEASE_MS)), 'failure', code);
-}
-
-async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isWeftError(err)).toBe(true);
-  expect((err as { code: string }).code).toBe(code);
 }
 
 /** Registers the whole circuit breaker suite under `describe(label)`. */

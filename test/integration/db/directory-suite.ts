@@ -4,11 +4,11 @@
  * with delegation at a given time. Each test uses its own id prefix, so tests share one database
  * per file without cleaning up.
  */
+import { rejectsWithCode } from '../../support/expect-weft-error';
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../../../src/auth/tokens';
 import { executeRows, getUser, listAudit, listUsers, updateUser, type Database, type WeftDb } from '../../../src/db';
-import { isWeftError } from '../../../src/graph/errors';
 import { DirectoryService, type ResolvedApprover } from '../../../src/services/directory';
 
 /** Opens the database under test (migrated) and says how to dispose of it. */
@@ -17,16 +17,6 @@ export type OpenForDirectorySuite = () => Promise<{ database: Database; dispose:
 const NOW = new Date('2030-01-01T00:00:00Z');
 const day = (n: number) => new Date(NOW.getTime() + n * 86_400_000);
 const admin: Principal = { sub: 'root', roles: ['admin'] };
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<{ code: string; issues: { path: string }[] }> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isWeftError(err)).toBe(true);
-  expect((err as { code: string }).code).toBe(code);
-  return err as { code: string; issues: { path: string }[] };
-}
 
 /** `[id, onBehalfOf…]` of each resolved approver, for compact expectations. */
 function who(approvers: ResolvedApprover[]): string[][] {
@@ -89,9 +79,9 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
       it('refuses a taken id and a taken email (case-insensitively), also on update', async () => {
         await user('alice');
         await user('bob');
-        await rejectsWith(user('alice'), 'USER_CONFLICT');
-        await rejectsWith(directory.createUser({ id: p + 'carol', name: 'c', email: `${p}ALICE@example.test` }, 'root'), 'USER_CONFLICT');
-        await rejectsWith(directory.updateUser(p + 'bob', { email: `${p}Alice@Example.test` }, 'root'), 'USER_CONFLICT');
+        await rejectsWithCode(user('alice'), 'USER_CONFLICT');
+        await rejectsWithCode(directory.createUser({ id: p + 'carol', name: 'c', email: `${p}ALICE@example.test` }, 'root'), 'USER_CONFLICT');
+        await rejectsWithCode(directory.updateUser(p + 'bob', { email: `${p}Alice@Example.test` }, 'root'), 'USER_CONFLICT');
         // Keeping one's own email is no conflict.
         await expect(directory.updateUser(p + 'bob', { email: `${p}bob@example.test` }, 'root')).resolves.toMatchObject({ id: p + 'bob' });
         expect(await getUser(db, p + 'carol')).toBeUndefined();
@@ -113,9 +103,9 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
       });
 
       it('answers USER_NOT_FOUND for unknown users', async () => {
-        await rejectsWith(directory.getUser(p + 'nobody'), 'USER_NOT_FOUND');
-        await rejectsWith(directory.updateUser(p + 'nobody', { name: 'x' }, 'root'), 'USER_NOT_FOUND');
-        await rejectsWith(directory.deactivateUser(p + 'nobody', 'root'), 'USER_NOT_FOUND');
+        await rejectsWithCode(directory.getUser(p + 'nobody'), 'USER_NOT_FOUND');
+        await rejectsWithCode(directory.updateUser(p + 'nobody', { name: 'x' }, 'root'), 'USER_NOT_FOUND');
+        await rejectsWithCode(directory.deactivateUser(p + 'nobody', 'root'), 'USER_NOT_FOUND');
       });
 
       it('the database refuses roles outside the known set and self-delegation', async () => {
@@ -149,11 +139,11 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         const self: Principal = { sub: p + 'alice', roles: ['approver'] };
         const set = await directory.setOutOfOffice(p + 'alice', { delegateTo: p + 'bob', awayUntil: day(7) }, self);
         expect(set).toMatchObject({ delegateTo: p + 'bob', awayUntil: day(7), away: true });
-        await rejectsWith(
+        await rejectsWithCode(
           directory.setOutOfOffice(p + 'alice', { delegateTo: null, awayUntil: day(3) }, { sub: p + 'bob', roles: ['manager'] }),
           'PERMISSION_DENIED',
         );
-        await rejectsWith(directory.clearOutOfOffice(p + 'alice', { sub: p + 'bob', roles: ['approver'] }), 'PERMISSION_DENIED');
+        await rejectsWithCode(directory.clearOutOfOffice(p + 'alice', { sub: p + 'bob', roles: ['approver'] }), 'PERMISSION_DENIED');
         const cleared = await directory.clearOutOfOffice(p + 'alice', admin);
         expect(cleared).toMatchObject({ delegateTo: null, awayUntil: null, away: false });
         const entries = await listAudit(db, { resourceId: p + 'alice', action: 'user.out_of_office_set', limit: 5 });
@@ -163,17 +153,19 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
       it('refuses a past awayUntil, self-delegation, and an unknown or inactive delegate, with paths', async () => {
         await user('alice');
         await user('gone', { active: false });
-        expect((await rejectsWith(directory.setOutOfOffice(p + 'alice', { delegateTo: null, awayUntil: NOW }, admin), 'INVALID_REQUEST')).issues[0]?.path).toBe(
-          '/awayUntil',
-        );
         expect(
-          (await rejectsWith(directory.setOutOfOffice(p + 'alice', { delegateTo: p + 'alice', awayUntil: day(1) }, admin), 'INVALID_REQUEST')).issues[0]?.path,
+          (await rejectsWithCode(directory.setOutOfOffice(p + 'alice', { delegateTo: null, awayUntil: NOW }, admin), 'INVALID_REQUEST')).issues[0]?.path,
+        ).toBe('/awayUntil');
+        expect(
+          (await rejectsWithCode(directory.setOutOfOffice(p + 'alice', { delegateTo: p + 'alice', awayUntil: day(1) }, admin), 'INVALID_REQUEST')).issues[0]
+            ?.path,
         ).toBe('/delegateTo');
         expect(
-          (await rejectsWith(directory.setOutOfOffice(p + 'alice', { delegateTo: p + 'ghost', awayUntil: day(1) }, admin), 'VALIDATION_ERROR')).issues[0]?.path,
+          (await rejectsWithCode(directory.setOutOfOffice(p + 'alice', { delegateTo: p + 'ghost', awayUntil: day(1) }, admin), 'VALIDATION_ERROR')).issues[0]
+            ?.path,
         ).toBe('/delegateTo');
-        await rejectsWith(directory.setOutOfOffice(p + 'alice', { delegateTo: p + 'gone', awayUntil: day(1) }, admin), 'VALIDATION_ERROR');
-        await rejectsWith(directory.setOutOfOffice(p + 'ghost', { delegateTo: null, awayUntil: day(1) }, admin), 'USER_NOT_FOUND');
+        await rejectsWithCode(directory.setOutOfOffice(p + 'alice', { delegateTo: p + 'gone', awayUntil: day(1) }, admin), 'VALIDATION_ERROR');
+        await rejectsWithCode(directory.setOutOfOffice(p + 'ghost', { delegateTo: null, awayUntil: day(1) }, admin), 'USER_NOT_FOUND');
         expect((await directory.getUser(p + 'alice')).awayUntil).toBeNull();
       });
     });
@@ -184,19 +176,19 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         await user('b');
         const g = p + 'team';
         expect(await directory.createGroup({ id: g, name: 'Team', description: 'd' }, 'root')).toMatchObject({ id: g, memberCount: 0 });
-        await rejectsWith(directory.createGroup({ id: g, name: 'again' }, 'root'), 'GROUP_CONFLICT');
+        await rejectsWithCode(directory.createGroup({ id: g, name: 'again' }, 'root'), 'GROUP_CONFLICT');
         await directory.changeMembers(g, { add: [p + 'a', p + 'b', p + 'a'], remove: [] }, 'root');
         const twice = await directory.changeMembers(g, { add: [p + 'a'], remove: [p + 'b', p + 'zed'] }, 'root');
         expect(twice.members?.map((m) => m.id)).toEqual([p + 'a']);
-        const err = await rejectsWith(directory.changeMembers(g, { add: [p + 'b', p + 'ghost'], remove: [] }, 'root'), 'VALIDATION_ERROR');
+        const err = await rejectsWithCode(directory.changeMembers(g, { add: [p + 'b', p + 'ghost'], remove: [] }, 'root'), 'VALIDATION_ERROR');
         expect(err.issues.map((i) => i.path)).toEqual(['/add/1']);
         // Refused as a whole: b was not added either.
         expect((await directory.getGroup(g)).memberCount).toBe(1);
         expect((await directory.listGroups()).items.find((x) => x.id === g)).toMatchObject({ memberCount: 1 });
         await directory.deleteGroup(g, 'root');
-        await rejectsWith(directory.getGroup(g), 'GROUP_NOT_FOUND');
-        await rejectsWith(directory.deleteGroup(g, 'root'), 'GROUP_NOT_FOUND');
-        await rejectsWith(directory.changeMembers(g, { add: [], remove: [p + 'a'] }, 'root'), 'GROUP_NOT_FOUND');
+        await rejectsWithCode(directory.getGroup(g), 'GROUP_NOT_FOUND');
+        await rejectsWithCode(directory.deleteGroup(g, 'root'), 'GROUP_NOT_FOUND');
+        await rejectsWithCode(directory.changeMembers(g, { add: [], remove: [p + 'a'] }, 'root'), 'GROUP_NOT_FOUND');
         const rows = await executeRows(db, sql`select 1 from group_members where group_id = ${g}`);
         expect(rows).toHaveLength(0);
         expect((await directory.getUser(p + 'a')).active).toBe(true);

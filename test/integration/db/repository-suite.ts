@@ -3,9 +3,9 @@
  * `repositories.*.test.ts` files). Each test uses fresh random ids, so tests share one database
  * per file without cleaning up between them.
  */
+import { rejectsWithCode } from '../../support/expect-weft-error';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { isWeftError } from '../../../src/graph/errors';
 import {
   addVersion,
   appendAudit,
@@ -52,15 +52,6 @@ const sampleGraph = (label: string) => ({
   ],
   variables: { total: { type: 'number', default: 0 }, nested: { deep: [null, true, 'ü'] } },
 });
-
-async function rejectsWithCode(promise: Promise<unknown>, code: string): Promise<void> {
-  const err: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(isWeftError(err)).toBe(true);
-  expect((err as { code: string }).code).toBe(code);
-}
 
 async function newDefinition(db: WeftDb, overrides: { name?: string; description?: string; tags?: string[] } = {}) {
   const id = randomUUID();
