@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { historyFromPlain } from '../histories/history-json';
-import { TEST_BUNDLE_PATH } from '../support/paths';
+import { testBundlePath } from '../support/paths';
 
 const DIR = join(__dirname, '..', 'histories');
 const recorded = readdirSync(DIR).filter((f) => f.endsWith('.json'));
@@ -23,11 +23,11 @@ test('there are recorded histories to replay', () => {
 });
 
 test.each(recorded)('%s replays without nondeterminism', async (file) => {
-  await Worker.runReplayHistory({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, replayName: file }, load(join(DIR, file)));
+  await Worker.runReplayHistory({ workflowBundle: { codePath: testBundlePath() }, replayName: file }, load(join(DIR, file)));
 });
 
 test.each(tampered)('tampered %s is refused with DeterminismViolationError', async (file) => {
   await expect(
-    Worker.runReplayHistory({ workflowBundle: { codePath: TEST_BUNDLE_PATH }, replayName: file }, load(join(DIR, 'tampered', file))),
+    Worker.runReplayHistory({ workflowBundle: { codePath: testBundlePath() }, replayName: file }, load(join(DIR, 'tampered', file))),
   ).rejects.toBeInstanceOf(DeterminismViolationError);
 });

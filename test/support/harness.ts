@@ -9,7 +9,7 @@ import { createLogger } from '../../src/logger';
 import { startWeft, type RunningWeft } from '../../src/runtime';
 import { createFreshDatabaseUrl, type FreshDatabase } from '../integration/db/fresh-database';
 import { startFakeService, type FakeService } from './fake-service';
-import { TEST_BUNDLE_PATH, TEST_ENV_FILE } from './paths';
+import { testBundlePath, testEnvFile } from './paths';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -33,7 +33,7 @@ export interface TestWeft {
 }
 
 export function testTemporalAddress(): string {
-  return (JSON.parse(readFileSync(TEST_ENV_FILE, 'utf8')) as { temporalAddress: string }).temporalAddress;
+  return (JSON.parse(readFileSync(testEnvFile(), 'utf8')) as { temporalAddress: string }).temporalAddress;
 }
 
 /**
@@ -61,7 +61,7 @@ export async function startTestWeft(
     ...(fresh ? { DATABASE_URL: fresh.url } : {}),
     WEFT_HTTP_ALLOWED_HOSTS: (opts.allowedHosts ?? []).join(','),
     LOG_LEVEL: 'silent',
-    WEFT_WORKFLOW_BUNDLE: TEST_BUNDLE_PATH,
+    WEFT_WORKFLOW_BUNDLE: testBundlePath(),
     ...opts.env,
   });
   const weft = await startWeft(settings, {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { TestWeft } from './harness';
-import { TEST_BUNDLE_PATH } from './paths';
+import { testBundlePath } from './paths';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -18,7 +18,7 @@ export function startWorkerProcess(t: TestWeft, env: Record<string, string> = {}
       TEMPORAL_ADDRESS: t.settings.temporalAddress,
       DATABASE_URL: t.databaseUrl,
       WEFT_TASK_QUEUE: t.settings.taskQueue,
-      WEFT_WORKFLOW_BUNDLE: TEST_BUNDLE_PATH,
+      WEFT_WORKFLOW_BUNDLE: testBundlePath(),
       LOG_LEVEL: 'info',
       ...env,
     },

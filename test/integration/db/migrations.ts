@@ -18,10 +18,17 @@ export async function appliedMigrationCount(db: WeftDb): Promise<number> {
 
 /** Every table the migrations create in `public`, in name order: one list for both drivers' tests. */
 export const WEFT_TABLES = [
+  'approval_decisions',
+  'approval_policies',
+  'approval_requests',
   'audit_log',
   'circuit_breakers',
+  'connectors',
   'equipment',
   'equipment_reservations',
+  'event_triggers',
+  'event_waits',
+  'events',
   'executions',
   'group_members',
   'groups',
