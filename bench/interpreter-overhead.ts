@@ -7,7 +7,7 @@
  *     tasks, and worker CPU per control node.
  * Run: npx tsx bench/interpreter-overhead.ts [rounds]
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
@@ -71,7 +71,7 @@ async function main() {
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    activities: createActivities({ db: database.db, httpAllowedHosts: [svc.host] }),
+    activities: createActivities({ db: database.db, httpAllowedHosts: [svc.host], secretsKey: randomBytes(32) }),
   });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });

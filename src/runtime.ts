@@ -5,6 +5,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createApp } from './api/app';
 import { resolveJwtSecret } from './auth/secret';
+import { resolveSecretsKey } from './auth/secrets-key';
 import type { Settings } from './config/settings';
 import { openDatabase, type Database } from './db/client';
 import { startDevServer, type DevServer } from './temporal/dev-server';
@@ -56,6 +57,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
     const database = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir, log: (m) => log.info(m) });
     stops.push(() => database.close());
     const jwtSecret = resolveJwtSecret(settings);
+    const secretsKey = resolveSecretsKey(settings);
 
     let worker: Worker | undefined;
     if (opts.worker) {
@@ -69,6 +71,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         httpAllowedHosts: settings.httpAllowedHosts,
         smtpUrl: settings.smtpUrl,
         mailFrom: settings.mailFrom,
+        secretsKey,
         workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
       });
       const running = worker.run();
@@ -84,7 +87,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
       const connection = await Connection.connect({ address: temporalAddress });
       stops.push(() => connection.close());
       const temporal = new Client({ connection, namespace: settings.temporalNamespace });
-      const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log });
+      const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log, secretsKey, httpAllowedHosts: settings.httpAllowedHosts });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
         s.once('error', reject);

@@ -11,6 +11,8 @@ export interface WorkerDeps {
   /** WEFT_SMTP_URL and WEFT_MAIL_FROM, for NOTIFICATION email (refused when either is missing). */
   smtpUrl?: string;
   mailFrom?: string;
+  /** The key connector secrets are sealed under. */
+  secretsKey: Buffer;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
@@ -27,7 +29,13 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ db: deps.db, httpAllowedHosts: deps.httpAllowedHosts, smtpUrl: deps.smtpUrl, mailFrom: deps.mailFrom }),
+    activities: createActivities({
+      db: deps.db,
+      httpAllowedHosts: deps.httpAllowedHosts,
+      smtpUrl: deps.smtpUrl,
+      mailFrom: deps.mailFrom,
+      secretsKey: deps.secretsKey,
+    }),
     ...(deps.identity ? { identity: deps.identity } : {}),
   });
 }

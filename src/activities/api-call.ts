@@ -4,8 +4,13 @@ import { outcomeOfFailureCode, type CallOutcome, type CircuitPermit } from '../s
 import type { AddressGuard } from './http/address-guard';
 import { HttpCallError, performHttpRequest } from './http/request';
 import { serviceKeyOf } from './http/service-key';
-import { nodeFailure, nodeFailureOf } from './node-failure';
+import { nodeFailure, nodeFailureOf, NodeCallError } from './node-failure';
 import type { HttpRequestSpec, HttpResponseOutput, NodeActivityResult } from './types';
+import type { ConnectorService } from '../services/connectors';
+import { authHeaders, type CustomApiConfig } from './connectors/custom-api';
+import type { ConnectorRuntime } from './connectors/runtime';
+import { joinUrl } from './connectors/vendor-errors';
+import { isWeftError } from '../graph/errors';
 
 /** How long a trial permit outlives the call's own timeout before it is presumed lost. */
 const TRIAL_LEASE_MARGIN_MS = 5_000;
@@ -18,8 +23,17 @@ const TRIAL_LEASE_MARGIN_MS = 5_000;
  * retryable, with the next retry delayed until the breaker's trial is due: the node's own retry
  * policy decides whether to wait out the open period, and a node with attempts left does.
  */
-export function createApiCallActivity(guard: AddressGuard, breakers: CircuitBreakerService) {
-  return async function apiCall(spec: HttpRequestSpec): Promise<NodeActivityResult<HttpResponseOutput>> {
+export function createApiCallActivity(
+  guard: AddressGuard,
+  breakers: CircuitBreakerService,
+  connectors?: { service: ConnectorService; runtime: ConnectorRuntime },
+) {
+  return async function apiCall(rendered: HttpRequestSpec): Promise<NodeActivityResult<HttpResponseOutput>> {
+    let spec = rendered;
+    if (rendered.connectorId) {
+      if (!connectors) throw nodeFailure('CONNECTOR_NOT_FOUND', 'connectors are not available in this worker', { retryable: false });
+      spec = await borrowConnector(rendered, rendered.connectorId, connectors);
+    }
     const serviceId = serviceKeyOf(spec.url);
     let permit: CircuitPermit | undefined;
     if (serviceId) {
@@ -43,6 +57,50 @@ export function createApiCallActivity(guard: AddressGuard, breakers: CircuitBrea
       }
       throw err;
     }
+  };
+}
+
+/**
+ * The request with a custom_api connector's base URL, default headers and credentials: `url`
+ * may be a path below the base URL, and an absolute URL must stay below it, so the credentials
+ * are never sent to another host.
+ */
+async function borrowConnector(
+  spec: HttpRequestSpec,
+  connectorId: string,
+  connectors: { service: ConnectorService; runtime: ConnectorRuntime },
+): Promise<HttpRequestSpec> {
+  const refuse = (code: string, message: string) => nodeFailure(code, message, { retryable: false });
+  let resolved: Awaited<ReturnType<ConnectorService['resolve']>>;
+  try {
+    resolved = await connectors.service.resolve({ connectorId });
+  } catch (err) {
+    throw isWeftError(err) ? refuse(err.code, err.message) : err;
+  }
+  if (!resolved) throw refuse('CONNECTOR_NOT_FOUND', `connector ${connectorId} does not exist`);
+  if (resolved.row.type !== 'custom_api') {
+    throw refuse('CONNECTOR_TYPE_MISMATCH', `API_CALL borrows only custom_api connectors; ${resolved.row.name} is ${resolved.row.type}`);
+  }
+  const config = resolved.connector.config as CustomApiConfig;
+  const base = config.baseUrl.replace(/\/+$/, '');
+  const absolute = /^[a-z][a-z0-9+.-]*:/i.test(spec.url);
+  if (absolute && spec.url !== base && !spec.url.startsWith(`${base}/`) && !spec.url.startsWith(`${base}?`)) {
+    throw refuse('INVALID_URL', `with connectorId, url must be a path or lie below the connector's baseUrl ${base}`);
+  }
+  const ctx = connectors.runtime.context(resolved.connector, { idempotencyKey: spec.idempotencyKey, timeoutMs: spec.timeoutMs }) as Parameters<
+    typeof authHeaders
+  >[0];
+  let auth: Record<string, string>;
+  try {
+    auth = await authHeaders(ctx);
+  } catch (err) {
+    if (err instanceof NodeCallError) throw nodeFailureOf(err);
+    throw err;
+  }
+  return {
+    ...spec,
+    url: absolute ? spec.url : joinUrl(base, spec.url),
+    headers: { ...config.headers, ...spec.headers, ...auth },
   };
 }
 

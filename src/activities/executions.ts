@@ -1,8 +1,8 @@
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
-import { finishExecution, getExecution, markExecutionRunning } from '../db/repositories/executions';
+import { finishExecution, getExecution, markExecutionRunning, updateExecutionStatus } from '../db/repositories/executions';
 import { TERMINAL_EXECUTION_STATUSES } from '../db/schema';
-import type { ExecutionFinishedRecord, ExecutionStartedRecord } from './types';
+import type { ExecutionFinishedRecord, ExecutionStartedRecord, ExecutionStatusRecord } from './types';
 
 /**
  * Persistence of the execution summary: once when the interpreter starts and once when it ends
@@ -19,6 +19,27 @@ export function createExecutionActivities(db: WeftDb) {
         startedAt: new Date(rec.startedAt),
         temporalRunId: rec.runId,
         startedBy: rec.startedBy,
+      });
+    },
+
+    /**
+     * Records a live status change worth keeping in the row (`escalated` by a state timeout, and
+     * back to `running`), with an audit entry; a finished execution is left as it is.
+     */
+    async recordExecutionStatus(rec: ExecutionStatusRecord): Promise<void> {
+      await db.transaction(async (tx) => {
+        // Compared first so that a retried write adds no second audit entry.
+        const before = await getExecution(tx, rec.executionId);
+        if (!before || before.status === rec.status) return;
+        const row = await updateExecutionStatus(tx, rec.executionId, rec.status);
+        if (row?.status !== rec.status) return; // it finished meanwhile
+        await appendAudit(tx, {
+          actor: 'system',
+          action: `execution.${rec.status}`,
+          resourceType: 'execution',
+          resourceId: rec.executionId,
+          details: rec.details ?? {},
+        });
       });
     },
 

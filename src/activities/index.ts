@@ -1,16 +1,24 @@
+import { Context } from '@temporalio/activity';
 import type { WeftDb } from '../db/client';
 import { CircuitBreakerService } from '../services/circuit-breakers';
 import { EquipmentService } from '../services/equipment';
 import { InventoryService } from '../services/inventory';
 import { createApiCallActivity } from './api-call';
 import { createDefinitionActivities } from './definitions';
+import { createEventActivities } from './events';
 import { createExecutionActivities } from './executions';
+import { createLoopBatchActivities } from './loop-batches';
 import { createEquipmentOperationActivity } from './operations/equipment-operation';
 import { createMaterialConsumeActivity } from './operations/material-consume';
 import { createQualityCheckActivity } from './operations/quality-check';
 import { AddressGuard } from './http/address-guard';
 import { createNotificationActivity } from './notification';
 import { DirectoryService } from '../services/directory';
+import { createApprovalActivities } from './approvals';
+import { ConnectorService } from '../services/connectors';
+import { SecretBox } from '../services/secret-box';
+import { createConnectorActivity } from './connectors/activity';
+import { ConnectorRuntime } from './connectors/runtime';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -19,23 +27,34 @@ export interface ActivityDeps {
   /** WEFT_SMTP_URL (credentials inside: never log it) and WEFT_MAIL_FROM; NOTIFICATION email needs both. */
   smtpUrl?: string;
   mailFrom?: string;
+  /** The AES-256 key connector secrets are sealed under (resolveSecretsKey). */
+  secretsKey: Buffer;
 }
 
 /** Every activity of the Weft worker, wired to its dependencies (the samples' DI pattern). */
 export function createActivities(deps: ActivityDeps) {
   const guard = new AddressGuard(deps.httpAllowedHosts);
+  const breakers = new CircuitBreakerService(deps.db);
+  const connectorRuntime = new ConnectorRuntime(guard, breakers, (message, fields) => Context.current().log.warn(message, fields));
+  const connectors = new ConnectorService(deps.db, new SecretBox(deps.secretsKey), connectorRuntime);
+  const directory = new DirectoryService(deps.db);
+  const sendNotification = createNotificationActivity({
+    directory,
+    guard,
+    mail: deps.smtpUrl && deps.mailFrom ? { smtpUrl: deps.smtpUrl, from: deps.mailFrom } : undefined,
+  });
   return {
     ...createExecutionActivities(deps.db),
+    ...createLoopBatchActivities(deps.db),
     ...createDefinitionActivities(deps.db),
-    apiCall: createApiCallActivity(guard, new CircuitBreakerService(deps.db)),
+    ...createEventActivities(deps.db),
+    apiCall: createApiCallActivity(guard, breakers, { service: connectors, runtime: connectorRuntime }),
+    runConnector: createConnectorActivity(connectors, connectorRuntime),
     qualityCheck: createQualityCheckActivity(deps.db),
     materialConsume: createMaterialConsumeActivity(new InventoryService(deps.db)),
     equipmentOperation: createEquipmentOperationActivity(new EquipmentService(deps.db)),
-    sendNotification: createNotificationActivity({
-      directory: new DirectoryService(deps.db),
-      guard,
-      mail: deps.smtpUrl && deps.mailFrom ? { smtpUrl: deps.smtpUrl, from: deps.mailFrom } : undefined,
-    }),
+    sendNotification,
+    ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
   };
 }
 

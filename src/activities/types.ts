@@ -13,6 +13,8 @@ export interface HttpRequestSpec {
   maxResponseBytes: number;
   /** Sent as `Idempotency-Key` so a retried call is recognisable by the server it reaches. */
   idempotencyKey: string;
+  /** API_CALL `connectorId`: a custom_api connector whose base URL and auth the call borrows (secrets added in the activity). */
+  connectorId?: string;
 }
 
 export interface HttpResponseOutput {
@@ -55,6 +57,14 @@ export interface NodeResultRecord {
   attempts: number;
   startedAt: string;
   endedAt?: string;
+}
+
+/** A live status change of an execution (see recordExecutionStatus). */
+export interface ExecutionStatusRecord {
+  executionId: string;
+  status: 'running' | 'escalated';
+  /** Kept in the audit entry (which state timed out, who takes over). */
+  details?: Record<string, unknown>;
 }
 
 export interface ExecutionFinishedRecord {

@@ -7,12 +7,21 @@ import { DefinitionService } from '../services/definitions';
 import { DirectoryService } from '../services/directory';
 import { EquipmentService } from '../services/equipment';
 import { InventoryService } from '../services/inventory';
+import { AddressGuard } from '../activities/http/address-guard';
+import { ConnectorRuntime } from '../activities/connectors/runtime';
+import { ConnectorService } from '../services/connectors';
+import { SecretBox } from '../services/secret-box';
 import { ExecutionService } from '../services/executions';
+import { EventService } from '../services/events';
 import { SimulationService } from '../services/simulation';
 import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
+import { approvalsRouter } from './routes/approvals';
+import { ApprovalService } from '../services/approvals';
+import { connectorsRouter } from './routes/connectors';
 import { equipmentRouter } from './routes/equipment';
+import { eventsRouter } from './routes/events';
 import { groupsRouter } from './routes/groups';
 import { healthRouter } from './routes/health';
 import { instancesRouter } from './routes/instances';
@@ -26,6 +35,10 @@ export interface AppDeps {
   taskQueue: string;
   jwtSecret: string;
   log: Logger;
+  /** The key connector secrets are sealed under. */
+  secretsKey: Buffer;
+  /** WEFT_HTTP_ALLOWED_HOSTS, for connection tests (`POST /connectors/{id}/test`). */
+  httpAllowedHosts: string[];
 }
 
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
@@ -51,8 +64,14 @@ export function createApp(deps: AppDeps): Express {
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
   api.use(groupsRouter({ directory }));
+  api.use(approvalsRouter({ approvals: new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory) }));
   api.use(inventoryRouter({ inventory: new InventoryService(deps.database.db) }));
   api.use(equipmentRouter({ equipment: new EquipmentService(deps.database.db) }));
+  api.use(eventsRouter({ events: new EventService(deps.database.db, deps.temporal, executions) }));
+  const connectorRuntime = new ConnectorRuntime(new AddressGuard(deps.httpAllowedHosts), new CircuitBreakerService(deps.database.db), (m, f) =>
+    deps.log.warn(f, m),
+  );
+  api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, new SecretBox(deps.secretsKey), connectorRuntime) }));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

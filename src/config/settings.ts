@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { decodeSecretsKey } from '../auth/secrets-key';
 
 /**
  * Every environment variable Weft reads, with what it means. The docker-compose test checks
@@ -14,6 +15,8 @@ export const SETTING_DOCS = {
   WEFT_DATA_DIR: 'folder for PGlite files, the dev server database and generated secrets (default ./.weft)',
   WEFT_JWT_SECRET: 'HS256 secret for API tokens; generated and kept in WEFT_DATA_DIR when unset',
   WEFT_HTTP_ALLOWED_HOSTS: 'comma-separated host[:port] list that outbound HTTP may reach even when private',
+  WEFT_SECRETS_KEY:
+    'AES-256 key (32 bytes as 64 hex digits or base64) connector secrets are encrypted under; generated and kept in WEFT_DATA_DIR when unset (API and workers must share it)',
   WEFT_TEMPORAL_PORT: 'port of the embedded Temporal dev server (default 7233; its Web UI is this + 1000)',
   LOG_LEVEL: 'pino log level (default info)',
   WEFT_WORKFLOW_BUNDLE: 'path of a workflow bundle built ahead of time (scripts/bundle-workflows.ts); bundled at start when unset',
@@ -25,8 +28,8 @@ export type SettingName = keyof typeof SETTING_DOCS;
 
 /** Which variables each production process must be given (the rest have safe defaults). */
 export const REQUIRED_BY_ROLE: Record<'api' | 'worker', SettingName[]> = {
-  api: ['PORT', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'WEFT_TASK_QUEUE', 'DATABASE_URL', 'WEFT_JWT_SECRET'],
-  worker: ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'WEFT_TASK_QUEUE', 'DATABASE_URL', 'WEFT_HTTP_ALLOWED_HOSTS'],
+  api: ['PORT', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'WEFT_TASK_QUEUE', 'DATABASE_URL', 'WEFT_JWT_SECRET', 'WEFT_SECRETS_KEY'],
+  worker: ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'WEFT_TASK_QUEUE', 'DATABASE_URL', 'WEFT_HTTP_ALLOWED_HOSTS', 'WEFT_SECRETS_KEY'],
 };
 
 const hostPort = /^[A-Za-z0-9.\-_[\]:]+$/;
@@ -55,6 +58,10 @@ const schema = z.object({
         .filter(Boolean),
     )
     .refine((hosts) => hosts.every((h) => hostPort.test(h)), 'must be a comma-separated list of host[:port]'),
+  WEFT_SECRETS_KEY: z
+    .string()
+    .refine((k) => decodeSecretsKey(k) !== undefined, 'must be 32 bytes as 64 hex digits or base64')
+    .optional(),
   WEFT_TEMPORAL_PORT: z.coerce.number().int().min(1).max(64535).default(7233),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   WEFT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
@@ -80,6 +87,8 @@ export interface Settings {
   dataDir: string;
   jwtSecret: string | undefined;
   httpAllowedHosts: string[];
+  /** WEFT_SECRETS_KEY as given (never log it); see resolveSecretsKey. */
+  secretsKey: string | undefined;
   temporalDevPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   workflowBundlePath: string | undefined;
@@ -121,6 +130,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: resolve(s.WEFT_DATA_DIR),
     jwtSecret: s.WEFT_JWT_SECRET,
     httpAllowedHosts: s.WEFT_HTTP_ALLOWED_HOSTS,
+    secretsKey: s.WEFT_SECRETS_KEY,
     temporalDevPort: s.WEFT_TEMPORAL_PORT,
     logLevel: s.LOG_LEVEL,
     workflowBundlePath: s.WEFT_WORKFLOW_BUNDLE ? resolve(s.WEFT_WORKFLOW_BUNDLE) : undefined,

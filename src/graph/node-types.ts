@@ -6,6 +6,7 @@
  * Pure TypeScript: imported by workflow code, so no Node APIs here.
  */
 import { z } from 'zod';
+import { APPROVAL_PORTS, ApprovalNodePropertiesSchema } from './approval-chain';
 import { parseDuration } from './duration';
 import { WeftError } from './errors';
 import { checkExpression } from './expressions';
@@ -13,6 +14,8 @@ import { escapePointerToken, isPlainObject, toPointer } from './json';
 import { unsafeRegexReason } from './regex-safety';
 import { VARIABLE_NAME_PATTERN } from './schema';
 import { isTemplate } from './templates';
+import { operationExpressionFields, TransformationOperationsSchema } from './transformations';
+import { ValidationPropertiesSchema } from './validation-node';
 import { fromZodIssues } from './zod-issues';
 
 /** Every node type name of the format (the seed announces 24 and lists these 23). */
@@ -40,6 +43,10 @@ export const NODE_TYPES = [
   'RETRY_LOGIC',
   'FALLBACK_PATH',
   'NOTIFICATION',
+  // Beyond the 23 of 000: a step type of 004 (see validation-node.ts).
+  'VALIDATION',
+  // Beyond the seeds' list: waits for an approval chain (issue 5, see approval-node.ts).
+  'APPROVAL',
 ] as const;
 
 /** A node type name. */
@@ -69,6 +76,8 @@ export interface NodeSpec<P = unknown> {
    * `[]` (edges must not name a `sourcePort`).
    */
   ports: readonly string[] | 'any';
+  /** Edges may also leave without naming a port (VALIDATION: they take valid data). */
+  portOptional?: boolean;
   /** Runs as a Temporal activity (true) or inside the workflow (false). */
   sideEffect: boolean;
   /**
@@ -110,6 +119,8 @@ export const commonSideEffectShape = {
   retry: RetrySpecSchema.optional(),
   timeoutMs: z.number().int().min(1).default(30_000),
   continueOnError: z.boolean().default(false),
+  /** The node that undoes this one when the execution fails and `settings.rollbackOnFailure` is on (see compensation.ts). */
+  compensation: z.string().min(1).optional(),
 };
 
 /** The common side-effect properties on their own (each side-effect type's schema spreads {@link commonSideEffectShape}). */
@@ -128,12 +139,23 @@ export const StartPropertiesSchema = z.strictObject({});
 export const EndPropertiesSchema = z.strictObject({
   output: z.record(z.string().min(1), expression).optional(),
 });
-/** DATA_TRANSFORMATION: `assign`, variable → expression, evaluated in order, each seeing the previous. */
-export const DataTransformationPropertiesSchema = z.strictObject({
-  assign: z
-    .record(z.string().regex(VARIABLE_NAME_PATTERN, 'Variable names must start with a letter or _ and contain only letters, digits, _ and -'), expression)
-    .refine((assign) => Object.keys(assign).length > 0, 'assign needs at least one variable'),
-});
+/**
+ * DATA_TRANSFORMATION: `assign`, variable → expression, evaluated in order, each seeing the
+ * previous; then `operations` (map, rename, calculate, format, merge: see transformations.ts).
+ */
+export const DataTransformationPropertiesSchema = z
+  .strictObject({
+    assign: z
+      .record(z.string().regex(VARIABLE_NAME_PATTERN, 'Variable names must start with a letter or _ and contain only letters, digits, _ and -'), expression)
+      .refine((assign) => Object.keys(assign).length > 0, 'assign needs at least one variable')
+      .optional(),
+    operations: TransformationOperationsSchema.optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.assign === undefined && p.operations === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['assign'], message: 'DATA_TRANSFORMATION needs "assign", "operations" or both' });
+    }
+  });
 /** IF_THEN_ELSE: `condition`, an expression; leaves by port `true` or `false`. */
 export const IfThenElsePropertiesSchema = z.strictObject({ condition: expression });
 /** SWITCH: `expression`; leaves by the port named as its value, else `default`. */
@@ -165,7 +187,8 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as
 /**
  * API_CALL: `method` (default GET), `url` (template), `headers` and `query` (objects of
  * templates, default {}), `body` (JSON whose strings are templates), `timeoutMs` (default
- * 30000), `maxResponseBytes` (default 10 MiB), and the common side-effect properties.
+ * 30000), `maxResponseBytes` (default 10 MiB), `connectorId` (a custom_api connector whose
+ * base URL and auth the call uses), and the common side-effect properties.
  */
 export const ApiCallPropertiesSchema = z.strictObject({
   method: z.enum(HTTP_METHODS).default('GET'),
@@ -178,6 +201,8 @@ export const ApiCallPropertiesSchema = z.strictObject({
     .int()
     .min(1)
     .default(10 * 1024 * 1024),
+  /** A custom_api connector lending its base URL (`url` may then be a path) and auth. */
+  connectorId: z.string().min(1).optional(),
   ...commonSideEffectShape,
 });
 
@@ -232,7 +257,8 @@ export const MAX_LOOP_ITERATIONS = 1_000_000;
  * `maxIterations` times, `concurrency` bodies at once. The body starts at the edge leaving
  * through port `body` and ends when it comes back to the LOOP node; port `done` follows.
  * `collect` (expression, evaluated at the end of each iteration) is the iteration's result;
- * by default the output of the body's last node.
+ * by default the output of the body's last node. More than `batchSize` iterations run in batch
+ * child workflows of `batchSize` each, so that no run's history grows with the loop.
  */
 export const LoopPropertiesSchema = z
   .strictObject({
@@ -241,6 +267,8 @@ export const LoopPropertiesSchema = z
     maxIterations: z.number().int().min(1).max(MAX_LOOP_ITERATIONS).default(10_000),
     concurrency: z.number().int().min(1).max(100).default(1),
     collect: z.string().min(1).optional(),
+    // Bounds every run's history: iterations beyond it run in child workflows (see loop-batches.ts).
+    batchSize: z.number().int().min(1).max(10_000).default(1_000),
   })
   .superRefine((p, ctx) => {
     if ((p.items === undefined) === (p.while === undefined)) {
@@ -488,6 +516,92 @@ export const EquipmentOperationPropertiesSchema = z
     }
   });
 
+// --- properties of the event types -----------------------------------------------------------
+
+/** What an EVENT_SUBSCRIBER does when its `timeout` passes without an event. */
+export const EVENT_TIMEOUT_ACTIONS = ['fail', 'continue'] as const;
+
+const eventName = z.string().min(1).max(200);
+
+/**
+ * EVENT_SUBSCRIBER: waits for an event named `event` whose correlation key equals
+ * `correlationKey` (a template; absent: any key) and for which `filter` (an expression over
+ * `event`) holds, published at or after `publishedAfter` (an expression giving a timestamp;
+ * default: when the node starts). After `timeout` it fails with EVENT_TIMEOUT or, with
+ * `onTimeout: continue`, leaves by port `timeout`.
+ */
+export const EventSubscriberPropertiesSchema = z
+  .strictObject({
+    event: eventName,
+    correlationKey: z.string().optional(),
+    filter: expression.optional(),
+    publishedAfter: expression.optional(),
+    timeout: z
+      .string()
+      .superRefine((text, ctx) => {
+        try {
+          parseDuration(text);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        }
+      })
+      .optional(),
+    onTimeout: z.enum(EVENT_TIMEOUT_ACTIONS).default('fail'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.onTimeout === 'continue' && p.timeout === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['onTimeout'], message: 'onTimeout "continue" needs a timeout' });
+    }
+  });
+
+/**
+ * EVENT_PUBLISHER: publishes `event` with `correlationKey` and `payload` (every string of which
+ * is a template), once per node run; reaches waiting subscribers and starts triggered definitions.
+ */
+export const EventPublisherPropertiesSchema = z.strictObject({
+  event: eventName,
+  correlationKey: z.string().optional(),
+  payload: z.unknown().optional(),
+  ...commonSideEffectShape,
+});
+
+export type EventSubscriberProperties = z.output<typeof EventSubscriberPropertiesSchema>;
+export type EventPublisherProperties = z.output<typeof EventPublisherPropertiesSchema>;
+
+// --- properties of the connector types ------------------------------------------------------
+
+/**
+ * SALESFORCE_CONNECTOR, SAP_CONNECTOR, NETSUITE_CONNECTOR, CUSTOM_API: runs `operation` of a
+ * stored connector of the node's type, named by `connectorId` or by `connector` (its name),
+ * with `params` (JSON whose strings are templates). Credentials stay in the connector.
+ */
+export const ConnectorNodePropertiesSchema = z
+  .strictObject({
+    connectorId: z.string().min(1).optional(),
+    connector: z.string().min(1).optional(),
+    operation: z.string().min(1),
+    params: z.record(z.string(), z.unknown()).default({}),
+    ...commonSideEffectShape,
+  })
+  .superRefine((p, ctx) => {
+    if ((p.connectorId === undefined) === (p.connector === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['connectorId'], message: 'a connector node needs exactly one of "connectorId" or "connector" (its name)' });
+    }
+  });
+
+export type ConnectorNodeProperties = z.output<typeof ConnectorNodePropertiesSchema>;
+
+function connectorSpec<T extends 'SALESFORCE_CONNECTOR' | 'SAP_CONNECTOR' | 'NETSUITE_CONNECTOR' | 'CUSTOM_API'>(type: T) {
+  return spec({
+    type,
+    propertiesSchema: ConnectorNodePropertiesSchema,
+    ports: [],
+    sideEffect: true,
+    activity: 'runConnector',
+    expressionFields: renderedTemplates,
+  });
+}
+
 export type StartProperties = z.output<typeof StartPropertiesSchema>;
 export type EndProperties = z.output<typeof EndPropertiesSchema>;
 export type DataTransformationProperties = z.output<typeof DataTransformationPropertiesSchema>;
@@ -561,7 +675,15 @@ const REGISTRY = {
     propertiesSchema: DataTransformationPropertiesSchema,
     ports: [],
     sideEffect: false,
-    expressionFields: (p) => mapFields(p, 'assign', 'expression'),
+    expressionFields: (p) => [...mapFields(p, 'assign', 'expression'), ...operationExpressionFields(isPlainObject(p) ? p.operations : undefined)],
+  }),
+  VALIDATION: spec({
+    type: 'VALIDATION',
+    propertiesSchema: ValidationPropertiesSchema,
+    ports: ['valid', 'invalid'],
+    portOptional: true,
+    sideEffect: false,
+    expressionFields: (p) => field(p, 'data', 'expression'),
   }),
   IF_THEN_ELSE: spec({
     type: 'IF_THEN_ELSE',
@@ -662,6 +784,26 @@ const REGISTRY = {
     activity: 'equipmentOperation',
     expressionFields: renderedTemplates,
   }),
+  EVENT_SUBSCRIBER: spec({
+    type: 'EVENT_SUBSCRIBER',
+    propertiesSchema: EventSubscriberPropertiesSchema,
+    ports: ['received', 'timeout'],
+    // Workflow logic (a durable wait); its two small activities are bookkeeping, not the node's effect.
+    sideEffect: false,
+    expressionFields: (p) => [...field(p, 'correlationKey', 'template'), ...field(p, 'filter', 'expression'), ...field(p, 'publishedAfter', 'expression')],
+  }),
+  EVENT_PUBLISHER: spec({
+    type: 'EVENT_PUBLISHER',
+    propertiesSchema: EventPublisherPropertiesSchema,
+    ports: [],
+    sideEffect: true,
+    activity: 'publishEvent',
+    expressionFields: renderedTemplates,
+  }),
+  SALESFORCE_CONNECTOR: connectorSpec('SALESFORCE_CONNECTOR'),
+  SAP_CONNECTOR: connectorSpec('SAP_CONNECTOR'),
+  NETSUITE_CONNECTOR: connectorSpec('NETSUITE_CONNECTOR'),
+  CUSTOM_API: connectorSpec('CUSTOM_API'),
   NOTIFICATION: spec({
     type: 'NOTIFICATION',
     propertiesSchema: NotificationPropertiesSchema,
@@ -678,6 +820,18 @@ const REGISTRY = {
             isPlainObject(r) && typeof r.identifier === 'string' ? deepTemplates(r.identifier, ['recipients', i, 'identifier']) : [],
           )
         : []),
+      ...(isPlainObject(p) && p.data !== undefined ? deepTemplates(p.data, ['data']) : []),
+    ],
+  }),
+  APPROVAL: spec({
+    type: 'APPROVAL',
+    propertiesSchema: ApprovalNodePropertiesSchema,
+    ports: APPROVAL_PORTS,
+    sideEffect: false,
+    expressionFields: (p) => [
+      ...field(p, 'title', 'template'),
+      ...field(p, 'description', 'template'),
+      ...field(p, 'requestedBy', 'expression'),
       ...(isPlainObject(p) && p.data !== undefined ? deepTemplates(p.data, ['data']) : []),
     ],
   }),

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { isPlainObject } from './json';
+import { StateTimeoutsSchema } from './state-timeout-schema';
 
 /** Node ids are usable as `nodes.<id>` in JSONata (with backquotes when they contain `-`). */
 export const NODE_ID_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -90,10 +91,27 @@ export const GraphEdgeSchema = z.object({
   trigger: z.string().min(1).optional(),
 });
 
-/** Execution settings: `maxSteps` node runs before `STEP_LIMIT_EXCEEDED` (default 10,000), `timeoutMs` for a whole execution. */
+/**
+ * Execution settings: `maxSteps` node runs before `STEP_LIMIT_EXCEEDED` (default 10,000),
+ * `timeoutMs` for a whole execution, `rollbackOnFailure` (run the `compensation` nodes of
+ * completed nodes when the execution fails; default false), `stateTimeouts` (escalation rules
+ * per waiting node, see state-timeout-schema.ts).
+ */
 export const SettingsSchema = z.object({
   maxSteps: z.number().int().min(1).default(10_000),
   timeoutMs: z.number().int().min(1).optional(),
+  // Optional rather than defaulted: stored graphs keep their shape; absent means false.
+  rollbackOnFailure: z.boolean().optional(),
+  stateTimeouts: StateTimeoutsSchema.optional(),
+});
+
+/**
+ * An event trigger: every event named `event` (for which `filter`, a JSONata expression over
+ * `event`, holds) starts an execution of the definition's active version.
+ */
+export const EventTriggerSchema = z.object({
+  event: z.string().min(1).max(200),
+  filter: z.string().min(1).optional(),
 });
 
 /** A whole workflow definition. Defaults applied: `variables` {}, `edges` [], `settings` { maxSteps: 10000 }. */
@@ -112,6 +130,17 @@ export const WorkflowDefinitionSchema = z.object({
   settings: SettingsSchema.prefault({}),
   tags: z.array(z.string()).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  // Optional, so definitions written before triggers existed parse and store unchanged.
+  triggers: z
+    .array(EventTriggerSchema)
+    .superRefine((list, ctx) => {
+      const seen = new Set<string>();
+      list.forEach((t, i) => {
+        if (seen.has(t.event)) ctx.addIssue({ code: 'custom', path: [i, 'event'], message: `event "${t.event}" has a trigger already` });
+        seen.add(t.event);
+      });
+    })
+    .optional(),
 });
 
 /** A parsed workflow definition, defaults applied. */

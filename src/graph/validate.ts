@@ -10,12 +10,14 @@
  * Pure TypeScript: imported by workflow code, so no Node APIs here.
  */
 import { type ValidationIssue, WeftError } from './errors';
+import { checkDetachedNodes, detachedNodeIds } from './detached-validation';
 import { checkExpression } from './expressions';
 import { isPlainObject, toPointer } from './json';
 import { unsafeRegexReason } from './regex-safety';
 import { isNodeType, isSupportedNodeType, NODE_TYPES, nodeSpec, SUPPORTED_NODE_TYPES } from './node-types';
 import { type WorkflowDefinition, WorkflowDefinitionSchema } from './schema';
 import { checkTemplate } from './templates';
+import { checkValidationNodes } from './validation-node';
 import { fromZodIssues } from './zod-issues';
 
 /** The outcome of {@link validateDefinition}. */
@@ -47,10 +49,13 @@ export function validateDefinition(raw: unknown): ValidationResult {
     const rawEdges = Array.isArray(raw.edges) ? raw.edges : [];
     const nodes = checkNodes(raw.nodes, issues);
     checkEdges(rawEdges, nodes, issues);
-    checkGraph(raw.nodes, rawEdges, nodes, issues);
+    checkGraph(raw.nodes, rawEdges, nodes, issues, detachedNodeIds(raw));
     checkControlStructure(raw.nodes, rawEdges, nodes, issues);
     checkErrorHandling(raw.nodes, rawEdges, nodes, issues);
+    checkValidationNodes(raw.nodes, rawEdges, issues);
+    checkDetachedNodes(raw, issues);
   }
+  checkTriggerFilters(raw.triggers, issues);
 
   if (issues.length > 0 || !parsed.success) return { ok: false, issues };
   return { ok: true, definition: parsed.data };
@@ -74,6 +79,16 @@ export function assertValidDefinition(raw: unknown): WorkflowDefinition {
   const result = validateDefinition(raw);
   if (!result.ok) throw wrapValidationIssues(result.issues);
   return result.definition;
+}
+
+/** Event trigger filters are expressions (the shape is the schema's). */
+function checkTriggerFilters(triggers: unknown, issues: ValidationIssue[]): void {
+  if (!Array.isArray(triggers)) return;
+  triggers.forEach((t, index) => {
+    if (!isPlainObject(t) || typeof t.filter !== 'string' || t.filter.trim() === '') return;
+    const problem = checkExpression(t.filter);
+    if (problem) issues.push({ path: toPointer(['triggers', index, 'filter']), code: 'EXPRESSION_ERROR', message: problem.message });
+  });
 }
 
 /** Per-node checks: duplicate ids, type, properties, expressions. Returns the first node of each id. */
@@ -182,14 +197,15 @@ function checkPort(port: unknown, source: NodeRef, edgeIndex: number, issues: Va
       issues.push({ path, code: 'INVALID_WORKFLOW', message: `${describe} has no ports; remove sourcePort "${port}"` });
     }
   } else if (port === undefined) {
+    if (spec.portOptional) return;
     issues.push({ path, code: 'INVALID_WORKFLOW', message: `Edges leaving ${describe} must name one of its ports: ${spec.ports.join(', ')}` });
   } else if (!spec.ports.includes(port)) {
     issues.push({ path, code: 'INVALID_WORKFLOW', message: `${describe} has no port "${port}"; its ports are ${spec.ports.join(', ')}` });
   }
 }
 
-/** Graph rules: exactly one START, at least one END, everything reachable, every non-END node has a way out. */
-function checkGraph(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string, NodeRef>, issues: ValidationIssue[]): void {
+/** Graph rules: exactly one START, at least one END, everything reachable, every non-END node has a way out (detached nodes excepted). */
+function checkGraph(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string, NodeRef>, issues: ValidationIssue[], detached: Set<string>): void {
   const starts: number[] = [];
   let hasEnd = false;
   rawNodes.forEach((node, index) => {
@@ -240,6 +256,7 @@ function checkGraph(rawNodes: unknown[], rawEdges: unknown[], nodes: Map<string,
   for (const node of nodes.values()) {
     const path = toPointer(['nodes', node.index]);
     if (typeof node.type === 'string' && POLICY_NODE_TYPES.has(node.type)) continue; // policies are not steps: no edges, no path
+    if (detached.has(node.id)) continue; // run by name (compensation, state-timeout notify): no edges, no path
     if (startId !== undefined && !reached.has(node.id)) {
       issues.push({ path, code: 'INVALID_WORKFLOW', message: `Node "${node.id}" is not reachable from START` });
     }

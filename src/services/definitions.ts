@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
+import { replaceTriggers } from '../db/repositories/events';
 import { createDefinition, getDefinition, listDefinitions, softDeleteDefinition } from '../db/repositories/definitions';
 import { addVersion, getActiveVersion, getLatestVersion, getVersion, listVersions, publishVersion } from '../db/repositories/versions';
 import type { WorkflowDefinition as DefinitionRow, WorkflowVersion as VersionRow } from '../db/schema';
@@ -137,6 +138,8 @@ export class DefinitionService {
     if (!target) throw new WeftError('VERSION_NOT_FOUND', `workflow ${id} has no version ${version ?? ''}`.trim());
     if (target.status === 'archived') throw new WeftError('VERSION_CONFLICT', `version ${target.version} is archived`);
     const row = await publishVersion(this.db, { definitionId: id, version: target.version, publishedBy: actor });
+    // The active version's event triggers are the definition's (see docs/nodes.md "Event triggers").
+    await replaceTriggers(this.db, id, (row.graph as WorkflowDefinition).triggers ?? []);
     await appendAudit(this.db, { actor, action: 'workflow.published', resourceType: 'workflow', resourceId: id, details: { version: row.version } });
     return row;
   }

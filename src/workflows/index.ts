@@ -1,2 +1,3 @@
 // The workflow bundle's entry: only deterministic code is reachable from here.
 export { interpretGraph, simulateGraph } from './interpreter';
+export { approvalWorkflow } from './approval';

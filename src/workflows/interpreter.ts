@@ -18,12 +18,17 @@ import { WeftError } from '../graph/errors';
 import { evaluateBoolean, evaluateExpression, type ExpressionContext } from '../graph/expressions';
 import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefinition } from '../graph/schema';
 import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
+import { applyOperations } from '../graph/transformations';
+import { runValidation } from '../graph/validation-node';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
 import { ErrorPolicies } from './error-policies';
+import { runEventSubscriber } from './events';
 import { runLoop } from './loop';
+import { loopBatcher, runLoopBatch, type BatchHost, type BatchState } from './loop-batches';
 import { runParallel } from './parallel';
 import { runSubprocess } from './subprocess';
+import { runApprovalNode, type ApprovalHost } from './approval-node';
 import { lastOutputOf, type Frame, type WalkResult, type Walker } from './walker';
 import {
   advanceSignal,
@@ -40,6 +45,9 @@ import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
 import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
 import { isSideEffectNode, nodeSpec, parseNodeProperties, type NodeActivityRequest, type RetrySpec } from '../graph/node-types';
 import { statusKey } from './search-attributes';
+import { CompensationLog } from './compensation';
+import { stateTimeoutFor, waitInState } from './state-timeouts';
+import type { StateTimeout } from '../graph/state-timeout-schema';
 import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, NodeErrorInfo, SimulationReport, SimulationSamples, TraceEntry } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
@@ -86,6 +94,7 @@ interface ApiCallProps extends SideEffectProps {
   query?: Record<string, string>;
   body?: unknown;
   maxResponseBytes?: number;
+  connectorId?: string;
 }
 
 /** JSONata can yield sequences with extra fields or lambdas; state and payloads hold plain JSON only. */
@@ -105,6 +114,7 @@ function nowIso(): string {
  * history cost; each side-effecting node is exactly one activity.
  */
 export async function interpretGraph(args: ExecutionInput): Promise<ExecutionResult> {
+  if (args.loopBatch) return new GraphRun(args).runBatch(args.loopBatch);
   return new GraphRun(args).run();
 }
 
@@ -117,7 +127,7 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
   return new GraphRun(args, samples).simulate();
 }
 
-class GraphRun implements Walker {
+class GraphRun implements Walker, BatchHost {
   private status: ExecutionStatus = 'running';
   private vars: Record<string, unknown> = {};
   private readonly nodeOutputs: Record<string, { output: unknown }> = {};
@@ -144,6 +154,9 @@ class GraphRun implements Walker {
   private readonly graph: WorkflowDefinition;
   private readonly edges: EdgeIndex;
   private readonly nodesById: Record<string, GraphNode> = {};
+  private readonly saga: CompensationLog;
+  /** Set when a state timeout's cancel rule ends the execution (see state-timeouts.ts). */
+  cancelledBy: NodeErrorInfo | null = null;
 
   constructor(
     private readonly args: ExecutionInput,
@@ -153,6 +166,7 @@ class GraphRun implements Walker {
     this.graph = args.graph;
     this.edges = indexEdges(args.graph);
     for (const node of args.graph.nodes ?? []) this.nodesById[node.id] = node;
+    this.saga = new CompensationLog(args.graph.settings?.rollbackOnFailure === true);
     this.installHandlers();
   }
 
@@ -234,7 +248,7 @@ class GraphRun implements Walker {
       throw refusal('INVALID_REQUEST', 'variables must be an object');
     }
     // Changing data under a node that is running would race it; waiting is the safe moment.
-    if (this.status !== 'waiting' && this.status !== 'suspended') {
+    if (this.status !== 'waiting' && this.status !== 'suspended' && this.status !== 'escalated') {
       throw refusal('INSTANCE_NOT_WAITING', `instance data can change only while it waits or is suspended (it is ${this.status})`);
     }
     const declared = this.graph.variables ?? {};
@@ -248,7 +262,7 @@ class GraphRun implements Walker {
 
   private setStatus(status: ExecutionStatus): void {
     // While suspended, the state it will go back to changes, not the state shown.
-    if (this.suspended && (status === 'running' || status === 'waiting')) {
+    if (this.suspended && (status === 'running' || status === 'waiting' || status === 'escalated')) {
       this.statusBeforeSuspend = status;
       return;
     }
@@ -345,12 +359,14 @@ class GraphRun implements Walker {
       return { status: 'completed', output };
     } catch (err) {
       if (isCancellation(err)) {
-        await CancellationScope.nonCancellable(() => this.recordFinished('cancelled', null, { code: 'CANCELLED', message: 'cancelled' }));
+        const reason = this.cancelledBy ?? { code: 'CANCELLED', message: 'cancelled' };
+        await CancellationScope.nonCancellable(() => this.recordFinished('cancelled', null, reason));
         this.setStatus('cancelled');
         throw err;
       }
       const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.running[0]?.id ?? '');
       if (!described) throw err;
+      described.info = await this.saga.rollBack(this, described.info);
       this.error = described.info;
       await this.recordFinished('failed', null, described.info);
       this.setStatus('failed');
@@ -405,8 +421,53 @@ class GraphRun implements Walker {
         ...(this.args.site ? { site: this.args.site } : {}),
       },
       ...(frame.loop ? { loop: frame.loop } : {}),
+      ...frame.scope,
       ...extra,
     };
+  }
+
+  /** A LOOP batch child (see loop-batches.ts): no execution record of its own. */
+  runBatch(batch: NonNullable<ExecutionInput['loopBatch']>): Promise<ExecutionResult> {
+    return runLoopBatch(
+      this,
+      batch,
+      () => this.prepare(),
+      (input) => {
+        this.args.input = input;
+      },
+    );
+  }
+
+  exportState(): BatchState {
+    return { vars: this.vars, nodeOutputs: this.nodeOutputs, runsPerNode: this.runsPerNode, steps: this.steps, traceSeq: this.traceSeq };
+  }
+
+  importState(state: BatchState, trace: TraceEntry[] = []): void {
+    Object.assign(this.vars, state.vars);
+    Object.assign(this.nodeOutputs, state.nodeOutputs);
+    Object.assign(this.runsPerNode, state.runsPerNode);
+    this.steps = state.steps;
+    this.traceSeq = state.traceSeq;
+    this.trace.push(...trace);
+    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.splice(0, this.trace.length - MAX_TRACE_ENTRIES);
+  }
+
+  traceTail(n: number): TraceEntry[] {
+    return this.trace.slice(-n);
+  }
+
+  /**
+   * Shows the instance as waiting in `state` while `work` runs (EVENT_SUBSCRIBER), under the
+   * state's time limit; several may wait at once.
+   */
+  async whileWaiting<T>(state: GraphNode, work: () => Promise<T>): Promise<T> {
+    this.waits++;
+    this.setStatus('waiting');
+    try {
+      return await waitInState(this, state, work);
+    } finally {
+      if (--this.waits === 0) this.setStatus('running');
+    }
   }
 
   /** Sets variables from outside an assignment (a SUBPROCESS's outputMapping). */
@@ -416,6 +477,42 @@ class GraphRun implements Walker {
 
   node(id: string): GraphNode | undefined {
     return this.nodesById[id];
+  }
+
+  /** Runs one node by name, outside the walk: a compensation or a state-timeout notification. */
+  async runDetached(node: GraphNode, frame: Frame): Promise<unknown> {
+    return (await this.runNode(node, frame)).output;
+  }
+
+  setNodeOutput(nodeId: string, output: unknown): void {
+    this.nodeOutputs[nodeId] = { output };
+  }
+
+  stateTimeout(nodeId: string): StateTimeout | undefined {
+    return stateTimeoutFor(this.graph.settings?.stateTimeouts, nodeId);
+  }
+
+  async setEscalated(escalated: boolean, details: Record<string, unknown>): Promise<void> {
+    // Row first: whoever sees `escalated` in the status can also find it in the list.
+    await bookkeeping.recordExecutionStatus({ executionId: workflowInfo().workflowId, status: escalated ? 'escalated' : 'running', details });
+    if (escalated) this.setStatus('escalated');
+    else if (this.status === 'escalated') this.setStatus('running');
+  }
+
+  recordStateTimeout(nodeId: string, output: Record<string, unknown>): void {
+    const at = nowIso();
+    this.trace.push({
+      seq: ++this.traceSeq,
+      nodeId,
+      nodeType: 'STATE_TIMEOUT',
+      iteration: 0,
+      status: 'completed',
+      output,
+      attempts: 1,
+      startedAt: at,
+      endedAt: at,
+    });
+    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.shift();
   }
 
   matchingEdges(nodeId: string, port: string | undefined, frame: Frame): GraphEdge[] {
@@ -484,6 +581,7 @@ class GraphRun implements Walker {
       const output = toPlain(outcome.output);
       Object.assign(entry, { status: 'completed', output, attempts: outcome.attempts, endedAt: nowIso() });
       this.nodeOutputs[node.id] = { output };
+      this.saga.completed(node, iteration, output);
       return { ...outcome, output };
     } catch (err) {
       if (isCancellation(err)) {
@@ -513,8 +611,22 @@ class GraphRun implements Walker {
         return { output: this.args.input ?? null, attempts: 1 };
       case 'END':
         return { output: this.endOutput(props.output as Record<string, string> | undefined, frame), attempts: 1 };
-      case 'DATA_TRANSFORMATION':
-        return { output: this.assign(props.assign as Record<string, string>, frame), attempts: 1 };
+      case 'DATA_TRANSFORMATION': {
+        const assigned = props.assign === undefined ? {} : this.assign(props.assign as Record<string, string>, frame);
+        if (props.operations === undefined) return { output: assigned, attempts: 1 };
+        const { operations = [] } = parseNodeProperties('DATA_TRANSFORMATION', props);
+        const results = applyOperations(
+          operations,
+          () => this.context(frame),
+          (name, value) => (this.vars[name] = value),
+        );
+        return { output: { ...assigned, ...results }, attempts: 1 };
+      }
+      case 'VALIDATION': {
+        const parsed = parseNodeProperties('VALIDATION', props);
+        const data = toPlain(evaluateExpression(parsed.data, this.context(frame)));
+        return { ...runValidation(parsed, data, hasPort(this.edges, node.id, 'valid')), attempts: 1 };
+      }
       case 'IF_THEN_ELSE': {
         const result = evaluateBoolean(props.condition as string, this.context(frame));
         return { output: { result }, port: result ? 'true' : 'false', attempts: 1 };
@@ -525,9 +637,12 @@ class GraphRun implements Walker {
         return { output: { value }, port: hasPort(this.edges, node.id, port) ? port : 'default', attempts: 1 };
       }
       case 'WAIT':
-        return { output: await this.wait(props, frame), attempts: 1 };
+        return { output: await this.wait(node, props, frame), attempts: 1 };
       case 'LOOP':
-        return { ...(await runLoop(this, node, parseNodeProperties('LOOP', props), frame)), attempts: 1 };
+        return {
+          ...(await runLoop(this, node, parseNodeProperties('LOOP', props), frame, this.samples ? undefined : loopBatcher(this, this.args, iteration))),
+          attempts: 1,
+        };
       case 'PARALLEL':
         return { ...(await runParallel(this, node, parseNodeProperties('PARALLEL', props), frame)), attempts: 1 };
       case 'FALLBACK_PATH':
@@ -535,8 +650,14 @@ class GraphRun implements Walker {
         return { output: this.lastFailure, attempts: 1 };
       case 'SUBPROCESS':
         return runSubprocess(this, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, this.args);
+      case 'APPROVAL':
+        return runApprovalNode(this.approvalHost(), node, parseNodeProperties('APPROVAL', props), frame, iteration, this.args);
       case 'API_CALL':
         return this.apiCall(node, iteration, props as unknown as ApiCallProps, frame);
+      case 'EVENT_SUBSCRIBER':
+        // A simulation does not wait: the sample output, leaving by the `received` port.
+        if (this.samples) return { ...this.sampled(node), port: 'received' };
+        return runEventSubscriber(this, node, parseNodeProperties('EVENT_SUBSCRIBER', props), frame, iteration);
       default: {
         const activity = nodeSpec(node.type)?.activity;
         if (activity) return this.activityNode(node, iteration, props, activity, frame);
@@ -544,6 +665,25 @@ class GraphRun implements Walker {
         throw new WeftError('INVALID_NODE_TYPE', `node type ${node.type} is not executable by this Weft version`);
       }
     }
+  }
+
+  /** What an APPROVAL node needs of this run (one object per run: it keys the node's bookkeeping). */
+  private approvalHostOf: ApprovalHost | undefined;
+  private approvalHost(): ApprovalHost {
+    this.approvalHostOf ??= {
+      context: (frame, extra) => this.context(frame, extra),
+      hasPort: (nodeId, port) => hasPort(this.edges, nodeId, port),
+      setStatus: (status) => this.setStatus(status),
+      enterWait: () => {
+        this.waits++;
+        this.setStatus('waiting');
+      },
+      leaveWait: () => {
+        if (--this.waits === 0) this.setStatus('running');
+      },
+      ...(this.samples ? { sample: (nodeId: string) => this.samples?.outputs[nodeId] } : {}),
+    };
+    return this.approvalHostOf;
   }
 
   private endOutput(spec: Record<string, string> | undefined, frame: Frame): unknown {
@@ -570,7 +710,7 @@ class GraphRun implements Walker {
     return { output: this.samples?.outputs[node.id] ?? null, attempts: 1 };
   }
 
-  private async wait(props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number }> {
+  private async wait(node: GraphNode, props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number }> {
     let ms: number;
     if (typeof props.duration === 'string') {
       ms = parseDuration(props.duration);
@@ -586,7 +726,7 @@ class GraphRun implements Walker {
     this.waits++;
     this.setStatus('waiting');
     try {
-      await sleep(ms);
+      await waitInState(this, node, () => sleep(ms));
     } finally {
       if (--this.waits === 0) this.setStatus('running');
     }
@@ -609,6 +749,8 @@ class GraphRun implements Walker {
       timeoutMs: props.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
       maxResponseBytes: props.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
       idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
+      // Only the id crosses into history; the activity adds the credentials.
+      ...(props.connectorId ? { connectorId: props.connectorId } : {}),
     };
     return this.callNodeActivity(node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
   }
@@ -663,7 +805,7 @@ class GraphRun implements Walker {
 
   /** A side-effecting node whose type names its activity: properties rendered, then one activity. */
   private activityNode(node: GraphNode, iteration: number, props: Record<string, unknown>, activity: string, frame: Frame): Promise<NodeOutcome> {
-    const { retry: _retry, timeoutMs, continueOnError: _continue, ...rest } = props;
+    const { retry: _retry, timeoutMs, continueOnError: _continue, compensation: _compensation, ...rest } = props;
     const request: NodeActivityRequest = {
       executionId: workflowInfo().workflowId,
       definitionId: this.args.definitionId,
@@ -715,11 +857,12 @@ class GraphRun implements Walker {
   /** Picks the one edge to follow, waiting for an `advance` when only triggered edges remain. */
   private async follow(node: GraphNode, port: string | undefined, frame: Frame): Promise<GraphNode> {
     const candidates = candidateEdges(this.edges, node.id, port);
+    const triggered = candidates.filter((e) => e.trigger);
     const chosen =
       this.firstMatching(
         candidates.filter((e) => !e.trigger),
         this.context(frame),
-      ) ?? (await this.awaitTrigger(candidates.filter((e) => e.trigger)));
+      ) ?? (await this.awaitTrigger(node, triggered));
     if (!chosen) {
       const where = port === undefined ? node.id : `${node.id} (port ${port})`;
       throw new NodeFailed({ code: 'NO_MATCHING_BRANCH', message: `no edge from ${where} matches`, nodeId: node.id }, 1);
@@ -736,7 +879,7 @@ class GraphRun implements Walker {
     return undefined;
   }
 
-  private async awaitTrigger(edges: GraphEdge[]): Promise<GraphEdge | undefined> {
+  private async awaitTrigger(state: GraphNode, edges: GraphEdge[]): Promise<GraphEdge | undefined> {
     if (edges.length === 0) return undefined;
     if (this.samples) {
       const triggers = [...new Set(edges.map((e) => e.trigger))].join(', ');
@@ -744,6 +887,10 @@ class GraphRun implements Walker {
     }
     this.awaitingTriggers = [...new Set(edges.map((e) => e.trigger as string))];
     this.setStatus('waiting');
+    return waitInState(this, state, () => this.nextMatchingEvent(edges));
+  }
+
+  private async nextMatchingEvent(edges: GraphEdge[]): Promise<GraphEdge> {
     for (;;) {
       await condition(() => this.pendingEvents.length > 0);
       const event = this.pendingEvents.shift() as AdvanceRequest;

@@ -10,6 +10,31 @@ export interface LoopOutcome {
   port: 'done';
 }
 
+/** A run of consecutive iterations: `[offset, offset + limit)` of the whole loop. */
+export interface LoopSlice {
+  offset: number;
+  limit: number;
+  /** The items of this slice (an `items` loop); absent for a `while` loop. */
+  items?: unknown[];
+  /** The whole loop's item count (`loop.count`); null for `while`. */
+  count: number | null;
+}
+
+/** Iterations beyond `batchSize` run in child workflows; the interpreter provides this. */
+export interface LoopBatcher {
+  /**
+   * Runs iterations from `offset` in child workflows of `batchSize` each, appending to
+   * `results`; undefined when batching is off for this execution (an older history).
+   */
+  runBatches(
+    node: GraphNode,
+    props: LoopProperties,
+    frame: Frame,
+    from: Omit<LoopSlice, 'limit'> & { allItems?: unknown[] },
+    results: unknown[],
+  ): Promise<void> | undefined;
+}
+
 function itemsOf(value: unknown): unknown[] {
   if (value === undefined || value === null) return [];
   // JSONata yields a single value where a one-item sequence was selected.
@@ -17,12 +42,17 @@ function itemsOf(value: unknown): unknown[] {
 }
 
 /**
- * Runs a LOOP node: each iteration walks from the `body` edge back to the LOOP node with
- * `loop: { item, index, count }` in the expression context; results are collected in order.
- * Iterations of an `items` loop may run `concurrency` at a time; a failing iteration cancels
- * the others and fails the LOOP.
+ * Runs the iterations of one slice in this workflow and appends their results to `results`.
+ * Returns true when the loop is finished (a `while` condition turned false, or items ran out).
  */
-export async function runLoop(walker: Walker, node: GraphNode, props: LoopProperties, frame: Frame): Promise<LoopOutcome> {
+export async function runIterations(
+  walker: Walker,
+  node: GraphNode,
+  props: LoopProperties,
+  frame: Frame,
+  slice: LoopSlice,
+  results: unknown[],
+): Promise<boolean> {
   const iterate = async (loop: NonNullable<Frame['loop']>): Promise<unknown> => {
     const iterationFrame: Frame = { ...frame, loop };
     const [body] = walker.matchingEdges(node.id, 'body', iterationFrame);
@@ -32,17 +62,14 @@ export async function runLoop(walker: Walker, node: GraphNode, props: LoopProper
     return props.collect ? evaluateExpression(props.collect, walker.context(iterationFrame)) : lastOutputOf(result);
   };
 
-  const results: unknown[] = [];
-  if (props.items !== undefined) {
-    const items = itemsOf(evaluateExpression(props.items, walker.context(frame)));
-    if (items.length > props.maxIterations) {
-      throw new WeftError('LOOP_LIMIT_EXCEEDED', `LOOP ${node.id}: ${items.length} items exceed maxIterations ${props.maxIterations}`);
-    }
+  if (slice.items !== undefined) {
+    const items = slice.items;
+    const base = results.length;
     let next = 0;
     const worker = async () => {
       while (next < items.length) {
-        const index = next++;
-        results[index] = await iterate({ item: items[index], index, count: items.length });
+        const at = next++;
+        results[base + at] = await iterate({ item: items[at], index: slice.offset + at, count: slice.count });
       }
     };
     const scope = new CancellationScope();
@@ -54,14 +81,46 @@ export async function runLoop(walker: Walker, node: GraphNode, props: LoopProper
       await Promise.allSettled(workers);
       throw err;
     }
-  } else {
-    const condition = props.while as string;
-    for (let index = 0; evaluateBoolean(condition, walker.context({ ...frame, loop: { item: null, index, count: null } })); index++) {
-      if (index >= props.maxIterations) {
-        throw new WeftError('LOOP_LIMIT_EXCEEDED', `LOOP ${node.id}: still true after maxIterations ${props.maxIterations}`);
-      }
-      results.push(await iterate({ item: null, index, count: null }));
-    }
+    return true;
   }
-  return { output: { results, count: results.length }, port: 'done' };
+  const condition = props.while as string;
+  const end = slice.offset + slice.limit;
+  for (let index = slice.offset; evaluateBoolean(condition, walker.context({ ...frame, loop: { item: null, index, count: null } })); index++) {
+    if (index >= props.maxIterations) {
+      throw new WeftError('LOOP_LIMIT_EXCEEDED', `LOOP ${node.id}: still true after maxIterations ${props.maxIterations}`);
+    }
+    if (index >= end) return false;
+    results.push(await iterate({ item: null, index, count: null }));
+  }
+  return true;
+}
+
+/**
+ * Runs a LOOP node: each iteration walks from the `body` edge back to the LOOP node with
+ * `loop: { item, index, count }` in the expression context; results are collected in order.
+ * Iterations of an `items` loop may run `concurrency` at a time; a failing iteration cancels
+ * the others and fails the LOOP. Beyond `batchSize` iterations, `batcher` runs them in child
+ * workflows so that no run's history grows with the loop.
+ */
+export async function runLoop(walker: Walker, node: GraphNode, props: LoopProperties, frame: Frame, batcher?: LoopBatcher): Promise<LoopOutcome> {
+  const results: unknown[] = [];
+  const done = (): LoopOutcome => ({ output: { results, count: results.length }, port: 'done' });
+  if (props.items !== undefined) {
+    const items = itemsOf(evaluateExpression(props.items, walker.context(frame)));
+    if (items.length > props.maxIterations) {
+      throw new WeftError('LOOP_LIMIT_EXCEEDED', `LOOP ${node.id}: ${items.length} items exceed maxIterations ${props.maxIterations}`);
+    }
+    const batched =
+      items.length > props.batchSize ? batcher?.runBatches(node, props, frame, { offset: 0, count: items.length, allItems: items }, results) : undefined;
+    if (batched) await batched;
+    else await runIterations(walker, node, props, frame, { offset: 0, limit: items.length, items, count: items.length }, results);
+    return done();
+  }
+  // A `while` loop's length is known only as it goes: the first batch runs here, later ones in children.
+  const finished = await runIterations(walker, node, props, frame, { offset: 0, limit: batcher ? props.batchSize : Infinity, count: null }, results);
+  if (finished) return done();
+  const batched = batcher?.runBatches(node, props, frame, { offset: results.length, count: null }, results);
+  if (batched) await batched;
+  else await runIterations(walker, node, props, frame, { offset: results.length, limit: Infinity, count: null }, results);
+  return done();
 }

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { EventDelivery } from './event-types';
 import type { AdvanceRequest, ExecutionStatus, StatusView, TraceEntry } from './types';
 
 /** Live status: instance state, current node, step count, waiting triggers. */
@@ -24,3 +25,8 @@ export const resumeUpdate = defineUpdate<{ status: ExecutionStatus }, []>('resum
  * match declared types. Answers with all variables afterwards.
  */
 export const setVariablesUpdate = defineUpdate<Record<string, unknown>, [{ variables: Record<string, unknown> }]>('setVariables');
+/**
+ * An event for one EVENT_SUBSCRIBER run (`waitId`); deliveries for runs no longer waiting, and
+ * repeats of an event already taken, are ignored.
+ */
+export const eventSignal = defineSignal<[EventDelivery]>('event');

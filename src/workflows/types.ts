@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../graph/schema';
+import type { LoopBatchInput } from './loop-batches';
 
 /**
  * The instance states of a running graph (the seeds' workflow-instance states). `pending` is
@@ -18,6 +19,8 @@ export interface ExecutionInput {
   site?: string;
   /** A manual retry: start at `fromNodeId` with the state the failed execution had there. */
   resume?: ResumeState;
+  /** Set only on a LOOP batch child: run just these iterations and hand the state back. */
+  loopBatch?: LoopBatchInput;
 }
 
 /** What a failed execution carries so that it can be retried from the node that failed. */

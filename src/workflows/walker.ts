@@ -4,6 +4,8 @@ import type { GraphEdge, GraphNode } from '../graph/schema';
 /** Per-branch context: what a LOOP iteration adds to the expression context as `loop`. */
 export interface Frame {
   loop?: { item: unknown; index: number; count: number | null };
+  /** Names a detached run adds to the expression context (`compensating`, `stateTimeout`). */
+  scope?: Record<string, unknown>;
 }
 
 /** How a walk along the graph ended. */

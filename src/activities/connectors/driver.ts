@@ -57,7 +57,14 @@ export interface ConnectorDriver {
   configSchema: z.ZodType<Record<string, unknown>>;
   /** Credentials, stored encrypted. */
   secretsSchema: z.ZodType<Record<string, unknown>>;
+  // Each operation has its own params type; `run` takes them contravariantly, so no common type but any fits.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   operations: Record<string, ConnectorOperation<any>>;
+  /**
+   * Optional checks that need the parsed config and secrets together (e.g. the secret an auth
+   * mode needs); each problem's path is relative to the connector, e.g. `/secrets/clientSecret`.
+   */
+  validate?(config: Record<string, unknown>, secrets: Record<string, unknown>): Array<{ path: string; message: string }>;
   /** A cheap authenticated call that proves the configuration works; throws a NodeCallError when not. */
   testConnection(ctx: ConnectorContext): Promise<{ message: string }>;
 }

@@ -76,7 +76,8 @@ function once(
   });
 }
 
-function parseRetryAfter(value: string | undefined): number | undefined {
+/** Milliseconds a `Retry-After` header (seconds or an HTTP date) asks to wait, or undefined. */
+export function parseRetryAfter(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -122,6 +123,32 @@ function classifyTransportError(err: unknown, spec: HttpRequestSpec): HttpCallEr
  * @throws HttpCallError with code HTTP_<status>, TIMEOUT, NETWORK_ERROR, SSRF_BLOCKED, INVALID_URL, RESPONSE_TOO_LARGE
  */
 export async function performHttpRequest(spec: HttpRequestSpec, guard: AddressGuard): Promise<HttpResponseOutput> {
+  const { output, method, url } = await exchange(spec, guard);
+  if (output.status < 200 || output.status >= 300) {
+    // 4xx means the request itself is wrong and will stay wrong, except timeouts and throttling.
+    const retryable = output.status >= 500 || output.status === 408 || output.status === 429;
+    const retryAfterMs = parseRetryAfter(output.headers['retry-after']);
+    throw new HttpCallError(
+      `HTTP_${output.status}`,
+      `${method} ${url.origin}${url.pathname} answered ${output.status}`,
+      retryable,
+      output.status,
+      retryAfterMs,
+    );
+  }
+  return output;
+}
+
+/**
+ * Like {@link performHttpRequest} but answers with any final status: for callers (connector
+ * drivers) that read the vendor's error body to decide the failure code.
+ * @throws HttpCallError with code TIMEOUT, NETWORK_ERROR, SSRF_BLOCKED, INVALID_URL, RESPONSE_TOO_LARGE, TOO_MANY_REDIRECTS
+ */
+export async function sendHttpRequest(spec: HttpRequestSpec, guard: AddressGuard): Promise<HttpResponseOutput> {
+  return (await exchange(spec, guard)).output;
+}
+
+async function exchange(spec: HttpRequestSpec, guard: AddressGuard): Promise<{ output: HttpResponseOutput; method: string; url: URL }> {
   const signal = AbortSignal.timeout(spec.timeoutMs);
   let url = buildUrl(spec);
   let method = spec.method.toUpperCase();
@@ -149,11 +176,5 @@ export async function performHttpRequest(spec: HttpRequestSpec, guard: AddressGu
     }
   }
   const output: HttpResponseOutput = { status: res.status, headers: flattenHeaders(res.headers), body: decodeBody(res) };
-  if (res.status < 200 || res.status >= 300) {
-    // 4xx means the request itself is wrong and will stay wrong, except timeouts and throttling.
-    const retryable = res.status >= 500 || res.status === 408 || res.status === 429;
-    const retryAfterMs = parseRetryAfter(output.headers['retry-after']);
-    throw new HttpCallError(`HTTP_${res.status}`, `${method} ${url.origin}${url.pathname} answered ${res.status}`, retryable, res.status, retryAfterMs);
-  }
-  return output;
+  return { output, method, url };
 }

@@ -11,7 +11,8 @@ import {
 
 describe('the node-type registry', () => {
   it('names the node types of the seed, once each', () => {
-    expect(NODE_TYPES).toHaveLength(23);
+    // The seeds' 23, VALIDATION (004) and APPROVAL (issue 5).
+    expect(NODE_TYPES).toHaveLength(25);
     expect(new Set(NODE_TYPES).size).toBe(NODE_TYPES.length);
     expect(NODE_TYPES).toEqual(expect.arrayContaining(['START', 'END', 'MATERIAL_CONSUME', 'NOTIFICATION', 'FALLBACK_PATH']));
   });
@@ -19,30 +20,37 @@ describe('the node-type registry', () => {
   it('executes exactly the types this version supports', () => {
     expect([...SUPPORTED_NODE_TYPES].sort()).toEqual([
       'API_CALL',
+      'APPROVAL',
+      'CUSTOM_API',
       'DATA_TRANSFORMATION',
       'END',
       'EQUIPMENT_OPERATION',
       'ERROR_HANDLER',
+      'EVENT_PUBLISHER',
+      'EVENT_SUBSCRIBER',
       'FALLBACK_PATH',
       'IF_THEN_ELSE',
       'LOOP',
       'MATERIAL_CONSUME',
+      'NETSUITE_CONNECTOR',
       'NOTIFICATION',
       'PARALLEL',
       'QUALITY_CHECK',
       'RETRY_LOGIC',
+      'SALESFORCE_CONNECTOR',
+      'SAP_CONNECTOR',
       'START',
       'SUBPROCESS',
       'SWITCH',
+      'VALIDATION',
       'WAIT',
     ]);
     for (const type of SUPPORTED_NODE_TYPES) {
       expect(isNodeType(type)).toBe(true);
       expect(nodeSpec(type)?.type).toBe(type);
     }
-    expect(nodeSpec('EVENT_SUBSCRIBER')).toBeUndefined();
     expect(nodeSpec('NOPE')).toBeUndefined();
-    expect(isSupportedNodeType('EVENT_SUBSCRIBER')).toBe(false);
+    expect(isSupportedNodeType('NOPE')).toBe(false);
     expect(isNodeType('start')).toBe(false);
   });
 

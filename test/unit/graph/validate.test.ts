@@ -184,13 +184,6 @@ describe('validateDefinition: node types and properties', () => {
     expect(codesAndPaths(lower)).toEqual(['INVALID_NODE_TYPE /nodes/1/type']);
   });
 
-  it('refuses known but not yet executed types with UNSUPPORTED_NODE_TYPE', () => {
-    const def = linear([{ id: 'sub', type: 'EVENT_SUBSCRIBER', properties: { event: 'order.shipped' } }]);
-    const issues = issuesOf(def);
-    expect(issues.map((i) => `${i.code} ${i.path}`)).toEqual(['UNSUPPORTED_NODE_TYPE /nodes/1/type']);
-    expect(issues[0]?.message).toMatch(/this version of Weft does not execute it yet/);
-  });
-
   it('checks LOOP and PARALLEL structure: a LOOP needs body and done edges, PARALLEL must join at another node', () => {
     const loop = {
       name: 'l',
@@ -346,7 +339,7 @@ describe('validateDefinition: many issues at once', () => {
       'INVALID_WORKFLOW /nodes/1/id',
       'EXPRESSION_ERROR /nodes/2/properties/condition',
       'INVALID_NODE_TYPE /nodes/3/type',
-      'UNSUPPORTED_NODE_TYPE /nodes/4/type',
+      'VALIDATION_ERROR /nodes/4/properties/event',
       'INVALID_WORKFLOW /edges/1/target',
       'INVALID_WORKFLOW /edges/1/sourcePort',
       'INVALID_WORKFLOW /nodes/1/type',

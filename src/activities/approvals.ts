@@ -1,0 +1,147 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { WeftDb } from '../db/client';
+import { appendAudit } from '../db/repositories/audit';
+import { getApprovalPolicy, insertApprovalDecisions, policyForType, upsertApprovalRequest } from '../db/repositories/approvals';
+import type { ApprovalStatus } from '../db/schema';
+import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
+import { isWeftError } from '../graph/errors';
+import type { NodeActivityRequest } from '../graph/node-types';
+import type { ApproverSpec, DirectoryService } from '../services/directory';
+import type { DecisionRecord, StepApprover } from '../workflows/approval-types';
+import type { NodeActivityResult } from './types';
+
+/** The request row as the approval workflow writes it. */
+export interface ApprovalRequestRecord {
+  id: string;
+  type: string;
+  status: ApprovalStatus;
+  title: string;
+  description: string | null;
+  data: unknown;
+  requestedBy: string | null;
+  policyId: string | null;
+  chain: ApprovalChain;
+  currentStep: number | null;
+  round: number;
+  pendingApprovers: string[];
+  executionId: string | null;
+  nodeId: string | null;
+  escalatedAt: string | null;
+  requestedAt: string;
+  completedAt: string | null;
+  reason: string | null;
+}
+
+export interface ApprovalActivityDeps {
+  db: WeftDb;
+  directory: DirectoryService;
+  /** The NOTIFICATION node's activity, reused for escalation and SLA notices. */
+  sendNotification: (request: NodeActivityRequest) => Promise<NodeActivityResult<unknown>>;
+}
+
+const date = (iso: string | null) => (iso === null ? null : new Date(iso));
+
+/** The approval workflow's I/O: the policy, the directory, the rows, notices. */
+export function createApprovalActivities(deps: ApprovalActivityDeps) {
+  const { db, directory } = deps;
+  return {
+    /** The chain of `policyId`, else of the enabled policy of highest priority for `type`. */
+    async loadApprovalChain(req: { policyId: string | null; type: string }): Promise<{ policyId: string; chain: ApprovalChain }> {
+      const policy = req.policyId ? await getApprovalPolicy(db, req.policyId) : await policyForType(db, req.type);
+      if (!policy) {
+        const what = req.policyId ? `approval policy ${req.policyId} does not exist` : `no enabled approval policy for request type ${req.type}`;
+        throw ApplicationFailure.create({ type: 'APPROVAL_POLICY_NOT_FOUND', message: what, nonRetryable: true });
+      }
+      try {
+        return { policyId: policy.id, chain: parseApprovalChain(policy.chain) };
+      } catch (err) {
+        if (!isWeftError(err)) throw err;
+        throw ApplicationFailure.create({
+          type: 'VALIDATION_ERROR',
+          message: `policy ${policy.id}: ${err.message}`,
+          nonRetryable: true,
+          details: [err.issues],
+        });
+      }
+    },
+
+    /**
+     * Who may decide a step: each entry's specs resolved through the directory (inactive users
+     * out, away users replaced by their delegates), its fallback when they yield nobody; in the
+     * order given, each person once.
+     */
+    async resolveApprovalStep(req: { entries: Array<{ specs: ApproverSpec[]; fallback: ApproverSpec[] }>; at: string }): Promise<StepApprover[]> {
+      const at = new Date(req.at);
+      const byId = new Map<string, StepApprover>();
+      const resolveAll = async (specs: ApproverSpec[]) => (await Promise.all(specs.map((s) => directory.resolveApprovers(s, at)))).flat();
+      for (const entry of req.entries) {
+        let found = await resolveAll(entry.specs);
+        if (found.length === 0) found = await resolveAll(entry.fallback);
+        for (const a of found) {
+          const known = byId.get(a.user.id);
+          const onBehalfOf = a.direct ? [] : a.onBehalfOf;
+          if (!known) byId.set(a.user.id, { userId: a.user.id, onBehalfOf, source: 'chain' });
+          else if (a.direct) known.onBehalfOf = [];
+        }
+      }
+      return [...byId.values()];
+    },
+
+    async saveApprovalRequest(r: ApprovalRequestRecord): Promise<void> {
+      await upsertApprovalRequest(db, {
+        ...r,
+        chain: r.chain as unknown as Record<string, unknown>,
+        escalatedAt: date(r.escalatedAt),
+        requestedAt: new Date(r.requestedAt),
+        completedAt: date(r.completedAt),
+      });
+    },
+
+    /** Stores decisions; a retried write finds them stored and changes nothing. */
+    async recordApprovalDecisions(records: DecisionRecord[]): Promise<void> {
+      await insertApprovalDecisions(
+        db,
+        records.map((r) => ({ ...r, decidedAt: new Date(r.decidedAt) })),
+      );
+    },
+
+    /**
+     * An escalation or SLA notice: email to the recipients when mail is configured, and an
+     * audit entry either way (so it is visible even without mail).
+     */
+    async notifyApprovers(req: {
+      requestId: string;
+      stepId: string;
+      round: number;
+      recipients: ApproverSpec[];
+      subject: string;
+      message: string;
+    }): Promise<{ delivered: boolean; error?: string }> {
+      let delivered = false;
+      let error: string | undefined;
+      try {
+        await deps.sendNotification({
+          executionId: req.requestId,
+          definitionId: 'approval',
+          nodeId: req.stepId,
+          nodeType: 'NOTIFICATION',
+          iteration: req.round,
+          idempotencyKey: `${req.requestId}:${req.stepId}:${req.round}:${req.subject}`,
+          properties: { channels: ['email'], recipients: req.recipients, subject: req.subject, message: req.message },
+          timeoutMs: 30_000,
+        });
+        delivered = true;
+      } catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+      }
+      await appendAudit(db, {
+        actor: 'system',
+        action: 'approval.notified',
+        resourceType: 'approval_request',
+        resourceId: req.requestId,
+        details: { stepId: req.stepId, round: req.round, recipients: req.recipients, message: req.message, delivered, ...(error ? { error } : {}) },
+      });
+      return { delivered, ...(error ? { error } : {}) };
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { APPROVAL_STATUSES } from '../../db/schema';
+import type { ApprovalService } from '../../services/approvals';
+import type { DecisionAction } from '../../workflows/approval-types';
+import { principalOf, requireRole } from '../auth';
+import { param, parseRequest } from '../problem';
+
+const policyId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits and ._- (1–128)');
+
+const createPolicyBody = z.strictObject({
+  id: policyId.optional(),
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  requestType: z.string().min(1).max(100).optional(),
+  // Checked by the chain schema, with paths under /chain.
+  chain: z.unknown(),
+  enabled: z.boolean().optional(),
+  priority: z.number().int().optional(),
+});
+
+const updatePolicyBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    description: z.string().max(2000).nullable().optional(),
+    requestType: z.string().min(1).max(100).nullable().optional(),
+    chain: z.unknown().optional(),
+    enabled: z.boolean().optional(),
+    priority: z.number().int().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, 'give at least one field');
+
+const createRequestBody = z
+  .strictObject({
+    type: z.string().min(1).max(100),
+    title: z.string().trim().min(1).max(500),
+    description: z.string().max(5000).optional(),
+    data: z.unknown().optional(),
+    policyId: policyId.optional(),
+    chain: z.unknown().optional(),
+  })
+  .refine((b) => b.policyId === undefined || b.chain === undefined, 'give policyId or chain, not both');
+
+const listQuery = z.strictObject({
+  status: z.enum(APPROVAL_STATUSES).optional(),
+  type: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const decisionBody = z.strictObject({
+  comments: z.string().max(5000).optional(),
+  stepId: z.string().min(1).optional(),
+  nodeId: z.string().min(1).optional(),
+  delegateTo: z.string().min(1).optional(),
+});
+
+const cancelBody = z.strictObject({ reason: z.string().max(2000).optional() });
+const resubmitBody = z.strictObject({ data: z.unknown().optional(), comments: z.string().max(5000).optional() });
+
+/** URL verb → decision action. */
+const ACTIONS: Record<string, DecisionAction> = {
+  approve: 'approve',
+  reject: 'reject',
+  'request-changes': 'request_changes',
+  delegate: 'delegate',
+};
+
+function decision(req: Request) {
+  return parseRequest(decisionBody, req.body ?? {}, 'body');
+}
+
+/**
+ * Approvals: `/approval-policies`, `/approval-requests` (+ decisions), the decisions on a graph
+ * instance's APPROVAL node, the inbox (`/me/approvals`, `/users/{id}/approvals`) and stats. The
+ * deciding user is always the token's subject.
+ */
+export function approvalsRouter(deps: { approvals: ApprovalService }): Router {
+  const { approvals } = deps;
+  const router = Router();
+
+  router.post('/approval-policies', requireRole('manager'), async (req, res) => {
+    const body = parseRequest(createPolicyBody, req.body ?? {}, 'body');
+    const created = await approvals.createPolicy(body, principalOf(req).sub);
+    res
+      .status(201)
+      .location(`/api/v1/approval-policies/${encodeURIComponent(created.id)}`)
+      .json(created);
+  });
+  router.get('/approval-policies', async (req, res) => {
+    const q = parseRequest(z.strictObject({ requestType: z.string().min(1).optional() }), req.query, 'query');
+    res.json({ items: await approvals.listPolicies(q) });
+  });
+  router.get('/approval-policies/:id', async (req, res) => {
+    res.json(await approvals.getPolicy(param(req, 'id')));
+  });
+  router.put('/approval-policies/:id', requireRole('manager'), async (req, res) => {
+    const body = parseRequest(updatePolicyBody, req.body ?? {}, 'body');
+    res.json(await approvals.updatePolicy(param(req, 'id'), body, principalOf(req).sub));
+  });
+  router.delete('/approval-policies/:id', requireRole('manager'), async (req, res) => {
+    await approvals.deletePolicy(param(req, 'id'), principalOf(req).sub);
+    res.status(204).end();
+  });
+
+  router.post('/approval-requests', async (req, res) => {
+    const body = parseRequest(createRequestBody, req.body ?? {}, 'body');
+    const created = await approvals.createRequest(body, principalOf(req).sub);
+    res
+      .status(201)
+      .location(`/api/v1/approval-requests/${encodeURIComponent(created.id)}`)
+      .json(created);
+  });
+  router.get('/approval-requests', async (req, res) => {
+    res.json(await approvals.listRequests(parseRequest(listQuery, req.query, 'query')));
+  });
+  router.get('/approval-requests/:id', async (req, res) => {
+    res.json(await approvals.getRequest(param(req, 'id')));
+  });
+  router.post('/approval-requests/:id/cancel', async (req, res) => {
+    const body = parseRequest(cancelBody, req.body ?? {}, 'body');
+    res.json(await approvals.cancel(param(req, 'id'), principalOf(req), body.reason));
+  });
+  router.post('/approval-requests/:id/resubmit', async (req, res) => {
+    const body = parseRequest(resubmitBody, req.body ?? {}, 'body');
+    res.json(await approvals.resubmit(param(req, 'id'), principalOf(req), body));
+  });
+  for (const [verb, action] of Object.entries(ACTIONS)) {
+    router.post(`/approval-requests/:id/${verb}`, async (req, res) => {
+      res.json(await approvals.decide(param(req, 'id'), principalOf(req), action, decision(req)));
+    });
+    router.post(`/workflow-instances/:id/${verb}`, async (req, res) => {
+      res.json(await approvals.decideForInstance(param(req, 'id'), principalOf(req), action, decision(req)));
+    });
+  }
+
+  router.get('/workflow-instances/:id/approvals', async (req, res) => {
+    res.json(await approvals.forInstance(param(req, 'id')));
+  });
+  router.get('/me/approvals', async (req, res) => {
+    res.json(await approvals.inbox(principalOf(req).sub));
+  });
+  router.get('/users/:id/approvals', async (req, res) => {
+    res.json(await approvals.inbox(param(req, 'id')));
+  });
+  router.get('/approvals/stats', async (_req, res) => {
+    res.json(await approvals.stats());
+  });
+
+  return router;
+}

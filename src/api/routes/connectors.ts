@@ -1,0 +1,59 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { CONNECTOR_TYPES } from '../../db/schema';
+import type { ConnectorService } from '../../services/connectors';
+import { principalOf, requireRole } from '../auth';
+import { param, parseRequest } from '../problem';
+
+const name = z.string().trim().min(1).max(100);
+const description = z.string().max(2000).nullable().optional();
+const config = z.record(z.string(), z.unknown()).default({});
+/** A null secret removes it on update. */
+const secrets = z.record(z.string(), z.unknown()).optional();
+
+const createBody = z.strictObject({ name, type: z.enum(CONNECTOR_TYPES), description, config, secrets });
+const updateBody = z.strictObject({ name, description, config, secrets });
+
+/**
+ * `/connectors`: stored connections to Salesforce, SAP, NetSuite and custom APIs. Admins and
+ * technical leads manage them; anyone authenticated reads them (secrets appear only as "set").
+ */
+export function connectorsRouter(deps: { connectors: ConnectorService }): Router {
+  const { connectors } = deps;
+  const router = Router();
+  const manage = requireRole('technical_lead');
+
+  router.post('/connectors', manage, async (req, res) => {
+    const body = parseRequest(createBody, req.body ?? {}, 'body');
+    const created = await connectors.create(body, principalOf(req).sub);
+    res.status(201).location(`/api/v1/connectors/${created.id}`).json(created);
+  });
+
+  router.get('/connectors', async (_req, res) => {
+    res.json({ items: await connectors.list() });
+  });
+
+  router.get('/connectors/:id', async (req, res) => {
+    res.json(await connectors.get(param(req, 'id')));
+  });
+
+  router.put('/connectors/:id', manage, async (req, res) => {
+    const body = parseRequest(updateBody, req.body ?? {}, 'body');
+    res.json(await connectors.update(param(req, 'id'), body));
+  });
+
+  router.delete('/connectors/:id', manage, async (req, res) => {
+    await connectors.delete(param(req, 'id'), { force: req.query.force === 'true' });
+    res.status(204).end();
+  });
+
+  router.post('/connectors/:id/test', manage, async (req, res) => {
+    res.json(await connectors.test(param(req, 'id')));
+  });
+
+  router.get('/connectors/:id/operations', async (req, res) => {
+    res.json({ items: await connectors.operations(param(req, 'id')) });
+  });
+
+  return router;
+}

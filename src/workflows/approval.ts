@@ -1,0 +1,698 @@
+/**
+ * One approval request as a Temporal workflow: the chain's steps one after another, decisions
+ * as the `decide` update (validated before anything changes) or signal, timeouts, escalations
+ * and SLA levels as durable timers. The workflow's state is the truth while it runs; activities
+ * keep `approval_requests` / `approval_decisions` in step for the inbox and audit.
+ *
+ * Decisions change the state synchronously inside the update handler (so concurrent decisions
+ * are applied one by one, in the order Temporal delivered them, and the quorum is reached
+ * exactly once); the handler then waits until its decision is written before it answers, so an
+ * accepted answer means a stored row. Writes are batched: whatever accumulated while one write
+ * ran goes out in the next.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { WeftActivities } from '../activities';
+import { parseDuration } from '../graph/duration';
+import { stepTimeoutMs, type ApprovalChain, type ApprovalStep, type ApproverDefinition, type EscalationRule } from '../graph/approval-chain';
+import { evaluateExpression, type ExpressionContext } from '../graph/expressions';
+import {
+  approvalEscalatedSignal,
+  approvalStateQuery,
+  cancelApprovalUpdate,
+  decideSignal,
+  decideUpdate,
+  resubmitSignal,
+  resubmitUpdate,
+  type ApprovalEvent,
+  type ApprovalInput,
+  type ApprovalResult,
+  type ApprovalState,
+  type ApprovalStatus,
+  type CancelRequest,
+  type DecideRequest,
+  type DecideResult,
+  type DecisionRecord,
+  type RefusedDecision,
+  type ResubmitRequest,
+  type StepApprover,
+  type StepStatus,
+  type StepView,
+} from './approval-types';
+
+// Bookkeeping must outlive a database outage: unlimited attempts, capped backoff.
+const store = proxyActivities<WeftActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '500ms', maximumInterval: '30s', backoffCoefficient: 2 },
+});
+
+// A notification that cannot be delivered must not hold the chain up.
+const notifier = proxyActivities<WeftActivities>({
+  startToCloseTimeout: '60s',
+  retry: { maximumAttempts: 3, initialInterval: '1s' },
+});
+
+/** An approver spec the directory resolves (dynamic specs are expanded to users first). */
+interface PlainSpec {
+  type: 'user' | 'role' | 'group';
+  identifier: string;
+}
+
+function nowIso(): string {
+  return new Date().toISOString();
+}
+
+function refusal(code: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
+}
+
+function parseTarget(target: string): PlainSpec {
+  const i = target.indexOf(':');
+  return { type: target.slice(0, i) as PlainSpec['type'], identifier: target.slice(i + 1) };
+}
+
+/** The running step: who may decide, what was decided. */
+interface OpenStep {
+  view: StepView;
+  def: ApprovalStep;
+  /** For in-turn steps: everyone in order; `view.approvers` holds only whoever's turn it is. */
+  queue: StepApprover[];
+  /** Users (deciders and the approvers they stood in for) who decided in this step. */
+  decided: Set<string>;
+}
+
+/** Runs one approval request to its end. */
+export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalResult> {
+  return new ApprovalRun(input).run();
+}
+
+class ApprovalRun {
+  private status: ApprovalStatus = 'pending';
+  private chain: ApprovalChain | undefined;
+  private policyId: string | null;
+  private data: unknown;
+  private round = 1;
+  private steps: StepView[] = [];
+  private open: OpenStep | undefined;
+  private readonly decisions: DecisionRecord[] = [];
+  private readonly refused: RefusedDecision[] = [];
+  private readonly events: ApprovalEvent[] = [];
+  private escalatedAt: string | null = null;
+  private completedAt: string | null = null;
+  private reason: string | null = null;
+  private readonly requestedAt = nowIso();
+  /** Set by a decision that ends the step: what the step became. */
+  private stepOutcome: StepStatus | undefined;
+  private resubmission: ResubmitRequest | undefined;
+  private cancelRequest: CancelRequest | undefined;
+  // Decisions accepted but not yet written, and the sequence numbers that say which are.
+  private unsaved: DecisionRecord[] = [];
+  private acceptedSeq = 0;
+  private savedSeq = 0;
+  private flushing = false;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly input: ApprovalInput) {
+    this.chain = input.chain;
+    this.policyId = input.policyId ?? null;
+    this.data = input.data ?? null;
+    this.installHandlers();
+  }
+
+  private installHandlers(): void {
+    setHandler(approvalStateQuery, () => this.state());
+    setHandler(decideUpdate, (req) => this.decide(req), { validator: (req) => this.checkDecision(req) });
+    setHandler(decideSignal, (req) => {
+      try {
+        this.checkDecision(req);
+      } catch (err) {
+        this.refuse('decide', req, err);
+        return;
+      }
+      void this.decide(req);
+    });
+    setHandler(resubmitUpdate, (req) => this.resubmit(req), { validator: (req) => this.checkResubmit(req) });
+    setHandler(resubmitSignal, (req) => {
+      try {
+        this.checkResubmit(req);
+      } catch (err) {
+        this.refuse('resubmit', req, err);
+        return;
+      }
+      this.resubmit(req);
+    });
+    setHandler(
+      cancelApprovalUpdate,
+      (req) => {
+        this.cancelRequest = req;
+        return { status: 'cancelled' as ApprovalStatus };
+      },
+      {
+        validator: (_req: CancelRequest) => {
+          if (this.status !== 'pending' && this.status !== 'changes_requested') throw refusal('APPROVAL_NOT_PENDING', `the request is ${this.status}`);
+          if (this.cancelRequest) throw refusal('APPROVAL_NOT_PENDING', 'the request is being cancelled');
+        },
+      },
+    );
+  }
+
+  private refuse(kind: RefusedDecision['kind'], request: DecideRequest | ResubmitRequest, err: unknown): void {
+    const failure = err instanceof ApplicationFailure ? err : undefined;
+    this.refused.push({ kind, request, code: failure?.type ?? 'INVALID_REQUEST', reason: failure?.message ?? String(err), at: nowIso() });
+  }
+
+  // --- the rules --------------------------------------------------------------------------
+
+  /** The decision rules; throws a refusal (type = the API's code) and changes nothing. */
+  private checkDecision(req: DecideRequest): void {
+    if (!req || typeof req.userId !== 'string' || req.userId === '') throw refusal('INVALID_REQUEST', 'a decision needs the deciding user');
+    if (!['approve', 'reject', 'request_changes', 'delegate'].includes(req.action)) {
+      throw refusal('INVALID_REQUEST', `unknown action ${String(req.action)}`);
+    }
+    if (this.status !== 'pending' || this.cancelRequest) throw refusal('APPROVAL_NOT_PENDING', `the request is ${this.status}`);
+    const step = this.open;
+    if (!step || step.view.status !== 'open') throw refusal('STEP_NOT_OPEN', 'no step is open for decisions right now');
+    if (req.stepId !== undefined && req.stepId !== step.view.id) {
+      throw refusal('STEP_NOT_OPEN', `step ${req.stepId} is not open; the open step is ${step.view.id}`);
+    }
+    // Someone who decided drops out of the step's deciders: say "already decided", not "not an approver".
+    if (step.decided.has(req.userId) || (req.onBehalfOf !== undefined && step.decided.has(req.onBehalfOf))) {
+      throw refusal('ALREADY_DECIDED', `${req.onBehalfOf ?? req.userId} already decided step ${step.view.id} in round ${this.round}`);
+    }
+    const entry = this.approverEntry(step, req);
+    if (!entry) throw refusal('NOT_AN_APPROVER', `${req.userId} may not decide step ${step.view.id}`);
+    if (req.userId === this.input.requestedBy && !step.def.allowSelfApproval) {
+      throw refusal('SELF_APPROVAL', 'the requester may not decide their own request in this step');
+    }
+    const standsFor = req.onBehalfOf ?? (entry.onBehalfOf.length > 0 && !this.isDirect(step, req.userId) ? entry.onBehalfOf[0] : undefined);
+    if (standsFor !== undefined && step.decided.has(standsFor)) {
+      throw refusal('ALREADY_DECIDED', `${standsFor} already decided step ${step.view.id} in round ${this.round}`);
+    }
+    if (step.def.requireComments && (typeof req.comments !== 'string' || req.comments.trim() === '')) {
+      throw refusal('COMMENTS_REQUIRED', `step ${step.view.id} needs comments with every decision`);
+    }
+    if (req.action === 'delegate') {
+      if (typeof req.delegateTo !== 'string' || req.delegateTo === '') throw refusal('INVALID_REQUEST', 'delegate needs delegateTo');
+      if (req.delegateTo === req.userId || req.delegateTo === this.input.requestedBy) {
+        throw refusal('INVALID_DELEGATION', `the vote cannot be handed to ${req.delegateTo}`);
+      }
+      if (step.view.approvers.some((a) => a.userId === req.delegateTo) || step.decided.has(req.delegateTo)) {
+        throw refusal('INVALID_DELEGATION', `${req.delegateTo} already decides this step`);
+      }
+    }
+  }
+
+  private isDirect(step: OpenStep, userId: string): boolean {
+    return step.view.approvers.some((a) => a.userId === userId && a.source !== 'delegation' && a.onBehalfOf.length === 0);
+  }
+
+  /** The caller's entry among the step's current deciders; an API-established stand-in counts too. */
+  private approverEntry(step: OpenStep, req: DecideRequest): StepApprover | undefined {
+    const own = step.view.approvers.find((a) => a.userId === req.userId);
+    if (own && (req.onBehalfOf === undefined || own.onBehalfOf.includes(req.onBehalfOf) || own.userId === req.onBehalfOf)) return own;
+    if (req.onBehalfOf !== undefined) {
+      const named = step.view.approvers.find((a) => a.userId === req.onBehalfOf);
+      if (named) return { userId: req.userId, onBehalfOf: [req.onBehalfOf], source: 'delegation' };
+    }
+    return own;
+  }
+
+  private checkResubmit(req: ResubmitRequest): void {
+    if (!req || typeof req.userId !== 'string') throw refusal('INVALID_REQUEST', 'a resubmission needs the user');
+    if (this.status !== 'changes_requested' || this.cancelRequest)
+      throw refusal('APPROVAL_NOT_PENDING', `the request is ${this.status}, not changes_requested`);
+    if (this.input.requestedBy && req.userId !== this.input.requestedBy) throw refusal('NOT_REQUESTER', 'only the requester may resubmit');
+  }
+
+  // --- decisions --------------------------------------------------------------------------
+
+  /** Applies an accepted decision at once, then waits until it is stored. */
+  private async decide(req: DecideRequest): Promise<DecideResult> {
+    const step = this.open as OpenStep;
+    const entry = this.approverEntry(step, req) as StepApprover;
+    const onBehalfOf = req.onBehalfOf ?? (this.isDirect(step, req.userId) ? undefined : entry.onBehalfOf[0]) ?? null;
+    const record: DecisionRecord = {
+      requestId: this.input.requestId,
+      round: this.round,
+      stepId: step.view.id,
+      approverId: req.userId,
+      onBehalfOf,
+      action: req.action,
+      comments: req.comments ?? null,
+      delegatedTo: req.action === 'delegate' ? (req.delegateTo as string) : null,
+      decidedAt: nowIso(),
+    };
+    step.decided.add(req.userId);
+    if (onBehalfOf) step.decided.add(onBehalfOf);
+    this.apply(step, record);
+    const result: DecideResult = {
+      requestId: this.input.requestId,
+      round: this.round,
+      stepId: step.view.id,
+      action: req.action,
+      onBehalfOf,
+      stepStatus: step.view.status,
+      status: this.status,
+    };
+    await this.persist(record);
+    // Who may decide changed (a handed-on vote, the next in turn): the inbox reads the row.
+    if (req.action === 'delegate' || (!step.def.parallel && step.view.status === 'open')) await this.save();
+    return result;
+  }
+
+  /** A decision's effect on the step; the step closes synchronously when it is decided. */
+  private apply(step: OpenStep, record: DecisionRecord): void {
+    this.decisions.push(record);
+    const drop = (userId: string) => {
+      step.view.approvers = step.view.approvers.filter((a) => a.userId !== userId);
+      step.queue = step.queue.filter((a) => a.userId !== userId);
+    };
+    switch (record.action) {
+      case 'approve':
+      case 'auto_approve':
+        step.view.approvals++;
+        drop(record.approverId);
+        if (record.action === 'auto_approve' || step.view.approvals >= step.view.required) this.closeStep(step, 'approved');
+        else this.nextInTurn(step);
+        break;
+      case 'reject':
+        drop(record.approverId);
+        this.reason = record.comments ?? `rejected by ${record.approverId}`;
+        this.closeStep(step, 'rejected');
+        break;
+      case 'request_changes':
+        drop(record.approverId);
+        this.reason = record.comments ?? `changes requested by ${record.approverId}`;
+        this.closeStep(step, 'changes_requested');
+        break;
+      case 'delegate': {
+        const to = record.delegatedTo as string;
+        const replaced = (a: StepApprover): StepApprover =>
+          a.userId === record.approverId ? { userId: to, onBehalfOf: [record.onBehalfOf ?? record.approverId], source: 'delegation' } : a;
+        const had = step.view.approvers.some((a) => a.userId === record.approverId);
+        step.queue = step.queue.map(replaced);
+        step.view.approvers = had
+          ? step.view.approvers.map(replaced)
+          : [...step.view.approvers, { userId: to, onBehalfOf: [record.approverId], source: 'delegation' }];
+        // The vote moved on; the delegator (and whom they stood for) may vote again only through the delegate.
+        step.decided.delete(record.onBehalfOf ?? record.approverId);
+        break;
+      }
+      case 'escalate':
+        break;
+    }
+  }
+
+  private closeStep(step: OpenStep, status: StepStatus): void {
+    step.view.status = status;
+    step.view.closedAt = nowIso();
+    this.stepOutcome = status;
+  }
+
+  /** In-turn steps: the next approver in line gets the open question. */
+  private nextInTurn(step: OpenStep): void {
+    if (step.def.parallel) return;
+    const next = step.queue.find((a) => !step.decided.has(a.userId));
+    step.view.approvers = next ? [next] : [];
+  }
+
+  /** Waits until `record` is written; one write at a time, each taking everything accumulated. */
+  private async persist(record: DecisionRecord): Promise<void> {
+    this.unsaved.push(record);
+    const mine = ++this.acceptedSeq;
+    while (this.savedSeq < mine) {
+      if (this.flushing) {
+        await condition(() => !this.flushing);
+        continue;
+      }
+      this.flushing = true;
+      const batch = this.unsaved;
+      const upTo = this.acceptedSeq;
+      this.unsaved = [];
+      try {
+        await CancellationScope.nonCancellable(() => store.recordApprovalDecisions(batch));
+        this.savedSeq = upTo;
+      } finally {
+        this.flushing = false;
+      }
+    }
+  }
+
+  private resubmit(req: ResubmitRequest): { round: number; status: ApprovalStatus } {
+    this.resubmission = req;
+    return { round: this.round + 1, status: 'pending' };
+  }
+
+  // --- the run ----------------------------------------------------------------------------
+
+  async run(): Promise<ApprovalResult> {
+    try {
+      if (!this.chain) {
+        const loaded = await store.loadApprovalChain({ policyId: this.policyId, type: this.input.type });
+        this.chain = loaded.chain;
+        this.policyId = loaded.policyId;
+      }
+      this.steps = this.chain.steps.map((s) => this.stepView(s));
+      await this.save();
+      for (;;) {
+        const outcome = await this.runRound();
+        if (outcome !== 'changes_requested') return await this.finish(outcome);
+        this.status = 'changes_requested';
+        this.stepOutcome = undefined;
+        await this.save();
+        if (this.input.exitOnChangesRequested) return await this.finish('changes_requested');
+        await condition(() => this.resubmission !== undefined || this.cancelRequest !== undefined);
+        if (this.cancelRequest) return await this.finish('cancelled');
+        const resub = this.resubmission as ResubmitRequest;
+        this.resubmission = undefined;
+        if (resub.data !== undefined) this.data = resub.data;
+        this.events.push({ at: nowIso(), type: 'resubmitted', detail: { round: this.round + 1, by: resub.userId, comments: resub.comments ?? null } });
+        this.round++;
+        this.reason = null;
+        this.status = 'pending';
+        this.steps = (this.chain as ApprovalChain).steps.map((s) => this.stepView(s));
+      }
+    } catch (err) {
+      if (isCancellation(err)) {
+        await CancellationScope.nonCancellable(() => this.finish('cancelled', 'the request was cancelled (its workflow was cancelled)'));
+      }
+      throw err;
+    }
+  }
+
+  private stepView(s: ApprovalStep): StepView {
+    return {
+      id: s.id,
+      ...(s.name ? { name: s.name } : {}),
+      status: 'waiting',
+      approvers: [],
+      required: s.minimumApprovals,
+      approvals: 0,
+      openedAt: null,
+      closedAt: null,
+      escalated: false,
+    };
+  }
+
+  /** One pass over the chain: the outcome of the first step that did not approve, else approved. */
+  private async runRound(): Promise<ApprovalStatus | 'changes_requested'> {
+    const chain = this.chain as ApprovalChain;
+    for (let i = 0; i < chain.steps.length; i++) {
+      const outcome = await this.runStep(i, chain.steps[i] as ApprovalStep);
+      if (outcome !== 'approved') return outcome === 'changes_requested' ? 'changes_requested' : (outcome as ApprovalStatus);
+    }
+    return 'approved';
+  }
+
+  private async runStep(index: number, def: ApprovalStep): Promise<StepStatus> {
+    const view = this.steps[index] as StepView;
+    const resolved = await this.resolve(def.approvers);
+    const eligibleCount = resolved.filter((a) => def.allowSelfApproval || a.userId !== this.input.requestedBy).length;
+    view.required = def.unanimousRequired ? Math.max(1, eligibleCount) : def.minimumApprovals;
+    view.openedAt = nowIso();
+    view.status = 'open';
+    const step: OpenStep = { view, def, queue: resolved, decided: new Set() };
+    view.approvers = def.parallel ? resolved : resolved.slice(0, 1);
+    if (!def.parallel && resolved[0]?.userId === this.input.requestedBy && !def.allowSelfApproval) view.approvers = resolved.slice(1, 2);
+    this.open = step;
+    this.stepOutcome = undefined;
+    await this.save();
+    if (resolved.length === 0 && def.escalation.length === 0 && stepTimeoutMs(def) === undefined) {
+      // Nobody may decide and nothing will change that: say so instead of waiting forever.
+      this.reason = `step ${def.id}: no approver could be resolved`;
+      this.closeStep(step, 'expired');
+    }
+    await this.waitForStep(step);
+    await this.drain();
+    this.open = undefined;
+    return step.view.status;
+  }
+
+  /** The step's timers (escalations, SLA levels, timeout) in time order, until the step closes. */
+  private async waitForStep(step: OpenStep): Promise<void> {
+    const opened = Date.parse(step.view.openedAt as string);
+    type Timer = { at: number; fire: () => Promise<void> };
+    const timers: Timer[] = [];
+    step.def.escalation.forEach((rule, i) => timers.push({ at: opened + parseDuration(rule.after), fire: () => this.escalate(step, rule, i) }));
+    const sla = step.def.sla;
+    if (sla) {
+      const target = parseDuration(sla.target);
+      timers.push({ at: opened + Math.round((target * sla.warningPercent) / 100), fire: () => this.slaEvent(step, 'sla_warning') });
+      timers.push({ at: opened + Math.round((target * sla.breachPercent) / 100), fire: () => this.slaEvent(step, 'sla_breach') });
+    }
+    const timeout = stepTimeoutMs(step.def);
+    if (timeout !== undefined) timers.push({ at: opened + timeout, fire: () => this.timeout(step) });
+    // Stable: equal times keep escalation → SLA → timeout order, so a rule "at the timeout" still runs.
+    timers.sort((a, b) => a.at - b.at);
+    const closed = () => this.stepOutcome !== undefined || this.cancelRequest !== undefined;
+    for (const timer of timers) {
+      if (closed()) break;
+      const wait = timer.at - Date.now();
+      if (wait > 0 && (await condition(closed, wait))) break;
+      await timer.fire();
+    }
+    await condition(closed);
+    if (this.cancelRequest && this.stepOutcome === undefined) this.closeStep(step, 'cancelled');
+  }
+
+  private async escalate(step: OpenStep, rule: EscalationRule, index: number): Promise<void> {
+    this.events.push({ at: nowIso(), type: 'escalation', stepId: step.view.id, action: rule.action, detail: { rule: index, target: rule.target ?? null } });
+    const system = (action: DecisionRecord['action'], comments: string): DecisionRecord => ({
+      requestId: this.input.requestId,
+      round: this.round,
+      stepId: step.view.id,
+      // One row per rule: the unique (request, round, step, approver) index must not merge two rules.
+      approverId: `system:escalation:${index}`,
+      onBehalfOf: null,
+      action,
+      comments,
+      delegatedTo: null,
+      decidedAt: nowIso(),
+    });
+    switch (rule.action) {
+      case 'notify':
+        await this.notify(
+          step,
+          rule.target ? [parseTarget(rule.target)] : undefined,
+          rule.message ?? `Approval "${this.input.title}" is waiting for your decision`,
+        );
+        return;
+      case 'reassign':
+      case 'escalate': {
+        const added = (await this.resolve([{ ...parseTarget(rule.target as string) }])).filter((a) => !step.decided.has(a.userId));
+        if (step.view.status !== 'open') return; // decided while the directory was read
+        const source = rule.action === 'reassign' ? 'reassign' : 'escalation';
+        const fresh = added.filter((a) => !step.view.approvers.some((b) => b.userId === a.userId)).map((a) => ({ ...a, source }) as StepApprover);
+        step.view.approvers = rule.action === 'reassign' ? added.map((a) => ({ ...a, source }) as StepApprover) : [...step.view.approvers, ...fresh];
+        step.queue = rule.action === 'reassign' ? [...step.view.approvers] : [...step.queue, ...fresh];
+        // Escalated approvers can still reach the quorum when too few were left.
+        if (rule.action === 'escalate') {
+          step.view.escalated = true;
+          this.escalatedAt = this.escalatedAt ?? nowIso();
+          const record = system('escalate', rule.message ?? `escalated to ${rule.target}`);
+          this.apply(step, record);
+          await this.persist(record);
+          await this.tellParent(step);
+        }
+        await this.save();
+        if (rule.message) await this.notify(step, [parseTarget(rule.target as string)], rule.message);
+        return;
+      }
+      case 'auto_approve': {
+        if (step.view.status !== 'open') return;
+        const record = system('auto_approve', rule.message ?? `approved automatically after ${rule.after}`);
+        this.apply(step, record);
+        await this.persist(record);
+        return;
+      }
+      case 'cancel':
+        if (step.view.status !== 'open') return;
+        this.reason = rule.message ?? `step ${step.view.id} expired after ${rule.after}`;
+        this.closeStep(step, 'expired');
+        return;
+    }
+  }
+
+  private async timeout(step: OpenStep): Promise<void> {
+    if (step.view.status !== 'open') return;
+    const action = (this.chain as ApprovalChain).onTimeout;
+    this.events.push({ at: nowIso(), type: 'timeout', stepId: step.view.id, action });
+    if (action === 'auto_approve') {
+      const record: DecisionRecord = {
+        requestId: this.input.requestId,
+        round: this.round,
+        stepId: step.view.id,
+        approverId: 'system:timeout',
+        onBehalfOf: null,
+        action: 'auto_approve',
+        comments: 'approved automatically at the step timeout',
+        delegatedTo: null,
+        decidedAt: nowIso(),
+      };
+      this.apply(step, record);
+      await this.persist(record);
+      return;
+    }
+    this.reason = `step ${step.view.id} timed out`;
+    this.closeStep(step, action === 'reject' ? 'rejected' : 'expired');
+  }
+
+  private async slaEvent(step: OpenStep, type: 'sla_warning' | 'sla_breach'): Promise<void> {
+    this.events.push({ at: nowIso(), type, stepId: step.view.id });
+    if (step.def.sla?.notify) {
+      await this.notify(step, undefined, `Approval "${this.input.title}": SLA ${type === 'sla_warning' ? 'warning' : 'breached'} in step ${step.view.id}`);
+    }
+  }
+
+  /** Tells `to` (the step's pending approvers when absent); a failed delivery is an event, not a failure. */
+  private async notify(step: OpenStep, to: PlainSpec[] | undefined, message: string): Promise<void> {
+    const recipients = to ?? step.view.approvers.map((a) => ({ type: 'user' as const, identifier: a.userId }));
+    const result = await notifier
+      .notifyApprovers({
+        requestId: this.input.requestId,
+        stepId: step.view.id,
+        round: this.round,
+        recipients,
+        subject: `Approval: ${this.input.title}`,
+        message,
+      })
+      .catch((err: unknown) => ({ delivered: false, error: err instanceof Error ? err.message : String(err) }));
+    this.events.push({ at: nowIso(), type: 'notification', stepId: step.view.id, detail: { recipients, message, ...result } });
+  }
+
+  /** An APPROVAL node's graph shows `escalated` while its approval is escalated. */
+  private async tellParent(step: OpenStep): Promise<void> {
+    const parent = workflowInfo().parent;
+    if (!parent || !this.input.executionId) return;
+    await getExternalWorkflowHandle(parent.workflowId, parent.runId)
+      .signal(approvalEscalatedSignal, { requestId: this.input.requestId, stepId: step.view.id })
+      .catch(() => undefined); // the parent is gone: nobody to tell
+  }
+
+  /** Resolves specs in order (dynamic ones evaluated over the request), each falling back when it yields nobody. */
+  private async resolve(defs: Array<ApproverDefinition | PlainSpec>): Promise<StepApprover[]> {
+    const entries = defs.map((d) => ({
+      specs: this.expand(d),
+      fallback: ('fallback' in d ? (d.fallback ?? []) : []).flatMap((f) => this.expand(f)),
+    }));
+    return store.resolveApprovalStep({ entries, at: nowIso() });
+  }
+
+  private expand(d: { type: string; identifier: string }): PlainSpec[] {
+    if (d.type !== 'dynamic') return [d as PlainSpec];
+    let value: unknown;
+    try {
+      const ctx = {
+        input: this.data,
+        data: this.data,
+        requestedBy: this.input.requestedBy ?? null,
+        vars: {},
+        nodes: {},
+        execution: { id: this.input.requestId, workflowId: '', version: '', startedAt: this.requestedAt },
+      };
+      value = evaluateExpression(d.identifier, ctx as unknown as ExpressionContext);
+    } catch {
+      value = undefined; // an expression that fails names nobody: the fallback decides
+    }
+    const ids = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+    return ids.map((identifier) => ({ type: 'user', identifier }));
+  }
+
+  /** Waits for decisions still being written and for handlers still answering. */
+  private async drain(): Promise<void> {
+    await condition(() => this.unsaved.length === 0 && !this.flushing);
+  }
+
+  private async finish(status: ApprovalStatus, reason?: string): Promise<ApprovalResult> {
+    if (this.open && this.open.view.status === 'open') this.closeStep(this.open, status === 'cancelled' ? 'cancelled' : 'expired');
+    this.status = status;
+    if (status === 'cancelled') this.reason = reason ?? this.cancelRequest?.reason ?? `cancelled by ${this.cancelRequest?.userId ?? 'the system'}`;
+    this.completedAt = nowIso();
+    this.open = undefined;
+    await this.drain();
+    await this.save();
+    // Answer every update before the run ends, so no caller sees "workflow completed" instead.
+    await condition(allHandlersFinished);
+    return {
+      requestId: this.input.requestId,
+      status,
+      round: this.round,
+      decisions: [...this.decisions],
+      decidedAt: this.completedAt,
+      reason: this.reason,
+      data: this.data,
+    };
+  }
+
+  /**
+   * Writes the request row. Writes run one after another and each takes the state as it is
+   * when it starts, so a slow earlier write can never overwrite a later state.
+   */
+  private save(): Promise<void> {
+    this.saving = this.saving.then(
+      () => this.writeRow(),
+      () => this.writeRow(),
+    );
+    return this.saving;
+  }
+
+  private writeRow(): Promise<void> {
+    const s = this.state();
+    return store.saveApprovalRequest({
+      id: s.requestId,
+      type: s.type,
+      status: s.status,
+      title: s.title,
+      description: this.input.description ?? null,
+      data: s.data,
+      requestedBy: s.requestedBy,
+      policyId: this.policyId,
+      chain: this.chain as ApprovalChain,
+      currentStep: s.currentStep,
+      round: s.round,
+      pendingApprovers: s.pendingApprovers,
+      executionId: s.executionId,
+      nodeId: s.nodeId,
+      escalatedAt: s.escalatedAt,
+      requestedAt: s.requestedAt,
+      completedAt: s.completedAt,
+      reason: s.reason,
+    });
+  }
+
+  private state(): ApprovalState {
+    const open = this.open && this.open.view.status === 'open' ? this.open : undefined;
+    const index = open ? this.steps.indexOf(open.view) : null;
+    return {
+      requestId: this.input.requestId,
+      type: this.input.type,
+      status: this.status,
+      title: this.input.title,
+      data: this.data,
+      requestedBy: this.input.requestedBy ?? null,
+      round: this.round,
+      currentStep: index,
+      currentStepId: open?.view.id ?? null,
+      pendingApprovers: open ? open.view.approvers.map((a) => a.userId).filter((u) => !open.decided.has(u)) : [],
+      steps: this.steps.map((s) => ({ ...s, approvers: [...s.approvers] })),
+      decisions: [...this.decisions],
+      refused: [...this.refused],
+      events: [...this.events],
+      escalatedAt: this.escalatedAt,
+      requestedAt: this.requestedAt,
+      completedAt: this.completedAt,
+      reason: this.reason,
+      executionId: this.input.executionId ?? null,
+      nodeId: this.input.nodeId ?? null,
+    };
+  }
+}
