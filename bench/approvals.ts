@@ -24,6 +24,9 @@ import { createFreshDatabaseUrl } from '../test/integration/db/fresh-database';
 
 const N = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 32);
+// Without a bound the worker keeps every waiting workflow in memory (about 2 MB each, and each
+// instance is two workflows: the graph and its approval).
+const MAX_CACHED = process.env.WEFT_MAX_CACHED_WORKFLOWS ?? '2000';
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -71,7 +74,12 @@ async function main() {
     LOG_LEVEL: 'silent',
   });
   const weft = await startWeft(settings, { api: true, worker: false, log: createLogger('silent') });
-  const worker = await startWorker({ TEMPORAL_ADDRESS: server.address, DATABASE_URL: fresh.url, WEFT_TASK_QUEUE: taskQueue });
+  const worker = await startWorker({
+    TEMPORAL_ADDRESS: server.address,
+    DATABASE_URL: fresh.url,
+    WEFT_TASK_QUEUE: taskQueue,
+    WEFT_MAX_CACHED_WORKFLOWS: MAX_CACHED,
+  });
   const pid = worker.pid as number;
   const admin = signToken(weft.jwtSecret, { sub: 'admin-user', roles: ['admin'] });
   const boss = signToken(weft.jwtSecret, { sub: 'boss', roles: ['approver'] });
@@ -146,9 +154,13 @@ async function main() {
     }
     const allDoneMs = performance.now() - t1;
 
-    console.log(`approvals bench: ${N} instances waiting at an APPROVAL node, 1 worker process, dev server, PostgreSQL, ${CONCURRENCY} API requests in flight`);
+    console.log(
+      `approvals bench: ${N} instances waiting at an APPROVAL node, 1 worker process (WEFT_MAX_CACHED_WORKFLOWS=${MAX_CACHED}), dev server, PostgreSQL, ${CONCURRENCY} API requests in flight`,
+    );
     console.log(`  started ${N} instances in ${(startMs / 1000).toFixed(1)} s; all ${N} approvals open after ${(waitingMs / 1000).toFixed(1)} s`);
-    console.log(`  worker RSS: idle ${rssIdle.toFixed(0)} MB, ${N} waiting ${rssWaiting.toFixed(0)} MB, peak ${peak.toFixed(0)} MB`);
+    console.log(
+      `  worker RSS: idle ${rssIdle.toFixed(0)} MB, ${N} waiting ${rssWaiting.toFixed(0)} MB (${(rssWaiting / rssIdle).toFixed(2)}x idle), peak ${peak.toFixed(0)} MB`,
+    );
     console.log(`  decisions: ${N - refused} accepted, ${refused} refused, ${((N / decideMs) * 1000).toFixed(1)} decisions/s through the API`);
     console.log(`  all ${N} instances completed ${(allDoneMs / 1000).toFixed(1)} s after the first decision`);
   } finally {

@@ -72,6 +72,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         smtpUrl: settings.smtpUrl,
         mailFrom: settings.mailFrom,
         secretsKey,
+        maxCachedWorkflows: settings.maxCachedWorkflows,
         workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
       });
       const running = worker.run();

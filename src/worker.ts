@@ -15,6 +15,8 @@ export interface WorkerDeps {
   secretsKey: Buffer;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory between tasks; the SDK's default when unset. */
+  maxCachedWorkflows?: number;
   /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
   identity?: string;
 }
@@ -37,6 +39,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       secretsKey: deps.secretsKey,
     }),
     ...(deps.identity ? { identity: deps.identity } : {}),
+    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
   });
 }
 

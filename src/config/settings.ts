@@ -22,6 +22,8 @@ export const SETTING_DOCS = {
   WEFT_WORKFLOW_BUNDLE: 'path of a workflow bundle built ahead of time (scripts/bundle-workflows.ts); bundled at start when unset',
   WEFT_SMTP_URL: 'smtp:// or smtps:// URL (user:pass@host:port) of the server NOTIFICATION email goes through; email is refused when unset',
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
+  WEFT_MAX_CACHED_WORKFLOWS:
+    "how many running workflows a worker keeps in memory (each costs about 1-2 MB; evicted ones are replayed from history when they next act); default the Temporal SDK's, sized from the heap",
 } as const;
 
 export type SettingName = keyof typeof SETTING_DOCS;
@@ -67,6 +69,7 @@ const schema = z.object({
   WEFT_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   WEFT_SMTP_URL: z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').optional(),
   WEFT_MAIL_FROM: z.string().min(3).optional(),
+  WEFT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -95,6 +98,8 @@ export interface Settings {
   /** WEFT_SMTP_URL: credentials included, so never log it. */
   smtpUrl: string | undefined;
   mailFrom: string | undefined;
+  /** WEFT_MAX_CACHED_WORKFLOWS; undefined keeps the SDK's default. */
+  maxCachedWorkflows: number | undefined;
 }
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
@@ -136,5 +141,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     workflowBundlePath: s.WEFT_WORKFLOW_BUNDLE ? resolve(s.WEFT_WORKFLOW_BUNDLE) : undefined,
     smtpUrl: s.WEFT_SMTP_URL,
     mailFrom: s.WEFT_MAIL_FROM,
+    maxCachedWorkflows: s.WEFT_MAX_CACHED_WORKFLOWS,
   };
 }

@@ -9,7 +9,7 @@ import type { GraphNode } from '../graph/schema';
 import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
 import { approvalEscalatedSignal, type ApprovalInput, type ApprovalResult } from './approval-types';
 import { describeNodeError, NodeFailed } from './node-errors';
-import type { ExecutionInput, ExecutionStatus, NodeErrorInfo } from './types';
+import type { ExecutionInput, NodeErrorInfo } from './types';
 import type { Frame, Walker } from './walker';
 
 /** What the node needs from the interpreter. */
@@ -17,7 +17,8 @@ export interface ApprovalHost {
   context: Walker['context'];
   /** True when some edge leaves `nodeId` through `port`. */
   hasPort(nodeId: string, port: string): boolean;
-  setStatus(status: ExecutionStatus): void;
+  /** Shows the instance as escalated (status, search attribute, execution row) or no longer. */
+  setEscalated(escalated: boolean, details: Record<string, unknown>): Promise<void>;
   /** Counts a wait in (the instance is `waiting` while any wait runs) and out. */
   enterWait(): void;
   leaveWait(): void;
@@ -86,9 +87,9 @@ export async function runApprovalNode(
     const set = new Set<string>();
     escalated = set;
     escalatedByHost.set(host, set);
-    setHandler(approvalEscalatedSignal, (e) => {
+    setHandler(approvalEscalatedSignal, async (e) => {
       set.add(e.requestId);
-      host.setStatus('escalated');
+      await host.setEscalated(true, { requestId: e.requestId });
     });
   }
 
@@ -111,7 +112,7 @@ export async function runApprovalNode(
     const wasEscalated = escalated.delete(requestId);
     host.leaveWait();
     // Back from `escalated` when no other approval of this run is still escalated.
-    if (wasEscalated && escalated.size === 0) host.setStatus('running');
+    if (wasEscalated && escalated.size === 0) await host.setEscalated(false, { requestId });
   }
 
   const output = {

@@ -673,7 +673,7 @@ class GraphRun implements Walker, BatchHost {
     this.approvalHostOf ??= {
       context: (frame, extra) => this.context(frame, extra),
       hasPort: (nodeId, port) => hasPort(this.edges, nodeId, port),
-      setStatus: (status) => this.setStatus(status),
+      setEscalated: (escalated, details) => this.setEscalated(escalated, details),
       enterWait: () => {
         this.waits++;
         this.setStatus('waiting');

@@ -195,6 +195,10 @@ test('a timeout escalates to the technical leads: the instance shows "escalated"
   const started = await t.api('POST', `/api/v1/workflows/${defId}/instances`, { input: {} });
   const exec = started.body.id as string;
   await until('escalated', async () => (await t.api('GET', `/api/v1/workflow-instances/${exec}`)).body.status === 'escalated');
+  // The stored summary says so too, so operators find it in the list of escalated instances.
+  await until('listed as escalated', async () =>
+    ((await t.api('GET', '/api/v1/workflow-instances?status=escalated')).body.items as { id: string }[]).some((i) => i.id === exec),
+  );
   const req = (await t.api('GET', `/api/v1/workflow-instances/${exec}/approvals`)).body.items[0];
   expect(req.escalated).toBe(true);
   expect(req.pendingApprovers.sort()).toEqual(['max', 'slow']);
