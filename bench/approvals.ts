@@ -8,7 +8,6 @@
  * admin connection; a fresh database is created and dropped.
  * Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/approvals.ts [N] [concurrency]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +20,13 @@ import { createLogger } from '../src/logger';
 import { startWeft } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
 import { createFreshDatabaseUrl } from '../test/integration/db/fresh-database';
+import { spawnWorker } from '../test/support/worker-process';
 
 const N = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = Number(process.argv[3] ?? 32);
-// Without a bound the worker keeps every waiting workflow in memory (about 2 MB each, and each
-// instance is two workflows: the graph and its approval).
-const MAX_CACHED = process.env.WEFT_MAX_CACHED_WORKFLOWS ?? '2000';
+// Each instance is two workflows (the graph and its approval); unset = the worker's default cache.
+const MAX_CACHED = process.env.WEFT_MAX_CACHED_WORKFLOWS;
+const BACKLOG = 8 * CONCURRENCY;
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -43,23 +43,6 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
   );
 }
 
-function startWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(__dirname, '..', 'src', 'worker.ts')], {
-    env: { ...process.env, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('worker running')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}): ${out.slice(-2000)}`)));
-  });
-}
-
 async function main() {
   const server = await startDevServer();
   const fresh = await createFreshDatabaseUrl('weft_bench');
@@ -74,12 +57,15 @@ async function main() {
     LOG_LEVEL: 'silent',
   });
   const weft = await startWeft(settings, { api: true, worker: false, log: createLogger('silent') });
-  const worker = await startWorker({
-    TEMPORAL_ADDRESS: server.address,
-    DATABASE_URL: fresh.url,
-    WEFT_TASK_QUEUE: taskQueue,
-    WEFT_MAX_CACHED_WORKFLOWS: MAX_CACHED,
-  });
+  const worker = await spawnWorker(
+    {
+      TEMPORAL_ADDRESS: server.address,
+      DATABASE_URL: fresh.url,
+      WEFT_TASK_QUEUE: taskQueue,
+      ...(MAX_CACHED ? { WEFT_MAX_CACHED_WORKFLOWS: MAX_CACHED } : {}),
+    },
+    ['--expose-gc'],
+  );
   const pid = worker.pid as number;
   const admin = signToken(weft.jwtSecret, { sub: 'admin-user', roles: ['admin'] });
   const boss = signToken(weft.jwtSecret, { sub: 'boss', roles: ['approver'] });
@@ -122,6 +108,11 @@ async function main() {
       Array.from({ length: N }, (_, i) => i),
       CONCURRENCY,
       async (i) => {
+        // Paced: at most BACKLOG instances started but not yet waiting, so the figure is the
+        // steady rate of the worker and server rather than a start storm that thrashes the cache.
+        while (ids.length - (await count(sql`select count(*) as n from approval_requests`)) > BACKLOG) {
+          await new Promise((r) => setTimeout(r, 250));
+        }
         const r = await api('POST', `/workflows/${created.body.id}/instances`, { input: { i } });
         if (r.status !== 202) throw new Error(`start ${i}: ${r.status} ${JSON.stringify(r.body)}`);
         ids.push(r.body.id);
@@ -155,7 +146,7 @@ async function main() {
     const allDoneMs = performance.now() - t1;
 
     console.log(
-      `approvals bench: ${N} instances waiting at an APPROVAL node, 1 worker process (WEFT_MAX_CACHED_WORKFLOWS=${MAX_CACHED}), dev server, PostgreSQL, ${CONCURRENCY} API requests in flight`,
+      `approvals bench: ${N} instances waiting at an APPROVAL node, 1 worker process (WEFT_MAX_CACHED_WORKFLOWS=${MAX_CACHED ?? 'default'}), dev server, PostgreSQL, ${CONCURRENCY} API requests in flight`,
     );
     console.log(`  started ${N} instances in ${(startMs / 1000).toFixed(1)} s; all ${N} approvals open after ${(waitingMs / 1000).toFixed(1)} s`);
     console.log(

@@ -7,14 +7,9 @@
  *     tasks, and worker CPU per control node.
  * Run: npx tsx bench/interpreter-overhead.ts [rounds]
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../src/activities';
-import { openDatabase } from '../src/db/client';
-import { startDevServer } from '../src/temporal/dev-server';
+import { randomUUID } from 'node:crypto';
 import type { ExecutionInput } from '../src/workflows/types';
-import { json, startFakeService } from '../test/support/fake-service';
+import { startBenchWorld } from './in-process';
 
 const ACTIVITY_NODES = 50;
 const CONTROL_NODES = 1_000;
@@ -61,20 +56,8 @@ function controlGraph() {
 }
 
 async function main() {
-  const svc = await startFakeService();
-  svc.handle((_req, res) => json(res, 200, { ok: true }));
-  const server = await startDevServer();
-  const database = await openDatabase({ inMemory: true });
-  const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('./workflows'),
-    activities: createActivities({ db: database.db, httpAllowedHosts: [svc.host], secretsKey: randomBytes(32) }),
-  });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const world = await startBenchWorld();
+  const { svc, client, taskQueue, worker } = world;
   const url = `${svc.url}/noop`;
 
   const graphInput = (graph: unknown): ExecutionInput => ({ definitionId: 'bench', version: '1.0.0', graph: graph as ExecutionInput['graph'], input: {} });
@@ -139,11 +122,7 @@ async function main() {
     console.log(`  history events besides workflow tasks: ${nonTask.length} (${kinds.join(', ')})`);
     console.log(`  worker process CPU per control node: ${((cpu.user + cpu.system) / 1000 / CONTROL_NODES).toFixed(3)} ms; wall ${wall.toFixed(0)} ms`);
   });
-  await connection.close();
-  await nativeConnection.close();
-  await database.close();
-  await server.stop();
-  await svc.close();
+  await world.close();
 }
 
 main().catch((err) => {

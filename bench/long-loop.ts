@@ -11,15 +11,10 @@
  *
  * Run: npx tsx bench/long-loop.ts [items=100000] [batchSize=1000] [activityEvery=100] [baseline=2000]
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
-import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../src/activities';
-import { openDatabase } from '../src/db/client';
-import { startDevServer } from '../src/temporal/dev-server';
 import type { ExecutionInput } from '../src/workflows/types';
-import { json, startFakeService } from '../test/support/fake-service';
+import { startBenchWorld } from './in-process';
 
 const ITEMS = Number(process.argv[2] ?? 100_000);
 const BATCH_SIZE = Number(process.argv[3] ?? 1_000);
@@ -62,20 +57,8 @@ interface RunSize {
 }
 
 async function main() {
-  const svc = await startFakeService();
-  svc.handle((_req, res) => json(res, 200, { ok: true }));
-  const server = await startDevServer();
-  const database = await openDatabase({ inMemory: true });
-  const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  const worker = await Worker.create({
-    connection: nativeConnection,
-    taskQueue,
-    workflowsPath: require.resolve('./workflows'),
-    activities: createActivities({ db: database.db, httpAllowedHosts: [svc.host], secretsKey: randomBytes(32) }),
-  });
-  const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const world = await startBenchWorld();
+  const { svc, client, taskQueue, worker } = world;
   const graph = loopGraph(`${svc.url}/item`);
 
   /** Every run of an execution: itself and, recursively, the children its history started. */
@@ -135,11 +118,7 @@ async function main() {
       `  baseline ${BASELINE} items: ${(base.ms / 1000).toFixed(1)} s, ${base.runs.length} runs → time per item long/baseline = ${(long.ms / ITEMS / (base.ms / BASELINE)).toFixed(2)}`,
     );
   });
-  await connection.close();
-  await nativeConnection.close();
-  await database.close();
-  await server.stop();
-  await svc.close();
+  await world.close();
 }
 
 main().catch((err) => {

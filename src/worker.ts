@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { WeftDb } from './db/client';
@@ -15,10 +16,22 @@ export interface WorkerDeps {
   secretsKey: Buffer;
   /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** Workflows kept in memory between tasks; the SDK's default when unset. */
+  /** Workflows kept in memory between tasks; {@link defaultMaxCachedWorkflows} when unset. */
   maxCachedWorkflows?: number;
   /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
   identity?: string;
+}
+
+/**
+ * Measured with bench/approvals.ts: a cached interpreter workflow holds 2–2.5 MB, more than the
+ * SDK's default cache size assumes (600 per GB of heap); with that default, a worker holding
+ * ~2,000 waiting instances ran its heap into constant garbage collection.
+ */
+const MB_PER_CACHED_WORKFLOW = 3;
+
+/** How many workflows fit in this process's heap, leaving 400 MB for activities and the SDK. */
+export function defaultMaxCachedWorkflows(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.max(10, Math.floor((heapLimitBytes / 1048576 - 400) / MB_PER_CACHED_WORKFLOW));
 }
 
 /** The path the bundler starts from: workflow code only, never activities. */
@@ -39,7 +52,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       secretsKey: deps.secretsKey,
     }),
     ...(deps.identity ? { identity: deps.identity } : {}),
-    ...(deps.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: deps.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: deps.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
   });
 }
 

@@ -6,17 +6,10 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { DurationTextSchema } from './duration-schema';
 import { WeftError } from './errors';
 import { checkExpression } from './expressions';
 import { fromZodIssues } from './zod-issues';
-
-const duration = z.string().superRefine((text, ctx) => {
-  try {
-    parseDuration(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-  }
-});
 
 /** Who an escalation reaches: `user:<id>`, `role:<role>` or `group:<id>`. */
 const target = z.string().regex(/^(user|role|group):.+$/, 'must be user:<id>, role:<role> or group:<id>');
@@ -43,7 +36,7 @@ export const ESCALATION_ACTIONS = ['notify', 'reassign', 'escalate', 'auto_appro
 
 export const EscalationRuleSchema = z
   .strictObject({
-    after: duration,
+    after: DurationTextSchema,
     action: z.enum(ESCALATION_ACTIONS),
     target: target.optional(),
     message: z.string().optional(),
@@ -55,7 +48,7 @@ export const EscalationRuleSchema = z
   });
 
 export const SlaSchema = z.strictObject({
-  target: duration,
+  target: DurationTextSchema,
   warningPercent: z.number().min(1).max(1000).default(80),
   breachPercent: z.number().min(1).max(1000).default(100),
   /** Also notify the step's pending approvers of warnings and breaches. */
@@ -73,7 +66,7 @@ export const ApprovalStepSchema = z
     parallel: z.boolean().default(true),
     allowSelfApproval: z.boolean().default(false),
     requireComments: z.boolean().default(false),
-    timeout: duration.optional(),
+    timeout: DurationTextSchema.optional(),
     timeoutMinutes: z.number().positive().optional(),
     escalation: z.array(EscalationRuleSchema).default([]),
     sla: SlaSchema.optional(),

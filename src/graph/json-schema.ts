@@ -17,7 +17,7 @@ import { type Schema, type SchemaDraft, Validator } from '@cfworker/json-schema'
 import { WeftError } from './errors';
 import { MAX_REGEX_SUBJECT_LENGTH } from './expressions';
 import { isPlainObject, toPointer } from './json';
-import { unsafeRegexReason } from './regex-safety';
+import { regexProblem } from './regex-safety';
 
 /** The drafts a VALIDATION node may name (`draft`); 2020-12 by default. */
 export const JSON_SCHEMA_DRAFTS = ['2020-12', '2019-09', '7', '4'] as const;
@@ -209,16 +209,6 @@ function checkSchemaNode(
       issues.push({ path: here('dependentRequired'), message: '"dependentRequired" must be an object of arrays of property names' });
     }
   }
-}
-
-function regexProblem(pattern: string): string | null {
-  try {
-    new RegExp(pattern, 'u');
-  } catch (err) {
-    return `invalid regular expression: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  const unsafe = unsafeRegexReason(pattern);
-  return unsafe ? `regular expression refused: ${unsafe}` : null;
 }
 
 function resolvesPointer(root: unknown, pointer: string): boolean {

@@ -7,11 +7,11 @@
  */
 import { z } from 'zod';
 import { APPROVAL_PORTS, ApprovalNodePropertiesSchema } from './approval-chain';
-import { parseDuration } from './duration';
+import { DurationTextSchema } from './duration-schema';
 import { WeftError } from './errors';
 import { checkExpression } from './expressions';
 import { escapePointerToken, isPlainObject, toPointer } from './json';
-import { unsafeRegexReason } from './regex-safety';
+import { regexProblem } from './regex-safety';
 import { VARIABLE_NAME_PATTERN } from './schema';
 import { isTemplate } from './templates';
 import { operationExpressionFields, TransformationOperationsSchema } from './transformations';
@@ -163,16 +163,7 @@ export const SwitchPropertiesSchema = z.strictObject({ expression });
 /** WAIT: exactly one of `duration` (see duration.ts) or `until` (an expression giving an ISO timestamp). */
 export const WaitPropertiesSchema = z
   .strictObject({
-    duration: z
-      .string()
-      .superRefine((text, ctx) => {
-        try {
-          parseDuration(text);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-        }
-      })
-      .optional(),
+    duration: DurationTextSchema.optional(),
     until: expression.optional(),
   })
   .superRefine((props, ctx) => {
@@ -434,19 +425,8 @@ export const CharacteristicSchema = z
 /** A parsed characteristic (`required` defaulted). */
 export type Characteristic = z.output<typeof CharacteristicSchema>;
 
-/**
- * Why a QUALITY_CHECK pattern is refused — not a valid regular expression, or a shape that can
- * backtrack catastrophically (the same rule as regexes in expressions) — or null. Never throws.
- */
-export function regexProblem(pattern: string): string | null {
-  try {
-    new RegExp(pattern, 'u');
-  } catch (err) {
-    return `invalid regular expression: ${err instanceof Error ? err.message : String(err)}`;
-  }
-  const unsafe = unsafeRegexReason(pattern);
-  return unsafe ? `regular expression refused: ${unsafe}` : null;
-}
+// Kept exported from here: QUALITY_CHECK's rules (services/quality-rules.ts) import it with the schema.
+export { regexProblem };
 
 /** A QUALITY_CHECK specification: characteristics with distinct names. */
 export const SpecificationSchema = z
@@ -536,16 +516,7 @@ export const EventSubscriberPropertiesSchema = z
     correlationKey: z.string().optional(),
     filter: expression.optional(),
     publishedAfter: expression.optional(),
-    timeout: z
-      .string()
-      .superRefine((text, ctx) => {
-        try {
-          parseDuration(text);
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-        }
-      })
-      .optional(),
+    timeout: DurationTextSchema.optional(),
     onTimeout: z.enum(EVENT_TIMEOUT_ACTIONS).default('fail'),
   })
   .superRefine((p, ctx) => {

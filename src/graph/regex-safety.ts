@@ -139,3 +139,18 @@ function skipGroupPrefix(pattern: string, i: number): number {
   }
   return i + 1;
 }
+
+/**
+ * Why a user's pattern (QUALITY_CHECK, JSON Schema `pattern`) is refused — not a valid regular
+ * expression, or a shape that can backtrack catastrophically (the same rule as regexes in
+ * expressions) — or null. Never throws.
+ */
+export function regexProblem(pattern: string): string | null {
+  try {
+    new RegExp(pattern, 'u');
+  } catch (err) {
+    return `invalid regular expression: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  const unsafe = unsafeRegexReason(pattern);
+  return unsafe ? `regular expression refused: ${unsafe}` : null;
+}

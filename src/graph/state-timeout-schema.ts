@@ -7,21 +7,13 @@
  * Pure TypeScript: imported by workflow code, so no Node APIs here.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration';
+import { DurationTextSchema } from './duration-schema';
 
 /** The key of the entry that applies to every waiting node without an entry of its own. */
 export const ANY_STATE = '*';
 
 /** What an escalation rule does when it fires. */
 export const STATE_TIMEOUT_ACTIONS = ['notify', 'escalate', 'cancel'] as const;
-
-const duration = z.string().superRefine((text, ctx) => {
-  try {
-    parseDuration(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
-  }
-});
 
 /**
  * One escalation rule. `notify` runs the NOTIFICATION node `target`; `escalate` marks the
@@ -33,7 +25,7 @@ export const StateTimeoutActionSchema = z
   .strictObject({
     type: z.enum(STATE_TIMEOUT_ACTIONS),
     target: z.string().min(1).optional(),
-    delay: duration.optional(),
+    delay: DurationTextSchema.optional(),
     message: z.string().optional(),
   })
   .superRefine((action, ctx) => {
@@ -44,7 +36,7 @@ export const StateTimeoutActionSchema = z
 
 /** A state's time limit: after `after` in the state, its `actions` run in order. */
 export const StateTimeoutSchema = z.strictObject({
-  after: duration,
+  after: DurationTextSchema,
   actions: z.array(StateTimeoutActionSchema).min(1),
 });
 

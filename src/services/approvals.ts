@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { ApprovalRequestRecord } from '../activities/approvals';
 import type { Principal } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
@@ -41,28 +42,14 @@ const QUERY_DEADLINE_MS = 3_000;
 /** A policy as the API shows it. */
 export type PolicyView = ApprovalPolicyRow;
 
-/** A request as the API shows it: the row, its decisions and, while it runs, the workflow's live state. */
-export interface RequestView {
-  id: string;
-  type: string;
-  status: ApprovalStatus;
-  title: string;
-  description: string | null;
-  data: unknown;
-  requestedBy: string | null;
-  policyId: string | null;
+/**
+ * A request as the API shows it: the row with the fields the approval workflow writes (its chain
+ * as stored), its decisions and, while it runs, the workflow's live state.
+ */
+export interface RequestView extends Omit<ApprovalRequestRecord, 'chain'> {
   chain: unknown;
-  currentStep: number | null;
   currentStepId: string | null;
-  round: number;
-  pendingApprovers: string[];
-  executionId: string | null;
-  nodeId: string | null;
   escalated: boolean;
-  escalatedAt: string | null;
-  requestedAt: string;
-  completedAt: string | null;
-  reason: string | null;
   decisions: DecisionView[];
   /** Only while the workflow runs and answers: steps, refused signals, events. */
   live?: Pick<ApprovalState, 'steps' | 'refused' | 'events'>;

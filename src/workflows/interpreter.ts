@@ -28,6 +28,7 @@ import { runLoop } from './loop';
 import { loopBatcher, runLoopBatch, type BatchHost, type BatchState } from './loop-batches';
 import { runParallel } from './parallel';
 import { runSubprocess } from './subprocess';
+import { TaskBudget } from './task-budget';
 import { runApprovalNode, type ApprovalHost } from './approval-node';
 import { lastOutputOf, type Frame, type WalkResult, type Walker } from './walker';
 import {
@@ -144,6 +145,8 @@ class GraphRun implements Walker, BatchHost {
   private lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
   private waits = 0;
   private steps = 0;
+  /** Ends a workflow task every so many node runs (see task-budget.ts). */
+  private readonly budget = new TaskBudget();
   private error: NodeErrorInfo | null = null;
   private awaitingTriggers: string[] = [];
   private readonly pendingEvents: AdvanceRequest[] = [];
@@ -535,6 +538,8 @@ class GraphRun implements Walker, BatchHost {
       if (node.id === stopAt) return { kind: 'reached', lastOutput };
       // A suspended instance starts no new node until it is resumed (or cancelled).
       if (this.suspended) await condition(() => !this.suspended);
+      const pause = this.budget.step();
+      if (pause) await pause;
       if (this.steps >= maxSteps) {
         throw new WeftError('STEP_LIMIT_EXCEEDED', `more than ${maxSteps} node runs (settings.maxSteps)`, { details: { nodeId: node.id } });
       }

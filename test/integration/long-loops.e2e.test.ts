@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { json, type FakeService } from '../support/fake-service';
 import { publishGraph, runGraph, startInstance, startWeftWithService, waitForInstance, type TestWeft } from '../support/harness';
+import { loopGraph as loopGraphOf } from '../support/loop-graph';
 
 let t: TestWeft;
 let svc: FakeService;
@@ -21,20 +22,7 @@ afterAll(async () => {
 });
 
 function loopGraph(loop: Record<string, unknown>, body: Array<Record<string, unknown>>, end: Record<string, string>, variables: Record<string, unknown> = {}) {
-  const ids = body.map((n) => n.id as string);
-  return {
-    name: 'long-loop',
-    variables,
-    nodes: [{ id: 'start', type: 'START' }, { id: 'each', type: 'LOOP', properties: loop }, ...body, { id: 'end', type: 'END', properties: { output: end } }],
-    edges: [
-      { source: 'start', target: 'each' },
-      { source: 'each', sourcePort: 'body', target: ids[0] },
-      ...ids.slice(1).map((id, i) => ({ source: ids[i], target: id })),
-      { source: ids[ids.length - 1], target: 'each' },
-      { source: 'each', sourcePort: 'done', target: 'end' },
-    ],
-    settings: { maxSteps: 100_000 },
-  };
+  return loopGraphOf(loop, body, end, { name: 'long-loop', variables, settings: { maxSteps: 100_000 } });
 }
 
 interface RunHistory {

@@ -5,6 +5,7 @@
  */
 import { json, type FakeService } from '../support/fake-service';
 import { runGraph, startWeftWithService, type TestWeft } from '../support/harness';
+import { loopGraph as loopGraphOf } from '../support/loop-graph';
 
 let t: TestWeft;
 let svc: FakeService;
@@ -25,19 +26,7 @@ async function trace(id: string): Promise<any[]> {
 }
 
 function loopGraph(loop: Record<string, unknown>, body: Array<Record<string, unknown>>, end: Record<string, string>) {
-  const ids = body.map((n) => n.id as string);
-  return {
-    name: 'loop',
-    variables: { total: { type: 'number', value: 0 } },
-    nodes: [{ id: 'start', type: 'START' }, { id: 'each', type: 'LOOP', properties: loop }, ...body, { id: 'end', type: 'END', properties: { output: end } }],
-    edges: [
-      { source: 'start', target: 'each' },
-      { source: 'each', sourcePort: 'body', target: ids[0] },
-      ...ids.slice(1).map((id, i) => ({ source: ids[i], target: id })),
-      { source: ids[ids.length - 1], target: 'each' },
-      { source: 'each', sourcePort: 'done', target: 'end' },
-    ],
-  };
+  return loopGraphOf(loop, body, end, { name: 'loop', variables: { total: { type: 'number', value: 0 } } });
 }
 
 test('LOOP over items runs the body once per item with loop.item and loop.index, collecting results in order', async () => {

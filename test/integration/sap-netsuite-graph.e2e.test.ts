@@ -4,11 +4,11 @@
  * token expiring mid-run, AUTH_FAILED without retries, and no secret in histories or API answers.
  */
 import { randomBytes } from 'node:crypto';
-import { historyToPlain } from '../histories/history-json';
 import { idempotencyUuid } from '../../src/activities/connectors/netsuite';
 import { startFakeNetSuite, type FakeNetSuite } from '../support/fake-netsuite';
 import { startFakeSap, type FakeSap } from '../support/fake-sap';
 import { runGraph, startTestWeft, type TestWeft } from '../support/harness';
+import { expectNoSecretsInExecution } from '../support/secret-leaks';
 
 const SAP_PASSWORD = `sap-pw-${randomBytes(8).toString('hex')}`;
 const NS_CONSUMER_SECRET = `ns-cs-${randomBytes(8).toString('hex')}`;
@@ -245,32 +245,10 @@ test('NetSuite: a wrong token secret fails the node AUTH_FAILED without retries'
   expect(await attemptsOf(out.id, 'c')).toBe(1);
 });
 
-/** Every string of a Temporal history, and every base64 payload decoded. */
-async function historyText(id: string): Promise<string> {
-  const history = historyToPlain(await t.temporal.workflow.getHandle(id).fetchHistory());
-  const out: string[] = [];
-  const walk = (v: unknown): void => {
-    if (typeof v === 'string') out.push(v, Buffer.from(v, 'base64').toString('utf8'));
-    else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
-  };
-  walk(history);
-  return out.join('\n');
-}
-
 test('no SAP password or NetSuite secret is in any history or API answer', async () => {
   expect(instanceIds.length).toBeGreaterThanOrEqual(4);
   const secrets = [SAP_PASSWORD, NS_CONSUMER_SECRET, NS_TOKEN_SECRET, Buffer.from(`COMM_USER:${SAP_PASSWORD}`).toString('base64')];
-  for (const id of instanceIds) {
-    const text = await historyText(id);
-    expect(text).toContain('runConnector');
-    for (const s of secrets) expect(text).not.toContain(s);
-    const api = JSON.stringify([
-      (await t.api('GET', `/api/v1/workflow-instances/${id}`)).body,
-      (await t.api('GET', `/api/v1/workflow-instances/${id}/history`)).body,
-    ]);
-    for (const s of secrets) expect(api).not.toContain(s);
-  }
+  for (const id of instanceIds) await expectNoSecretsInExecution(t, id, secrets);
   answers.push(JSON.stringify((await t.api('GET', '/api/v1/connectors')).body));
   for (const a of answers) for (const s of secrets) expect(a).not.toContain(s);
 });

@@ -9,33 +9,18 @@
  * X-NetSuite-Idempotency-Key. Faults (any status, Retry-After, delays) can be queued.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { FaultQueue, recordRequest, startLoopbackServer, type LoopbackFault, type LoopbackRecordedRequest } from './loopback-server';
 
 const RECORD_ROOT = '/services/rest/record/v1';
 
-export interface NetSuiteRecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: IncomingMessage['headers'];
-  body: string;
-  /** When it arrived (ms since the epoch). */
-  at: number;
+export interface NetSuiteRecordedRequest extends LoopbackRecordedRequest {
   /** The parsed `Authorization: OAuth …` parameters, when present. */
   oauth?: Record<string, string>;
-  status?: number;
 }
 
-export interface NetSuiteFault {
-  status?: number;
-  delayMs?: number;
-  retryAfter?: number;
-  body?: unknown;
-  times?: number;
-  /** Default: every request. */
-  match?: (req: NetSuiteRecordedRequest) => boolean;
-}
+/** A queued fault; without `match` it hits every request. */
+export type NetSuiteFault = LoopbackFault<NetSuiteRecordedRequest>;
 
 export interface FakeNetSuiteOptions {
   /** As NetSuite shows it, e.g. `1234567_SB1`. */
@@ -123,7 +108,7 @@ export async function startFakeNetSuite(opts: FakeNetSuiteOptions = {}): Promise
   const realm = accountId.toUpperCase().replace(/-/g, '_');
   const requests: NetSuiteRecordedRequest[] = [];
   const authFailures: string[] = [];
-  const faults: Array<NetSuiteFault & { times: number }> = [];
+  const faults = new FaultQueue<NetSuiteRecordedRequest>(() => true);
   const nonces = new Set<string>();
   const idempotent = new Map<string, { status: number; location?: string; bodyHash: string }>();
   const stores = new Map<string, Map<string, Record<string, unknown>>>();
@@ -265,18 +250,12 @@ export async function startFakeNetSuite(opts: FakeNetSuiteOptions = {}): Promise
   };
 
   async function route(req: NetSuiteRecordedRequest, url: URL, res: ServerResponse): Promise<void> {
-    const fi = faults.findIndex((f) => (f.match ?? (() => true))(req));
-    const fault = fi >= 0 ? faults[fi] : undefined;
+    const fault = await faults.take(req);
     if (fault) {
-      if (--fault.times <= 0) faults.splice(fi, 1);
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs).unref());
-      if (fault.status !== undefined) {
-        const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
-        if (fault.body !== undefined)
-          return void res.writeHead(fault.status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(fault.body));
-        const code = fault.status === 429 ? 'CONCURRENCY_LIMIT_EXCEEDED' : fault.status >= 500 ? 'UNEXPECTED_ERROR' : 'USER_ERROR';
-        return nsError(res, fault.status, code, `injected ${fault.status}`, { headers });
-      }
+      const { status, headers } = fault;
+      if (fault.body !== undefined) return void res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(fault.body));
+      const code = status === 429 ? 'CONCURRENCY_LIMIT_EXCEEDED' : status >= 500 ? 'UNEXPECTED_ERROR' : 'USER_ERROR';
+      return nsError(res, status, code, `injected ${status}`, { headers });
     }
     const refused = verify(req, url);
     if (refused) {
@@ -329,30 +308,14 @@ export async function startFakeNetSuite(opts: FakeNetSuiteOptions = {}): Promise
     return nsError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed here.`);
   }
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake-netsuite');
-      const rec: NetSuiteRecordedRequest = {
-        method: req.method ?? '',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        at: Date.now(),
-        oauth: parseOAuthHeader(req.headers.authorization),
-      };
-      requests.push(rec);
-      res.on('finish', () => (rec.status = res.statusCode));
-      route(rec, url, res).catch((err: unknown) => {
-        if (!res.headersSent) nsError(res, 500, 'UNEXPECTED_ERROR', String(err));
-      });
+  const server = await startLoopbackServer((req, url, body, res) => {
+    const rec: NetSuiteRecordedRequest = Object.assign(recordRequest(req, url, body, res), { oauth: parseOAuthHeader(req.headers.authorization) });
+    requests.push(rec);
+    route(rec, url, res).catch((err: unknown) => {
+      if (!res.headersSent) nsError(res, 500, 'UNEXPECTED_ERROR', String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = server.url;
 
   return {
     url: baseUrl,
@@ -366,12 +329,8 @@ export async function startFakeNetSuite(opts: FakeNetSuiteOptions = {}): Promise
     records: store,
     onHand: (itemId, locationId) => onHand.get(`${itemId}/${locationId}`) ?? 0,
     fault(f) {
-      faults.push({ ...f, times: f.times ?? 1 });
+      faults.add(f);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -7,8 +7,8 @@
  * queued for data calls (a 500, a 429 with Retry-After).
  */
 import { createVerify, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLoopbackServer } from './loopback-server';
 
 export interface FakeSalesforceOptions {
   clientId: string;
@@ -228,23 +228,15 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions): Promise<
     send(res, 404, sfError('NOT_FOUND', 'The requested resource does not exist'));
   }
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const parsed = new URL(req.url ?? '/', url);
-      requests.push({ method: req.method ?? '', path: parsed.pathname + parsed.search, headers: req.headers, body, at: Date.now() });
-      if (parsed.pathname === '/services/oauth2/token' && req.method === 'POST') token(req, body, res);
-      else data(req, parsed.pathname, parsed.searchParams, body, res);
-    });
+  const server = await startLoopbackServer((req, parsed, body, res) => {
+    requests.push({ method: req.method ?? '', path: parsed.pathname + parsed.search, headers: req.headers, body, at: Date.now() });
+    if (parsed.pathname === '/services/oauth2/token' && req.method === 'POST') token(req, body, res);
+    else data(req, parsed.pathname, parsed.searchParams, body, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  url = `http://127.0.0.1:${port}`;
+  url = server.url;
   return {
     url,
-    host: `127.0.0.1:${port}`,
+    host: server.host,
     requests,
     records,
     tokensIssued: () => issued,
@@ -255,10 +247,6 @@ export async function startFakeSalesforce(opts: FakeSalesforceOptions): Promise<
     failNext(...f) {
       faults.push(...f);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -7,37 +7,18 @@
  * queued for the next matching requests.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { FaultQueue, recordRequest, startLoopbackServer, type LoopbackFault, type LoopbackRecordedRequest } from './loopback-server';
 
 const SERVICE_ROOT = '/sap/opu/odata/sap';
 
-export interface SapRecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: IncomingMessage['headers'];
-  body: string;
-  /** When it arrived (ms since the epoch). */
-  at: number;
+export interface SapRecordedRequest extends LoopbackRecordedRequest {
   /** `csrf-fetch` (GET with `x-csrf-token: Fetch`), `token` (the OAuth endpoint) or `data`. */
   kind: 'csrf-fetch' | 'token' | 'data';
-  /** What the fake answered. */
-  status?: number;
 }
 
-/** A queued fault: answers `status` (after `delayMs`), or only delays when `status` is absent. */
-export interface FakeFault {
-  status?: number;
-  delayMs?: number;
-  /** Seconds, sent as Retry-After. */
-  retryAfter?: number;
-  body?: unknown;
-  /** How many matching requests it hits (default 1). */
-  times?: number;
-  /** Which requests it hits; default: data requests (not CSRF fetches, not the token endpoint). */
-  match?: (req: SapRecordedRequest) => boolean;
-}
+/** A queued fault; without `match` it hits data requests (not CSRF fetches, not the token endpoint). */
+export type FakeFault = LoopbackFault<SapRecordedRequest>;
 
 export interface FakeSapOptions {
   client?: string;
@@ -122,7 +103,7 @@ export async function startFakeSap(opts: FakeSapOptions = {}): Promise<FakeSap> 
   const clientId = opts.clientId ?? 'sb-weft-client';
   const clientSecret = opts.clientSecret ?? 'sap-client-secret-1';
   const requests: SapRecordedRequest[] = [];
-  const faults: Array<Required<Pick<FakeFault, 'times'>> & FakeFault> = [];
+  const faults = new FaultQueue<SapRecordedRequest>((r) => r.kind === 'data');
   const sessions = new Map<string, Session>();
   const bearerTokens = new Set<string>();
   let expireNext = 0;
@@ -435,16 +416,10 @@ export async function startFakeSap(opts: FakeSapOptions = {}): Promise<FakeSap> 
 
   async function route(req: SapRecordedRequest, res: ServerResponse): Promise<void> {
     if (req.kind === 'token') return tokenEndpoint(req, res);
-    const faultIndex = faults.findIndex((f) => (f.match ?? ((r: SapRecordedRequest) => r.kind === 'data'))(req));
-    const fault = faultIndex >= 0 ? faults[faultIndex] : undefined;
+    const fault = await faults.take(req);
     if (fault) {
-      if (--fault.times <= 0) faults.splice(faultIndex, 1);
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs).unref());
-      if (fault.status !== undefined) {
-        const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
-        if (fault.body !== undefined) return send(res, fault.status, fault.body, headers);
-        return odataError(res, fault.status, fault.status >= 500 ? '/IWBEP/CM_MGW_RT/020' : 'FAKE/429', `injected ${fault.status}`, headers);
-      }
+      if (fault.body !== undefined) return send(res, fault.status, fault.body, fault.headers);
+      return odataError(res, fault.status, fault.status >= 500 ? '/IWBEP/CM_MGW_RT/020' : 'FAKE/429', `injected ${fault.status}`, fault.headers);
     }
     if (!req.path.startsWith(`${SERVICE_ROOT}/`)) return notFound(res, req.path);
     // SAP logs on to one client; the communication user exists only in the configured one.
@@ -480,31 +455,16 @@ export async function startFakeSap(opts: FakeSapOptions = {}): Promise<FakeSap> 
     );
   }
 
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake-sap');
-      const kind = url.pathname === '/oauth/token' ? 'token' : String(req.headers['x-csrf-token'] ?? '').toLowerCase() === 'fetch' ? 'csrf-fetch' : 'data';
-      const rec: SapRecordedRequest = {
-        method: req.method ?? '',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
-        at: Date.now(),
-        kind,
-      };
-      requests.push(rec);
-      res.on('finish', () => (rec.status = res.statusCode));
-      route(rec, res).catch((err: unknown) => {
-        if (!res.headersSent) odataError(res, 500, 'FAKE/500', String(err));
-      });
+  const server = await startLoopbackServer((req, url, body, res) => {
+    const kind: SapRecordedRequest['kind'] =
+      url.pathname === '/oauth/token' ? 'token' : String(req.headers['x-csrf-token'] ?? '').toLowerCase() === 'fetch' ? 'csrf-fetch' : 'data';
+    const rec: SapRecordedRequest = Object.assign(recordRequest(req, url, body, res), { kind });
+    requests.push(rec);
+    route(rec, res).catch((err: unknown) => {
+      if (!res.headersSent) odataError(res, 500, 'FAKE/500', String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://127.0.0.1:${port}`;
+  baseUrl = server.url;
 
   return {
     url: baseUrl,
@@ -515,7 +475,7 @@ export async function startFakeSap(opts: FakeSapOptions = {}): Promise<FakeSap> 
     productionOrders,
     stock: (material, plant, storageLocation) => stock.get(`${material}/${plant}/${storageLocation}`) ?? 0,
     fault(f) {
-      faults.push({ ...f, times: f.times ?? 1 });
+      faults.add(f);
     },
     expireNextCsrfTokens(count = 1) {
       expireNext += count;
@@ -523,10 +483,6 @@ export async function startFakeSap(opts: FakeSapOptions = {}): Promise<FakeSap> 
     revokeBearerTokens() {
       bearerTokens.clear();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { startLoopbackServer } from './loopback-server';
 
 export interface RecordedRequest {
   method: string;
@@ -24,29 +24,19 @@ export async function startFakeService(): Promise<FakeService> {
   let handler: Handler = (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const rec = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      requests.push(rec);
-      handler(rec, res);
-    });
+  const server = await startLoopbackServer((req, _url, body, res) => {
+    const rec = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body };
+    requests.push(rec);
+    handler(rec, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
-    host: `127.0.0.1:${port}`,
+    url: server.url,
+    host: server.host,
     requests,
     handle(h) {
       handler = h;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }
 

@@ -6,22 +6,14 @@ import { testBundlePath } from './paths';
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts the real `src/worker.ts` as its own process for `t`'s task queue and database (which
- * must be PostgreSQL: PGlite is not shared between processes). Resolves once it polls; the
- * caller kills it (crash tests use SIGKILL). `env` adds settings such as allowed hosts.
+ * Starts the real `src/worker.ts` as its own process, with `env` over this process's environment
+ * (LOG_LEVEL info unless `env` says otherwise) and `nodeArgs` for Node itself (e.g. `--expose-gc`).
+ * Resolves once it polls; rejects with its output if it exits first. The caller kills it.
  */
-export function startWorkerProcess(t: TestWeft, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], {
+export function spawnWorker(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src', 'worker.ts')], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: t.settings.temporalAddress,
-      DATABASE_URL: t.databaseUrl,
-      WEFT_TASK_QUEUE: t.settings.taskQueue,
-      WEFT_WORKFLOW_BUNDLE: testBundlePath(),
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -33,5 +25,20 @@ export function startWorkerProcess(t: TestWeft, env: Record<string, string> = {}
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${out}`)));
+  });
+}
+
+/**
+ * Starts the real `src/worker.ts` as its own process for `t`'s task queue and database (which
+ * must be PostgreSQL: PGlite is not shared between processes). Resolves once it polls; the
+ * caller kills it (crash tests use SIGKILL). `env` adds settings such as allowed hosts.
+ */
+export function startWorkerProcess(t: TestWeft, env: Record<string, string> = {}): Promise<ChildProcess> {
+  return spawnWorker({
+    TEMPORAL_ADDRESS: t.settings.temporalAddress,
+    DATABASE_URL: t.databaseUrl,
+    WEFT_TASK_QUEUE: t.settings.taskQueue,
+    WEFT_WORKFLOW_BUNDLE: testBundlePath(),
+    ...env,
   });
 }

@@ -4,14 +4,13 @@
  * and body.
  */
 import { z } from 'zod';
-import { NodeCallError } from '../node-failure';
 import type { ConnectorContext, ConnectorDriver, ConnectorHttpRequest, ConnectorOperation } from './driver';
+import { httpUrl, maxResponseBytes } from './config-fields';
+import { postTokenForm, renewalTime, tokenEndpointFailure } from './oauth2';
 import { connectorError, isOk, joinUrl, vendorFailure } from './vendor-errors';
 
 /** How a custom API connector authenticates. */
 export const CUSTOM_API_AUTH_MODES = ['none', 'basic', 'bearer', 'api_key', 'oauth2_client_credentials'] as const;
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** Non-secret settings of a custom API connector. */
 export const CustomApiConfigSchema = z.strictObject({
@@ -27,11 +26,7 @@ export const CustomApiConfigSchema = z.strictObject({
   scope: z.string().min(1).optional(),
   /** Headers sent with every call (not secret: shown by the API). */
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string()).default({}),
-  maxResponseBytes: z
-    .number()
-    .int()
-    .min(1)
-    .default(10 * 1024 * 1024),
+  maxResponseBytes,
 });
 export type CustomApiConfig = z.output<typeof CustomApiConfigSchema>;
 
@@ -55,21 +50,12 @@ async function oauthToken(ctx: Ctx, fresh: boolean): Promise<string> {
   const { config, secrets } = ctx;
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: config.clientId ?? '', client_secret: secrets.clientSecret ?? '' });
   if (config.scope) form.set('scope', config.scope);
-  const res = await ctx.http({
-    method: 'POST',
-    url: config.tokenUrl as string,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: form.toString(),
-  });
-  if (!isOk(res)) {
-    if (res.status === 400 || res.status === 401 || res.status === 403)
-      throw new NodeCallError('AUTH_FAILED', `the token endpoint refused the client (${res.status})`, false, res.status);
-    throw vendorFailure(res, 'the token endpoint');
-  }
+  const res = await postTokenForm(ctx, config.tokenUrl as string, form);
+  if (!isOk(res)) throw tokenEndpointFailure(res, `the token endpoint refused the client (${res.status})`, 'the token endpoint');
   const body = res.body as { access_token?: unknown; expires_in?: unknown };
   if (typeof body?.access_token !== 'string') throw connectorError('the token endpoint answered without an access_token');
   const ttl = typeof body.expires_in === 'number' ? body.expires_in : 300;
-  ctx.cache.set(TOKEN_KEY, { token: body.access_token, expiresAt: Date.now() + Math.max(0, ttl - 30) * 1000 });
+  ctx.cache.set(TOKEN_KEY, { token: body.access_token, expiresAt: renewalTime(ttl) });
   return body.access_token;
 }
 

@@ -10,10 +10,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ConnectorContext, ConnectorDriver, ConnectorHttpRequest, ConnectorHttpResponse, ConnectorOperation } from './driver';
+import { httpUrl, maxResponseBytes } from './config-fields';
 import { signOAuth1 } from './oauth1';
 import { connectorError, isOk, joinUrl, vendorFailure } from './vendor-errors';
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** Non-secret settings of a NetSuite connector. */
 export const NetSuiteConfigSchema = z.strictObject({
@@ -23,11 +22,7 @@ export const NetSuiteConfigSchema = z.strictObject({
   baseUrl: httpUrl.optional(),
   consumerKey: z.string().min(1),
   tokenId: z.string().min(1),
-  maxResponseBytes: z
-    .number()
-    .int()
-    .min(1)
-    .default(10 * 1024 * 1024),
+  maxResponseBytes,
 });
 export type NetSuiteConfig = z.output<typeof NetSuiteConfigSchema>;
 

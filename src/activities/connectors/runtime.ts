@@ -9,11 +9,11 @@ import type { AddressGuard } from '../http/address-guard';
 import { HttpCallError, sendHttpRequest } from '../http/request';
 import { serviceKeyOf } from '../http/service-key';
 import { NodeCallError } from '../node-failure';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './config-fields';
 import type { ConnectorContext, ConnectorHttpRequest, ConnectorHttpResponse } from './driver';
 
 /** How long a trial permit outlives the call's own timeout before it is presumed lost. */
 const TRIAL_LEASE_MARGIN_MS = 5_000;
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 /** A connector ready to run: config parsed, secrets decrypted. */
 export interface LoadedConnector {

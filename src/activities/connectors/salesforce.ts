@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { parseRetryAfter } from '../http/request';
 import { NodeCallError } from '../node-failure';
 import type { ConnectorContext, ConnectorDriver, ConnectorHttpResponse, ConnectorOperation } from './driver';
+import { httpUrl, maxResponseBytes } from './config-fields';
+import { cachedToken, oauthErrorText, postTokenForm, renewalTime, tokenEndpointFailure } from './oauth2';
 import { connectorError, isOk, joinUrl, vendorFailure } from './vendor-errors';
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** Non-secret settings of a Salesforce connector. */
 export const SalesforceConfigSchema = z.strictObject({
@@ -27,11 +27,7 @@ export const SalesforceConfigSchema = z.strictObject({
   username: z.string().min(1).optional(),
   /** How long a token is reused when the token endpoint does not say (Salesforce does not). */
   tokenTtlSeconds: z.number().int().min(60).default(3600),
-  maxResponseBytes: z
-    .number()
-    .int()
-    .min(1)
-    .default(10 * 1024 * 1024),
+  maxResponseBytes,
 });
 export type SalesforceConfig = z.output<typeof SalesforceConfigSchema>;
 
@@ -77,14 +73,6 @@ function jwtAssertion(config: SalesforceConfig, privateKey: string): string {
   return `${header}.${claims}.${signature}`;
 }
 
-function oauthErrorText(body: unknown): string | undefined {
-  if (body && typeof body === 'object') {
-    const b = body as { error?: unknown; error_description?: unknown };
-    if (typeof b.error === 'string') return typeof b.error_description === 'string' ? `${b.error}: ${b.error_description}` : b.error;
-  }
-  return undefined;
-}
-
 async function fetchToken(ctx: Ctx): Promise<CachedToken> {
   const { config, secrets } = ctx;
   const form = new URLSearchParams();
@@ -98,40 +86,26 @@ async function fetchToken(ctx: Ctx): Promise<CachedToken> {
     form.set('grant_type', 'urn:ietf:params:oauth:grant-type:jwt-bearer');
     form.set('assertion', jwtAssertion(config, secrets.privateKey));
   }
-  const res = await ctx.http({
-    method: 'POST',
-    url: joinUrl(config.loginUrl, '/services/oauth2/token'),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: form.toString(),
-  });
+  const res = await postTokenForm(ctx, joinUrl(config.loginUrl, '/services/oauth2/token'), form);
   if (!isOk(res)) {
-    // The token endpoint answers a wrong client or assertion with 400 invalid_client / invalid_grant.
-    if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new NodeCallError(
-        'AUTH_FAILED',
-        `Salesforce refused the ${config.authFlow} token request: ${oauthErrorText(res.body) ?? res.status}`,
-        false,
-        res.status,
-      );
-    }
-    throw vendorFailure(res, 'the Salesforce token endpoint', oauthErrorText(res.body));
+    const detail = oauthErrorText(res.body);
+    throw tokenEndpointFailure(
+      res,
+      `Salesforce refused the ${config.authFlow} token request: ${detail ?? res.status}`,
+      'the Salesforce token endpoint',
+      detail,
+    );
   }
   const body = res.body as { access_token?: unknown; instance_url?: unknown; expires_in?: unknown };
   if (typeof body?.access_token !== 'string') throw connectorError('the Salesforce token endpoint answered without an access_token');
   const instanceUrl = config.instanceUrl ?? (typeof body.instance_url === 'string' ? body.instance_url : undefined);
   if (!instanceUrl) throw connectorError('no instanceUrl configured and the token answer has no instance_url');
   const ttl = typeof body.expires_in === 'number' ? body.expires_in : config.tokenTtlSeconds;
-  // Renew a little early so a token does not expire between the check and the call.
-  return { accessToken: body.access_token, instanceUrl, expiresAt: Date.now() + Math.max(0, ttl - 30) * 1000 };
+  return { accessToken: body.access_token, instanceUrl, expiresAt: renewalTime(ttl) };
 }
 
-async function token(ctx: Ctx, fresh: boolean): Promise<CachedToken> {
-  const cached = ctx.cache.get(TOKEN_KEY) as CachedToken | undefined;
-  if (!fresh && cached && cached.expiresAt > Date.now()) return cached;
-  ctx.cache.delete(TOKEN_KEY);
-  const got = await fetchToken(ctx);
-  ctx.cache.set(TOKEN_KEY, got);
-  return got;
+function token(ctx: Ctx, fresh: boolean): Promise<CachedToken> {
+  return cachedToken(ctx.cache, TOKEN_KEY, fresh, () => fetchToken(ctx));
 }
 
 /** Salesforce answers errors as `[{ message, errorCode, fields? }]`. */

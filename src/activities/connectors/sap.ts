@@ -10,9 +10,9 @@
 import { z } from 'zod';
 import { NodeCallError } from '../node-failure';
 import type { ConnectorContext, ConnectorDriver, ConnectorHttpRequest, ConnectorHttpResponse, ConnectorOperation } from './driver';
+import { httpUrl, maxResponseBytes } from './config-fields';
+import { cachedToken, oauthErrorText, postTokenForm, renewalTime, tokenEndpointFailure } from './oauth2';
 import { connectorError, isOk, joinUrl, vendorFailure } from './vendor-errors';
-
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
 /** Non-secret settings of an SAP connector. */
 export const SapConfigSchema = z.strictObject({
@@ -40,11 +40,7 @@ export const SapConfigSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z]{2}$/, 'must be a two-letter language code')
     .optional(),
-  maxResponseBytes: z
-    .number()
-    .int()
-    .min(1)
-    .default(10 * 1024 * 1024),
+  maxResponseBytes,
 });
 export type SapConfig = z.output<typeof SapConfigSchema>;
 
@@ -70,46 +66,28 @@ export const SAP_SERVICES = {
 
 // --- auth ------------------------------------------------------------------------------------
 
-function oauthErrorText(body: unknown): string | undefined {
-  const b = body as { error?: unknown; error_description?: unknown } | undefined;
-  if (b && typeof b === 'object' && typeof b.error === 'string')
-    return typeof b.error_description === 'string' ? `${b.error}: ${b.error_description}` : b.error;
-  return undefined;
-}
-
 async function bearerToken(ctx: Ctx, fresh: boolean): Promise<string> {
-  const cached = ctx.cache.get(TOKEN_KEY) as { token: string; expiresAt: number } | undefined;
-  if (!fresh && cached && cached.expiresAt > Date.now()) return cached.token;
-  ctx.cache.delete(TOKEN_KEY);
-  const { config, secrets } = ctx;
-  if (!config.tokenUrl || !config.clientId || !secrets.clientSecret) {
-    throw new NodeCallError('AUTH_FAILED', 'oauth2_client_credentials needs tokenUrl, clientId and the clientSecret secret', false);
-  }
-  const form = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (config.scope) form.set('scope', config.scope);
-  // SAP's token services (XSUAA, SAP Cloud Identity) take the client in basic auth.
-  const res = await ctx.http({
-    method: 'POST',
-    url: config.tokenUrl,
-    headers: {
-      authorization: `Basic ${Buffer.from(`${config.clientId}:${secrets.clientSecret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-    },
-    body: form.toString(),
-  });
-  if (!isOk(res)) {
-    if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new NodeCallError('AUTH_FAILED', `the SAP token endpoint refused the client: ${oauthErrorText(res.body) ?? res.status}`, false, res.status);
+  const got = await cachedToken(ctx.cache, TOKEN_KEY, fresh, async () => {
+    const { config, secrets } = ctx;
+    if (!config.tokenUrl || !config.clientId || !secrets.clientSecret) {
+      throw new NodeCallError('AUTH_FAILED', 'oauth2_client_credentials needs tokenUrl, clientId and the clientSecret secret', false);
     }
-    throw vendorFailure(res, 'the SAP token endpoint', oauthErrorText(res.body));
-  }
-  const body = res.body as { access_token?: unknown; expires_in?: unknown };
-  if (typeof body?.access_token !== 'string') throw connectorError('the SAP token endpoint answered without an access_token');
-  const ttl = typeof body.expires_in === 'number' ? body.expires_in : 3600;
-  // Renew a little early so a token does not expire between the check and the call.
-  ctx.cache.set(TOKEN_KEY, { token: body.access_token, expiresAt: Date.now() + Math.max(0, ttl - 30) * 1000 });
-  return body.access_token;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (config.scope) form.set('scope', config.scope);
+    // SAP's token services (XSUAA, SAP Cloud Identity) take the client in basic auth.
+    const res = await postTokenForm(ctx, config.tokenUrl, form, {
+      authorization: `Basic ${Buffer.from(`${config.clientId}:${secrets.clientSecret}`).toString('base64')}`,
+    });
+    if (!isOk(res)) {
+      const detail = oauthErrorText(res.body);
+      throw tokenEndpointFailure(res, `the SAP token endpoint refused the client: ${detail ?? res.status}`, 'the SAP token endpoint', detail);
+    }
+    const body = res.body as { access_token?: unknown; expires_in?: unknown };
+    if (typeof body?.access_token !== 'string') throw connectorError('the SAP token endpoint answered without an access_token');
+    const ttl = typeof body.expires_in === 'number' ? body.expires_in : 3600;
+    return { token: body.access_token, expiresAt: renewalTime(ttl) };
+  });
+  return got.token;
 }
 
 async function authorization(ctx: Ctx, fresh: boolean): Promise<string> {

@@ -1,7 +1,4 @@
-import { openDatabase } from '../../../src/db';
+import { openMemoryPgliteTwice } from './fresh-database';
 import { describeCircuitBreakerSuite } from './circuit-breaker-suite';
 
-describeCircuitBreakerSuite('circuit breakers on PGlite (in memory)', async () => {
-  const database = await openDatabase({ inMemory: true });
-  return { database, other: database, dispose: () => database.close() };
-});
+describeCircuitBreakerSuite('circuit breakers on PGlite (in memory)', openMemoryPgliteTwice);

@@ -1,21 +1,4 @@
-import { openDatabase, type Database } from '../../../src/db';
-import { createFreshDatabaseUrl } from './fresh-database';
+import { openFreshPostgresTwice } from './fresh-database';
 import { describeCircuitBreakerSuite } from './circuit-breaker-suite';
 
-describeCircuitBreakerSuite('circuit breakers on PostgreSQL (two workers, two pools)', async () => {
-  const fresh = await createFreshDatabaseUrl();
-  const opened: Database[] = [];
-  const closeAll = async () => {
-    await Promise.all(opened.map((d) => d.close()));
-    await fresh.drop();
-  };
-  try {
-    opened.push(await openDatabase({ databaseUrl: fresh.url }));
-    opened.push(await openDatabase({ databaseUrl: fresh.url }));
-    const [database, other] = opened as [Database, Database];
-    return { database, other, dispose: closeAll };
-  } catch (err) {
-    await closeAll();
-    throw err;
-  }
-});
+describeCircuitBreakerSuite('circuit breakers on PostgreSQL (two workers, two pools)', openFreshPostgresTwice);

@@ -1,7 +1,4 @@
-import { openDatabase } from '../../../src/db';
+import { openMemoryPgliteTwice } from './fresh-database';
 import { describeEventSuite } from './events-suite';
 
-describeEventSuite('events on PGlite (in memory)', async () => {
-  const database = await openDatabase({ inMemory: true });
-  return { database, other: database, dispose: () => database.close() };
-});
+describeEventSuite('events on PGlite (in memory)', openMemoryPgliteTwice);

@@ -85,3 +85,36 @@ export async function openMemoryPglite(): Promise<OpenedForSuite> {
   const database = await openDatabase({ inMemory: true });
   return { database, dispose: () => database.close() };
 }
+
+/** A database opened for one suite with a second handle, `other`, standing for another worker. */
+export interface OpenedTwiceForSuite extends OpenedForSuite {
+  other: Database;
+}
+
+/**
+ * A fresh, migrated PostgreSQL database opened through two pools, as two worker processes
+ * would race on it; `dispose` closes both and drops it.
+ */
+export async function openFreshPostgresTwice(): Promise<OpenedTwiceForSuite> {
+  const fresh = await createFreshDatabaseUrl();
+  const opened: Database[] = [];
+  const closeAll = async () => {
+    await Promise.all(opened.map((d) => d.close()));
+    await fresh.drop();
+  };
+  try {
+    opened.push(await openDatabase({ databaseUrl: fresh.url }));
+    opened.push(await openDatabase({ databaseUrl: fresh.url }));
+    const [database, other] = opened as [Database, Database];
+    return { database, other, dispose: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+/** An in-memory, migrated PGlite whose `other` handle is itself (PGlite lives in one process). */
+export async function openMemoryPgliteTwice(): Promise<OpenedTwiceForSuite> {
+  const { database, dispose } = await openMemoryPglite();
+  return { database, other: database, dispose };
+}

@@ -1,16 +1,6 @@
 import { checkExpression, compileExpression, DEFAULT_EXPRESSION_LIMITS, evaluateBoolean, evaluateExpression, isTruthy, WeftError } from '../../../src/graph';
+import { thrownWeftError } from '../../support/expect-weft-error';
 import { ctx } from './fixtures';
-
-/** The WeftError an evaluation throws. */
-function failure(evaluation: () => unknown): WeftError {
-  try {
-    evaluation();
-  } catch (err) {
-    if (err instanceof WeftError) return err;
-    throw err;
-  }
-  throw new Error('expected the evaluation to fail');
-}
 
 describe('evaluateExpression: the context', () => {
   const context = ctx({
@@ -81,26 +71,26 @@ describe('evaluateExpression: the context', () => {
 
 describe('evaluateExpression: errors', () => {
   it('reports a run-time error as EXPRESSION_ERROR with the expression and position', () => {
-    const err = failure(() => evaluateExpression('1 + "a"', ctx()));
+    const err = thrownWeftError(() => evaluateExpression('1 + "a"', ctx()));
     expect(err.code).toBe('EXPRESSION_ERROR');
     expect(err.message).toMatch(/must evaluate to a number/);
     expect(err.details).toMatchObject({ expression: '1 + "a"', position: 3, jsonataCode: 'T2002' });
   });
 
   it('reports a parse error as EXPRESSION_ERROR', () => {
-    const err = failure(() => evaluateExpression('vars.total >', ctx()));
+    const err = thrownWeftError(() => evaluateExpression('vars.total >', ctx()));
     expect(err.code).toBe('EXPRESSION_ERROR');
     expect(err.details).toMatchObject({ expression: 'vars.total >' });
   });
 
   it('reports $error() of the user as EXPRESSION_ERROR', () => {
-    const err = failure(() => evaluateExpression('$error("stock too low")', ctx()));
+    const err = thrownWeftError(() => evaluateExpression('$error("stock too low")', ctx()));
     expect(err.code).toBe('EXPRESSION_ERROR');
     expect(err.message).toBe('stock too low');
   });
 
   it('refuses malformed limits', () => {
-    const err = failure(() => evaluateExpression('1', ctx(), { maxSteps: 0 }));
+    const err = thrownWeftError(() => evaluateExpression('1', ctx(), { maxSteps: 0 }));
     expect(err.code).toBe('VALIDATION_ERROR');
   });
 });
@@ -173,30 +163,30 @@ describe('evaluateExpression: limits are counted, not timed', () => {
   it('honours a lower step limit', () => {
     const source = '$sum([1..50].($ * 2))';
     expect(evaluateExpression(source, ctx())).toBe(2550);
-    const err = failure(() => evaluateExpression(source, ctx(), { maxSteps: 20 }));
+    const err = thrownWeftError(() => evaluateExpression(source, ctx(), { maxSteps: 20 }));
     expect(err.details).toMatchObject({ limit: 'maxSteps', expression: source });
   });
 
   it('honours a lower depth limit', () => {
     const source = '($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(5))';
     expect(evaluateExpression(source, ctx())).toBe(5);
-    const err = failure(() => evaluateExpression(source, ctx(), { maxDepth: 8 }));
+    const err = thrownWeftError(() => evaluateExpression(source, ctx(), { maxDepth: 8 }));
     expect(err.details).toMatchObject({ limit: 'maxDepth' });
   });
 
   it('honours lower size limits', () => {
-    expect(failure(() => evaluateExpression('$pad("", 20)', ctx(), { maxStringLength: 10 })).details).toMatchObject({
+    expect(thrownWeftError(() => evaluateExpression('$pad("", 20)', ctx(), { maxStringLength: 10 })).details).toMatchObject({
       limit: 'maxStringLength',
     });
-    expect(failure(() => evaluateExpression('"abcdef" & "ghijkl"', ctx(), { maxStringLength: 10 })).details).toMatchObject({
+    expect(thrownWeftError(() => evaluateExpression('"abcdef" & "ghijkl"', ctx(), { maxStringLength: 10 })).details).toMatchObject({
       limit: 'maxStringLength',
     });
-    expect(failure(() => evaluateExpression('input', ctx({ input: 'x'.repeat(11) }), { maxStringLength: 10 })).details).toMatchObject({
+    expect(thrownWeftError(() => evaluateExpression('input', ctx({ input: 'x'.repeat(11) }), { maxStringLength: 10 })).details).toMatchObject({
       limit: 'maxStringLength',
     });
-    const arrays = failure(() => evaluateExpression('[1..20]', ctx(), { maxArrayLength: 10 }));
+    const arrays = thrownWeftError(() => evaluateExpression('[1..20]', ctx(), { maxArrayLength: 10 }));
     expect(arrays.code).toBe('EXPRESSION_ERROR');
-    expect(failure(() => evaluateExpression('[1..input.n]', ctx({ input: { n: 20 } }), { maxArrayLength: 10 })).details).toMatchObject({
+    expect(thrownWeftError(() => evaluateExpression('[1..input.n]', ctx({ input: { n: 20 } }), { maxArrayLength: 10 })).details).toMatchObject({
       limit: 'maxArrayLength',
     });
   });
@@ -207,7 +197,7 @@ describe('evaluateExpression: limits are counted, not timed', () => {
     expect(evaluateExpression(`[${Array(5).fill(f).join(', ')}]`, ctx())).toEqual([25, 25, 25, 25, 25]);
     expect(evaluateExpression(`{"a": ${f}, "b": ${f}, "c": ${f}}`, ctx())).toEqual({ a: 25, b: 25, c: 25 });
     const deeper = '($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(40))';
-    expect(failure(() => evaluateExpression(deeper, ctx())).details).toMatchObject({ limit: 'maxDepth' });
+    expect(thrownWeftError(() => evaluateExpression(deeper, ctx())).details).toMatchObject({ limit: 'maxDepth' });
   });
 
   it('evaluates the items of an array constructor one after the other, left to right', () => {
@@ -224,9 +214,9 @@ describe('evaluateExpression: limits are counted, not timed', () => {
 
   it('keeps budgets of evaluations of the same expression apart', () => {
     const loop = '($f := function($x){ $f($x) }; $f(1))';
-    expect(failure(() => evaluateExpression(loop, ctx(), { maxSteps: 5_000 })).details).toMatchObject({ stepsUsed: 5_001 });
+    expect(thrownWeftError(() => evaluateExpression(loop, ctx(), { maxSteps: 5_000 })).details).toMatchObject({ stepsUsed: 5_001 });
     expect(evaluateExpression('$sum([1..100])', ctx())).toBe(5050);
-    expect(failure(() => evaluateExpression('$sum([1..100])', ctx(), { maxSteps: 5 })).details).toMatchObject({ limit: 'maxSteps' });
+    expect(thrownWeftError(() => evaluateExpression('$sum([1..100])', ctx(), { maxSteps: 5 })).details).toMatchObject({ limit: 'maxSteps' });
     expect(evaluateExpression('$sum([1..100])', ctx())).toBe(5050);
   });
 
@@ -237,7 +227,7 @@ describe('evaluateExpression: limits are counted, not timed', () => {
     let inner: unknown;
     const input = {
       get items(): number[] {
-        inner ??= failure(() => evaluateExpression(source, ctx({ input: { items: [1, 2] } }), { maxSteps: 2 })).details;
+        inner ??= thrownWeftError(() => evaluateExpression(source, ctx({ input: { items: [1, 2] } }), { maxSteps: 2 })).details;
         return [1, 2, 3];
       },
     };

@@ -2,9 +2,10 @@
  * JSON Schema for VALIDATION: every error with its path into the data, schemas checked before
  * they are accepted (with paths into the schema), and the bounds on the work.
  */
-import { validateDefinition, WeftError } from '../../../src/graph';
+import { validateDefinition } from '../../../src/graph';
 import { checkJsonSchema, MAX_JSON_DEPTH, validateJson } from '../../../src/graph/json-schema';
 import { runValidation, ValidationPropertiesSchema } from '../../../src/graph/validation-node';
+import { thrownWeftError } from '../../support/expect-weft-error';
 
 const orderSchema = {
   type: 'object',
@@ -20,16 +21,6 @@ const orderSchema = {
   additionalProperties: false,
   $defs: { line: { type: 'object', required: ['sku'], properties: { sku: { type: 'string' }, price: { type: 'number', exclusiveMinimum: 0 } } } },
 };
-
-function failure(fn: () => unknown): WeftError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WeftError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('validateJson', () => {
   it('accepts matching data', () => {
@@ -85,17 +76,17 @@ describe('validateJson', () => {
     let data: unknown = 'x';
     for (let i = 0; i < 30; i++) data = [data, 1];
     const started = Date.now();
-    const runaway = failure(() => validateJson(data, explosive));
+    const runaway = thrownWeftError(() => validateJson(data, explosive));
     expect(runaway.code).toBe('VALIDATION_ERROR');
     expect(runaway.message).toMatch(/schema evaluations/);
     expect(Date.now() - started).toBeLessThan(10_000);
 
     let deep: unknown = 1;
     for (let i = 0; i < MAX_JSON_DEPTH + 1; i++) deep = [deep];
-    expect(failure(() => validateJson(deep, true)).message).toMatch(/nested more than 64/);
-    expect(failure(() => validateJson('a'.repeat(20_000), { pattern: '^a+$' })).message).toMatch(/at most 10000 characters/);
+    expect(thrownWeftError(() => validateJson(deep, true)).message).toMatch(/nested more than 64/);
+    expect(thrownWeftError(() => validateJson('a'.repeat(20_000), { pattern: '^a+$' })).message).toMatch(/at most 10000 characters/);
     expect(validateJson('a'.repeat(20_000), { type: 'string' }).valid).toBe(true);
-    expect(failure(() => validateJson(1, { $ref: '#' })).message).toMatch(/the data could not be validated|schema evaluations/);
+    expect(thrownWeftError(() => validateJson(1, { $ref: '#' })).message).toMatch(/the data could not be validated|schema evaluations/);
   });
 });
 
@@ -145,7 +136,7 @@ describe('the VALIDATION node', () => {
 
   it('fails with VALIDATION_FAILED carrying every error, or leaves by port invalid', () => {
     const bad = { id: 'SO-1', qty: 0 };
-    const failed = failure(() => runValidation(props(), bad, true));
+    const failed = thrownWeftError(() => runValidation(props(), bad, true));
     expect(failed.code).toBe('VALIDATION_FAILED');
     expect(failed.status).toBe(422);
     expect(failed.message).toMatch(/^data does not match the schema: 2 errors \(first: \/: .*customer/);

@@ -2,8 +2,9 @@
  * DATA_TRANSFORMATION operations (map, rename, calculate, format, merge): what each produces,
  * how they chain through variables, their bounds, and where their errors point.
  */
-import { type ExpressionContext, parseNodeProperties, validateDefinition, type ValidationIssue, WeftError } from '../../../src/graph';
+import { type ExpressionContext, parseNodeProperties, validateDefinition, type ValidationIssue } from '../../../src/graph';
 import { applyOperations, MAX_OPERATION_ITEMS, mapItemLimits, type TransformationOperation } from '../../../src/graph/transformations';
+import { thrownWeftError } from '../../support/expect-weft-error';
 
 /** Runs `operations` (parsed as a node would be) over `input`, returning the variables after. */
 function run(operations: unknown[], input: unknown = {}, vars: Record<string, unknown> = {}): Record<string, unknown> {
@@ -17,16 +18,6 @@ function run(operations: unknown[], input: unknown = {}, vars: Record<string, un
   });
   applyOperations(props.operations as TransformationOperation[], context, (name, value) => (state[name] = value));
   return state;
-}
-
-function failure(fn: () => unknown): WeftError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof WeftError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
 }
 
 const order = {
@@ -150,7 +141,7 @@ describe('DATA_TRANSFORMATION operations', () => {
   });
 
   it('fails with the JSON path of the offending operation property', () => {
-    const bad = failure(() =>
+    const bad = thrownWeftError(() =>
       run(
         [
           { type: 'calculate', expression: '1', target: 'ok' },
@@ -163,28 +154,30 @@ describe('DATA_TRANSFORMATION operations', () => {
     expect(bad.message).toMatch(/^\/operations\/1\/expression: boom/);
     expect(bad.details?.path).toBe('/operations/1/expression');
 
-    const notObject = failure(() => run([{ type: 'merge', sources: ['{}', '[1, 2]'], target: 'm' }]));
+    const notObject = thrownWeftError(() => run([{ type: 'merge', sources: ['{}', '[1, 2]'], target: 'm' }]));
     expect(notObject.code).toBe('VALIDATION_ERROR');
     expect(notObject.message).toBe('/operations/0/sources/1: merge needs objects, got an array');
 
-    const notDate = failure(() => run([{ type: 'format', format: 'date', value: '"next tuesday"', target: 'd' }]));
+    const notDate = thrownWeftError(() => run([{ type: 'format', format: 'date', value: '"next tuesday"', target: 'd' }]));
     expect(notDate.code).toBe('VALIDATION_ERROR');
     expect(notDate.message).toMatch(/^\/operations\/0\/value: "next tuesday" is not a date/);
 
-    expect(failure(() => run([{ type: 'rename', source: '42', mapping: { a: 'b' }, target: 'r' }])).message).toMatch(
+    expect(thrownWeftError(() => run([{ type: 'rename', source: '42', mapping: { a: 'b' }, target: 'r' }])).message).toMatch(
       /^\/operations\/0\/source: rename needs an object/,
     );
-    expect(failure(() => run([{ type: 'format', format: 'number', value: '"abc"', target: 'n' }])).message).toBe('/operations/0/value: "abc" is not a number');
+    expect(thrownWeftError(() => run([{ type: 'format', format: 'number', value: '"abc"', target: 'n' }])).message).toBe(
+      '/operations/0/value: "abc" is not a number',
+    );
   });
 
   it('bounds map: at most MAX_OPERATION_ITEMS items, and a shared step budget', () => {
-    const tooMany = failure(() => run([{ type: 'map', source: `[1..${MAX_OPERATION_ITEMS + 1}]`, expression: 'item', target: 'x' }]));
+    const tooMany = thrownWeftError(() => run([{ type: 'map', source: `[1..${MAX_OPERATION_ITEMS + 1}]`, expression: 'item', target: 'x' }]));
     expect(tooMany.code).toBe('VALIDATION_ERROR');
     expect(tooMany.message).toMatch(/^\/operations\/0\/source: 5001 items/);
     expect(run([{ type: 'map', source: `[1..${MAX_OPERATION_ITEMS}]`, expression: 'item * 2', target: 'x' }]).x).toHaveLength(MAX_OPERATION_ITEMS);
     expect(mapItemLimits(MAX_OPERATION_ITEMS).maxSteps).toBe(100);
     expect(mapItemLimits(1).maxSteps).toBe(50_000);
-    const runaway = failure(() => run([{ type: 'map', source: '[1..100]', expression: '$sum([1..100000])', target: 'x' }]));
+    const runaway = thrownWeftError(() => run([{ type: 'map', source: '[1..100]', expression: '$sum([1..100000])', target: 'x' }]));
     expect(runaway.code).toBe('EXPRESSION_ERROR');
     expect(runaway.details?.path).toBe('/operations/0/expression');
   });
