@@ -44,6 +44,8 @@ export function createActivities(deps: ActivityDeps) {
     mail: deps.smtpUrl && deps.mailFrom ? { smtpUrl: deps.smtpUrl, from: deps.mailFrom } : undefined,
   });
   return {
+    /** A no-op the interpreter awaits as a local activity to end a long sandbox activation (see task-budget.ts). */
+    taskBreak: async (): Promise<void> => undefined,
     ...createExecutionActivities(deps.db),
     ...createLoopBatchActivities(deps.db),
     ...createDefinitionActivities(deps.db),
