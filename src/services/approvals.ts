@@ -415,6 +415,18 @@ export class ApprovalService {
   }
 
   /**
+   * Another user's inbox: what they are asked to decide says what the organisation is deciding,
+   * so only they, managers and admins may read it.
+   * @throws WeftError PERMISSION_DENIED
+   */
+  async inboxOf(userId: string, principal: Principal): Promise<{ items: RequestView[]; total: number }> {
+    if (principal.sub !== userId && !canManage(principal)) {
+      throw new WeftError('PERMISSION_DENIED', "only managers and admins may read another user's approvals");
+    }
+    return this.inbox(userId);
+  }
+
+  /**
    * Pending requests `userId` may decide now: named for the open step, or standing in for
    * someone who is (away, delegating to them), and not yet decided by them in this step.
    */

@@ -131,6 +131,13 @@ test('an APPROVAL node: two steps, 2-of-3 quorum, refusals with codes, the graph
   // The inbox shows it to each reviewer, not to the lead.
   expect((await t.api('GET', '/api/v1/me/approvals', undefined, as('r3'))).body.items.map((r: any) => r.id)).toContain(requestId);
   expect((await t.api('GET', '/api/v1/users/lead/approvals')).body.items.map((r: any) => r.id)).not.toContain(requestId);
+  // Someone else's inbox is for managers and admins only.
+  expect((await t.api('GET', '/api/v1/users/r3/approvals', undefined, { token: t.token(['manager'], 'lead') })).body.items.map((r: any) => r.id)).toContain(
+    requestId,
+  );
+  const peek = await t.api('GET', '/api/v1/users/r3/approvals', undefined, as('r1'));
+  expect(peek.status).toBe(403);
+  expect(peek.body.code).toBe('PERMISSION_DENIED');
 
   const noComment = await t.api('POST', `/api/v1/workflow-instances/${exec}/approve`, {}, as('r1'));
   expect(noComment.status).toBe(422);

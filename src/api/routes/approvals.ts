@@ -141,7 +141,7 @@ export function approvalsRouter(deps: { approvals: ApprovalService }): Router {
     res.json(await approvals.inbox(principalOf(req).sub));
   });
   router.get('/users/:id/approvals', async (req, res) => {
-    res.json(await approvals.inbox(param(req, 'id')));
+    res.json(await approvals.inboxOf(param(req, 'id'), principalOf(req)));
   });
   router.get('/approvals/stats', async (_req, res) => {
     res.json(await approvals.stats());
