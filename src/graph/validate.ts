@@ -4,7 +4,7 @@
  * document as the user wrote it (`/nodes/3/properties/condition`, `/edges/2/target`).
  *
  * Issue codes: `VALIDATION_ERROR` (a value does not match the schema), `INVALID_WORKFLOW` (a
- * graph rule), `INVALID_NODE_TYPE`, `UNSUPPORTED_NODE_TYPE`, `INVALID_VARIABLE_TYPE`,
+ * graph rule), `INVALID_NODE_TYPE`, `INVALID_VARIABLE_TYPE`,
  * `EXPRESSION_ERROR`.
  *
  * Pure TypeScript: imported by workflow code, so no Node APIs here.
@@ -14,7 +14,7 @@ import { checkDetachedNodes, detachedNodeIds } from './detached-validation';
 import { checkExpression } from './expressions';
 import { isPlainObject, toPointer } from './json';
 import { unsafeRegexReason } from './regex-safety';
-import { isNodeType, isSupportedNodeType, NODE_TYPES, nodeSpec, SUPPORTED_NODE_TYPES } from './node-types';
+import { isNodeType, NODE_TYPES, nodeSpec } from './node-types';
 import { type WorkflowDefinition, WorkflowDefinitionSchema } from './schema';
 import { checkTemplate } from './templates';
 import { checkValidationNodes } from './validation-node';
@@ -116,14 +116,6 @@ function checkNodes(rawNodes: unknown[], issues: ValidationIssue[]): Map<string,
       return;
     }
     const spec = nodeSpec(type);
-    if (!spec || !isSupportedNodeType(type)) {
-      issues.push({
-        path: typePath,
-        code: 'UNSUPPORTED_NODE_TYPE',
-        message: `Node type ${type} is part of the format, but this version of Weft does not execute it yet (supported: ${SUPPORTED_NODE_TYPES.join(', ')})`,
-      });
-      return;
-    }
     const properties = node.properties === undefined ? {} : node.properties;
     if (!isPlainObject(properties)) return; // reported by the schema
     const propertiesPath: Segment[] = ['nodes', index, 'properties'];
