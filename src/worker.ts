@@ -23,11 +23,11 @@ export interface WorkerDeps {
 }
 
 /**
- * Measured with bench/approvals.ts: a cached interpreter workflow holds 2–2.5 MB, more than the
- * SDK's default cache size assumes (600 per GB of heap); with that default, a worker holding
- * ~2,000 waiting instances ran its heap into constant garbage collection.
+ * Measured with bench/approvals.ts: with the definition language shared (SHARED_WORKFLOW_MODULES),
+ * worker RSS grows by about 0.35 MB per cached workflow; each had held 2–2.5 MB before, and the
+ * SDK's default cache size then ran a worker with ~2,000 waiting instances out of heap.
  */
-const MB_PER_CACHED_WORKFLOW = 3;
+const MB_PER_CACHED_WORKFLOW = 0.5;
 
 /** How many workflows fit in this process's heap, leaving 400 MB for activities and the SDK. */
 export function defaultMaxCachedWorkflows(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
@@ -37,13 +37,41 @@ export function defaultMaxCachedWorkflows(heapLimitBytes = getHeapStatistics().h
 /** The path the bundler starts from: workflow code only, never activities. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 
+/**
+ * The definition-language modules workflow code imports. The SDK evaluates every other module of
+ * the bundle once per workflow, and these build some 800 zod schemas: measured with a heap
+ * snapshot of bench/approvals.ts, they were most of the ~2 MB each cached workflow held. Preloaded,
+ * they are evaluated once per worker and shared (and frozen by the SDK), which is safe because
+ * they are pure: no I/O, no workflow APIs, and module state only as memoization of pure results.
+ */
+export const SHARED_WORKFLOW_MODULES = [
+  'approval-chain',
+  'duration',
+  'errors',
+  'expressions',
+  'json',
+  'node-types',
+  'schema',
+  'state-timeout-schema',
+  'templates',
+  'transformations',
+  'validate',
+  'validation-node',
+  'preload', // last: readies the schemas above for the SDK's freeze
+].map((name) => require.resolve(`./graph/${name}`));
+
+/** What every workflow bundle of Weft is built with, ahead of time or at worker start. */
+export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_WORKFLOW_MODULES };
+
 /** Creates (does not run) the Weft worker: the generic interpreter workflow plus every activity. */
 export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     activities: createActivities({
       db: deps.db,
       httpAllowedHosts: deps.httpAllowedHosts,

@@ -23,7 +23,7 @@ export const SETTING_DOCS = {
   WEFT_SMTP_URL: 'smtp:// or smtps:// URL (user:pass@host:port) of the server NOTIFICATION email goes through; email is refused when unset',
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
   WEFT_MAX_CACHED_WORKFLOWS:
-    'how many running workflows a worker keeps in memory (about 2-2.5 MB each; evicted ones are replayed from history when they next act); default: what fits in the heap at 3 MB each',
+    'how many running workflows a worker keeps in memory (about 0.35 MB each; evicted ones are replayed from history when they next act); default: what fits in the heap at 0.5 MB each',
 } as const;
 
 export type SettingName = keyof typeof SETTING_DOCS;

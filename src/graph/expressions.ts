@@ -76,10 +76,9 @@ const MAX_RESULT_DEPTH = 1000;
 const CACHE_SIZE = 500;
 
 /**
- * RegExp with a cap on the subject length, handed to JSONata as its regex engine. jsonata 1.8
- * keeps the engine in one module-wide slot (`jsonata.RegexEngine`), reset by every `jsonata()`
- * call that does not pass one and read when a regex literal is evaluated; it is therefore set
- * again before each evaluation, which, being synchronous, nothing can interleave with.
+ * RegExp with a cap on the subject length, JSONata's regex engine. jsonata 1.8 keeps the engine
+ * in one module-wide slot (`jsonata.RegexEngine`), overwritten by every `jsonata()` call and read
+ * when a regex literal is evaluated; the slot is pinned to this class below.
  */
 class BoundedRegExp extends RegExp {
   override exec(subject: string): RegExpExecArray | null {
@@ -97,8 +96,9 @@ class BoundedRegExp extends RegExp {
 /** What JSONata constructs a regex literal with: `new RegexEngine(literal)`. */
 type RegexEngine = new (pattern: RegExp | string) => RegExp;
 
-/** The slot of jsonata 1.8 that holds the regex engine (see {@link BoundedRegExp}). */
-const regexSlot = jsonata as unknown as { RegexEngine: RegexEngine };
+// An accessor that ignores writes, so jsonata's own assignment on each compile cannot unpin the
+// bounded engine, in this module or in any workflow sharing it (see SHARED_WORKFLOW_MODULES).
+Object.defineProperty(jsonata, 'RegexEngine', { get: () => BoundedRegExp, set: () => undefined });
 
 /** `jsonata()` with the options jsonata 1.8 reads (its bundled typings omit them). */
 const compile = jsonata as unknown as (source: string, options: { RegexEngine: RegexEngine }) => jsonata.Expression;
@@ -247,7 +247,6 @@ export function evaluateExpression(source: string, context: ExpressionContext, l
   // A budget per evaluation, bound in the evaluation's own frame: a cached expression evaluated
   // again (even from inside its own evaluation, through a getter of the input) counts afresh.
   const budget = new EvaluationBudget(resolved);
-  regexSlot.RegexEngine = BoundedRegExp;
   let raw: unknown;
   try {
     // Without a callback, jsonata 1.8 evaluates synchronously and returns the result.

@@ -56,6 +56,13 @@ function openStep(requestId: string, stepId: string) {
   });
 }
 
+/** An API approval request by rita with an inline chain; its id once created. */
+async function requestApproval(type: string, title: string, chain: unknown, data?: unknown): Promise<string> {
+  const created = await t.api('POST', '/api/v1/approval-requests', { type, title, chain, ...(data === undefined ? {} : { data }) }, as('rita'));
+  expect(created.status).toBe(201);
+  return created.body.id as string;
+}
+
 async function decisionRows(requestId: string) {
   return executeRows<{ approver_id: string; action: string; step_id: string; on_behalf_of: string | null; round: number }>(
     t.weft.database.db,
@@ -220,23 +227,55 @@ test('a timeout escalates to the technical leads: the instance shows "escalated"
 });
 
 test('a step timeout with onTimeout auto_approve approves an API request by itself', async () => {
-  const created = await t.api(
-    'POST',
-    '/api/v1/approval-requests',
-    {
-      type: 'configuration_change',
-      title: 'Raise limit',
-      chain: { steps: [{ id: 's', approvers: [{ type: 'user', identifier: 'slow' }], timeout: '1s' }], onTimeout: 'auto_approve' },
-    },
-    as('rita'),
-  );
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
+  const id = await requestApproval('configuration_change', 'Raise limit', {
+    steps: [{ id: 's', approvers: [{ type: 'user', identifier: 'slow' }], timeout: '1s' }],
+    onTimeout: 'auto_approve',
+  });
   const done = await until('auto approval', async () => {
     const r = await t.api('GET', `/api/v1/approval-requests/${id}`);
     return r.body.status === 'approved' ? r.body : undefined;
   });
   expect(done.decisions.map((d: any) => [d.approverId, d.action])).toEqual([['system:timeout', 'auto_approve']]);
+});
+
+test('unanimousRequired: every eligible approver of the step must approve, whatever minimumApprovals says', async () => {
+  const id = await requestApproval('configuration_change', 'Change the recipe', {
+    steps: [{ id: 'all', approvers: [{ type: 'group', identifier: 'reviewers' }], minimumApprovals: 1, unanimousRequired: true }],
+  });
+  await openStep(id, 'all');
+  for (const [user, left] of [
+    ['r1', ['r2', 'r3']],
+    ['r2', ['r3']],
+  ] as const) {
+    expect((await t.api('POST', `/api/v1/approval-requests/${id}/approve`, {}, as(user))).status).toBe(200);
+    const still = await until(`${user} counted`, async () => {
+      const r = await t.api('GET', `/api/v1/approval-requests/${id}`);
+      return r.body.pendingApprovers.length === left.length ? r.body : undefined;
+    });
+    expect(still.status).toBe('pending');
+    expect([...still.pendingApprovers].sort()).toEqual(left);
+  }
+  expect((await t.api('POST', `/api/v1/approval-requests/${id}/approve`, {}, as('r3'))).status).toBe(200);
+  await until('approved', async () => (await t.api('GET', `/api/v1/approval-requests/${id}`)).body.status === 'approved');
+  expect((await decisionRows(id)).map((r) => r.approver_id)).toEqual(['r1', 'r2', 'r3']);
+});
+
+test('a reassign rule hands the step to its target after the delay: the first approver may no longer decide', async () => {
+  const id = await requestApproval('configuration_change', 'Reassigned', {
+    steps: [{ id: 's', approvers: [{ type: 'user', identifier: 'slow' }], escalation: [{ after: '1s', action: 'reassign', target: 'user:dave' }] }],
+  });
+  await openStep(id, 's');
+  expect((await t.api('POST', `/api/v1/approval-requests/${id}/approve`, {}, as('dave'))).body.code).toBe('NOT_AN_APPROVER');
+  await until('reassigned to dave', async () => {
+    const r = await t.api('GET', `/api/v1/approval-requests/${id}`);
+    return r.body.pendingApprovers.join() === 'dave';
+  });
+  const late = await t.api('POST', `/api/v1/approval-requests/${id}/approve`, {}, as('slow'));
+  expect(late.status).toBe(403);
+  expect(late.body.code).toBe('NOT_AN_APPROVER');
+  expect((await t.api('POST', `/api/v1/approval-requests/${id}/approve`, {}, as('dave'))).status).toBe(200);
+  await until('approved', async () => (await t.api('GET', `/api/v1/approval-requests/${id}`)).body.status === 'approved');
+  expect((await decisionRows(id)).map((r) => [r.approver_id, r.action])).toEqual([['dave', 'approve']]);
 });
 
 test('out of office: the delegate approves in the named approver’s place, recorded on their behalf', async () => {
@@ -271,18 +310,12 @@ test('out of office: the delegate approves in the named approver’s place, reco
 });
 
 test('request changes, then the requester resubmits with new data: a second round approves', async () => {
-  const created = await t.api(
-    'POST',
-    '/api/v1/approval-requests',
-    {
-      type: 'version_activation',
-      title: 'Activate 3.1',
-      data: { v: 1 },
-      chain: { steps: [{ id: 'check', approvers: [{ type: 'user', identifier: 'lead' }] }] },
-    },
-    as('rita'),
+  const id = await requestApproval(
+    'version_activation',
+    'Activate 3.1',
+    { steps: [{ id: 'check', approvers: [{ type: 'user', identifier: 'lead' }] }] },
+    { v: 1 },
   );
-  const id = created.body.id as string;
   await openStep(id, 'check');
   expect((await t.api('POST', `/api/v1/approval-requests/${id}/request-changes`, { comments: 'add the changelog' }, as('lead'))).status).toBe(200);
   await until('changes_requested', async () => (await t.api('GET', `/api/v1/approval-requests/${id}`)).body.status === 'changes_requested');

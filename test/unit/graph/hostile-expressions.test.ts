@@ -4,6 +4,7 @@
  * timeout per test is a hang guard (a stuck regex would block the event loop for minutes),
  * not a performance assertion.
  */
+import jsonata from 'jsonata';
 import { checkExpression, evaluateExpression, type ExpressionLimits, MAX_REGEX_SUBJECT_LENGTH, WeftError } from '../../../src/graph';
 import { DEPTH_LEVELS_PER_STEP, EvaluationBudget, FREE_DEPTH } from '../../../src/graph/expression-budget';
 import { ctx } from './fixtures';
@@ -141,6 +142,17 @@ describe('hostile expressions fail with EXPRESSION_ERROR', () => {
   it(
     'regexes are applied to bounded subjects only',
     () => {
+      const err = failure('$contains(input, /\\s+$/)', ' '.repeat(MAX_REGEX_SUBJECT_LENGTH + 1));
+      expect(err.details).toMatchObject({ limit: 'regexSubject' });
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    'a jsonata() compiled elsewhere in the same process does not unpin the bounded regex engine',
+    () => {
+      // jsonata 1.8 sets its module-wide engine on every compile; workers share this module.
+      jsonata('$contains("a", /a/)');
       const err = failure('$contains(input, /\\s+$/)', ' '.repeat(MAX_REGEX_SUBJECT_LENGTH + 1));
       expect(err.details).toMatchObject({ limit: 'regexSubject' });
     },
