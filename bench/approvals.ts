@@ -19,6 +19,7 @@ import { executeRows } from '../src/db';
 import { createLogger } from '../src/logger';
 import { startWeft } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
+import { defaultMaxCachedWorkflows } from '../src/worker';
 import { createFreshDatabaseUrl } from '../test/integration/db/fresh-database';
 import { spawnWorker } from '../test/support/worker-process';
 
@@ -116,6 +117,9 @@ async function main() {
         const r = await api('POST', `/workflows/${created.body.id}/instances`, { input: { i } });
         if (r.status !== 202) throw new Error(`start ${i}: ${r.status} ${JSON.stringify(r.body)}`);
         ids.push(r.body.id);
+        if (ids.length % 1000 === 0) {
+          console.log(`  ${ids.length} started after ${((performance.now() - t0) / 1000).toFixed(0)} s, worker RSS ${rssMb(pid).toFixed(0)} MB`);
+        }
       },
     );
     const startMs = performance.now() - t0;
@@ -146,7 +150,7 @@ async function main() {
     const allDoneMs = performance.now() - t1;
 
     console.log(
-      `approvals bench: ${N} instances waiting at an APPROVAL node, 1 worker process (WEFT_MAX_CACHED_WORKFLOWS=${MAX_CACHED ?? 'default'}), dev server, PostgreSQL, ${CONCURRENCY} API requests in flight`,
+      `approvals bench: ${N} instances waiting at an APPROVAL node, 1 worker process (caching ${MAX_CACHED ?? `${defaultMaxCachedWorkflows()} (the default for this heap)`} workflows), dev server, PostgreSQL, ${CONCURRENCY} API requests in flight`,
     );
     console.log(`  started ${N} instances in ${(startMs / 1000).toFixed(1)} s; all ${N} approvals open after ${(waitingMs / 1000).toFixed(1)} s`);
     console.log(

@@ -113,6 +113,8 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
       requestId: string;
       stepId: string;
       round: number;
+      /** What is told (`escalation:0`, `sla_warning`): a retry keeps its Message-ID, two notices differ. Absent from activities scheduled by older workers. */
+      notice?: string;
       recipients: ApproverSpec[];
       subject: string;
       message: string;
@@ -126,7 +128,7 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
           nodeId: req.stepId,
           nodeType: 'NOTIFICATION',
           iteration: req.round,
-          idempotencyKey: `${req.requestId}:${req.stepId}:${req.round}:${req.subject}`,
+          idempotencyKey: `${req.requestId}:${req.stepId}:${req.round}:${req.notice ?? req.subject}`,
           properties: { channels: ['email'], recipients: req.recipients, subject: req.subject, message: req.message },
           timeoutMs: 30_000,
         });

@@ -69,9 +69,12 @@ export function detachedNodeIds(raw: Record<string, unknown>): Set<string> {
   return ids;
 }
 
+/** Node types that wait by themselves, so a state timeout can name them. */
+const WAITING_TYPES: ReadonlySet<string> = new Set(['WAIT', 'EVENT_SUBSCRIBER', 'APPROVAL']);
+
 /**
  * Compensations name another node that can run alone; state-timeout keys name waiting nodes
- * (a WAIT, or a node with triggered outgoing edges); notify rules name a NOTIFICATION node;
+ * (a WAIT, EVENT_SUBSCRIBER or APPROVAL, or a node with triggered outgoing edges); notify rules name a NOTIFICATION node;
  * detached nodes take no edges.
  */
 export function checkDetachedNodes(raw: Record<string, unknown>, issues: ValidationIssue[]): void {
@@ -98,11 +101,11 @@ export function checkDetachedNodes(raw: Record<string, unknown>, issues: Validat
       const state = byId.get(key);
       if (!state) {
         issues.push({ path: at(), code: 'INVALID_WORKFLOW', message: `stateTimeouts: "${key}" is not the id of a node (or "${ANY_STATE}")` });
-      } else if (state.type !== 'WAIT' && !waitsOnTrigger.has(key)) {
+      } else if (!WAITING_TYPES.has(state.type) && !waitsOnTrigger.has(key)) {
         issues.push({
           path: at(),
           code: 'INVALID_WORKFLOW',
-          message: `stateTimeouts: node "${key}" never waits (it is not a WAIT and no edge leaving it has a trigger)`,
+          message: `stateTimeouts: node "${key}" never waits (it is not a WAIT, EVENT_SUBSCRIBER or APPROVAL, and no edge leaving it has a trigger)`,
         });
       }
     }

@@ -95,11 +95,14 @@ export const GraphEdgeSchema = z.object({
  * Execution settings: `maxSteps` node runs before `STEP_LIMIT_EXCEEDED` (default 10,000),
  * `timeoutMs` for a whole execution, `rollbackOnFailure` (run the `compensation` nodes of
  * completed nodes when the execution fails; default false), `stateTimeouts` (escalation rules
- * per waiting node, see state-timeout-schema.ts).
+ * per waiting node, see state-timeout-schema.ts), `historyLimit` (history events one Temporal run
+ * may reach before the execution continues as a new run at its next top-level node; default
+ * 10,000).
  */
 export const SettingsSchema = z.object({
   maxSteps: z.number().int().min(1).default(10_000),
   timeoutMs: z.number().int().min(1).optional(),
+  historyLimit: z.number().int().min(100).max(40_000).optional(),
   // Optional rather than defaulted: stored graphs keep their shape; absent means false.
   rollbackOnFailure: z.boolean().optional(),
   stateTimeouts: StateTimeoutsSchema.optional(),

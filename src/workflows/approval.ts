@@ -482,6 +482,7 @@ class ApprovalRun {
       case 'notify':
         await this.notify(
           step,
+          `escalation:${index}`,
           rule.target ? [parseTarget(rule.target)] : undefined,
           rule.message ?? `Approval "${this.input.title}" is waiting for your decision`,
         );
@@ -504,7 +505,7 @@ class ApprovalRun {
           await this.tellParent(step);
         }
         await this.save();
-        if (rule.message) await this.notify(step, [parseTarget(rule.target as string)], rule.message);
+        if (rule.message) await this.notify(step, `escalation:${index}`, [parseTarget(rule.target as string)], rule.message);
         return;
       }
       case 'auto_approve': {
@@ -549,18 +550,25 @@ class ApprovalRun {
   private async slaEvent(step: OpenStep, type: 'sla_warning' | 'sla_breach'): Promise<void> {
     this.events.push({ at: nowIso(), type, stepId: step.view.id });
     if (step.def.sla?.notify) {
-      await this.notify(step, undefined, `Approval "${this.input.title}": SLA ${type === 'sla_warning' ? 'warning' : 'breached'} in step ${step.view.id}`);
+      await this.notify(
+        step,
+        type,
+        undefined,
+        `Approval "${this.input.title}": SLA ${type === 'sla_warning' ? 'warning' : 'breached'} in step ${step.view.id}`,
+      );
     }
   }
 
   /** Tells `to` (the step's pending approvers when absent); a failed delivery is an event, not a failure. */
-  private async notify(step: OpenStep, to: PlainSpec[] | undefined, message: string): Promise<void> {
+  /** `notice` names what is told (an escalation rule, an SLA level): each notice is its own mail. */
+  private async notify(step: OpenStep, notice: string, to: PlainSpec[] | undefined, message: string): Promise<void> {
     const recipients = to ?? step.view.approvers.map((a) => ({ type: 'user' as const, identifier: a.userId }));
     const result = await notifier
       .notifyApprovers({
         requestId: this.input.requestId,
         stepId: step.view.id,
         round: this.round,
+        notice,
         recipients,
         subject: `Approval: ${this.input.title}`,
         message,

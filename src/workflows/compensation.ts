@@ -48,6 +48,16 @@ export class CompensationLog {
 
   constructor(private readonly enabled: boolean) {}
 
+  /** The runs to undo, for the next run of a continued execution. */
+  exportRuns(): CompensableRun[] {
+    return [...this.runs];
+  }
+
+  /** Takes the runs a previous run of the execution would have undone. */
+  importRuns(runs: CompensableRun[]): void {
+    this.runs.push(...runs);
+  }
+
   /** Notes a completed node run; ignored unless rollbackOnFailure is on and the node declares a compensation. */
   completed(node: GraphNode, iteration: number, output: unknown): void {
     const compensation = (node.properties as { compensation?: unknown } | undefined)?.compensation;

@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  ContinueAsNew,
   CancellationScope,
   condition,
   isCancellation,
@@ -47,9 +48,20 @@ import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCan
 import { isSideEffectNode, nodeSpec, parseNodeProperties, type NodeActivityRequest, type RetrySpec } from '../graph/node-types';
 import { statusKey } from './search-attributes';
 import { CompensationLog } from './compensation';
-import { stateTimeoutFor, waitInState } from './state-timeouts';
+import { continueExecution, historyIsLong, traceToCarry } from './continuation';
+import { APPROVAL_STATE_TIMEOUT_PATCH, stateTimeoutFor, waitInState } from './state-timeouts';
 import type { StateTimeout } from '../graph/state-timeout-schema';
-import type { AdvanceRequest, ExecutionInput, ExecutionResult, ExecutionStatus, NodeErrorInfo, SimulationReport, SimulationSamples, TraceEntry } from './types';
+import type {
+  AdvanceRequest,
+  ContinuedState,
+  ExecutionInput,
+  ExecutionResult,
+  ExecutionStatus,
+  NodeErrorInfo,
+  SimulationReport,
+  SimulationSamples,
+  TraceEntry,
+} from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
@@ -160,12 +172,14 @@ class GraphRun implements Walker, BatchHost {
   private readonly saga: CompensationLog;
   /** Set when a state timeout's cancel rule ends the execution (see state-timeouts.ts). */
   cancelledBy: NodeErrorInfo | null = null;
+  /** The frame of the execution's own walk: only between its nodes may the run continue as new. */
+  private readonly topFrame: Frame = {};
 
   constructor(
     private readonly args: ExecutionInput,
     private readonly samples?: SimulationSamples,
   ) {
-    this.startedAt = nowIso();
+    this.startedAt = args.continued?.startedAt ?? nowIso();
     this.graph = args.graph;
     this.edges = indexEdges(args.graph);
     for (const node of args.graph.nodes ?? []) this.nodesById[node.id] = node;
@@ -298,9 +312,11 @@ class GraphRun implements Walker, BatchHost {
    * and the execution fails with WORKFLOW_TIMEOUT (and is recorded, unlike a Temporal run timeout).
    */
   private async withExecutionTimeout<T>(walk: () => Promise<T>): Promise<T> {
-    const ms = this.graph.settings?.timeoutMs;
+    const limit = this.graph.settings?.timeoutMs;
     // Executions started before this bound existed have no timer in their history.
-    if (!ms || !patched(WORKFLOW_TIMEOUT_PATCH)) return walk();
+    if (!limit || !patched(WORKFLOW_TIMEOUT_PATCH)) return walk();
+    // A continued run has only what is left of the execution's time.
+    const ms = this.args.continued ? Math.max(1, limit - (Date.now() - Date.parse(this.startedAt))) : limit;
     const work = new CancellationScope();
     const clock = new CancellationScope();
     let timedOut = false;
@@ -319,7 +335,7 @@ class GraphRun implements Walker, BatchHost {
       return await work.run(walk);
     } catch (err) {
       if (timedOut && isCancellation(err)) {
-        throw new NodeFailed({ code: 'WORKFLOW_TIMEOUT', message: `the execution exceeded settings.timeoutMs (${ms} ms)`, nodeId: runningAtTimeout }, 1);
+        throw new NodeFailed({ code: 'WORKFLOW_TIMEOUT', message: `the execution exceeded settings.timeoutMs (${limit} ms)`, nodeId: runningAtTimeout }, 1);
       }
       throw err;
     } finally {
@@ -340,6 +356,38 @@ class GraphRun implements Walker, BatchHost {
       Object.assign(this.vars, this.args.resume.vars);
       Object.assign(this.nodeOutputs, this.args.resume.nodeOutputs);
     }
+    if (this.args.continued) this.restore(this.args.continued);
+  }
+
+  /** Takes over the state the previous run of this execution handed on (see continuation.ts). */
+  private restore(state: ContinuedState): void {
+    this.importState(state, state.trace);
+    Object.assign(this.handlerRetries, state.handlerRetries);
+    this.pendingEvents.push(...state.pendingEvents);
+    this.refusedEvents.push(...state.refusedEvents);
+    this.lastFailure = state.lastFailure;
+    this.saga.importRuns(state.compensable);
+  }
+
+  private handOn(fromNodeId: string): ContinuedState {
+    return {
+      fromNodeId,
+      startedAt: this.startedAt,
+      runs: (this.args.continued?.runs ?? 0) + 1,
+      ...this.exportState(),
+      trace: traceToCarry(this.trace),
+      handlerRetries: this.handlerRetries,
+      pendingEvents: this.pendingEvents,
+      refusedEvents: this.refusedEvents,
+      lastFailure: this.lastFailure,
+      compensable: this.saga.exportRuns(),
+    };
+  }
+
+  /** Between top-level nodes, with nothing running or waiting, a long run continues as new. */
+  private async continueIfLong(node: GraphNode, frame: Frame): Promise<void> {
+    if (frame !== this.topFrame || this.samples || this.running.length > 0 || this.waits > 0) return;
+    if (historyIsLong(this.graph.settings?.historyLimit)) await continueExecution(this.args, this.handOn(node.id));
   }
 
   async run(): Promise<ExecutionResult> {
@@ -361,6 +409,7 @@ class GraphRun implements Walker, BatchHost {
       this.setStatus('completed');
       return { status: 'completed', output };
     } catch (err) {
+      if (err instanceof ContinueAsNew) throw err;
       if (isCancellation(err)) {
         const reason = this.cancelledBy ?? { code: 'CANCELLED', message: 'cancelled' };
         await CancellationScope.nonCancellable(() => this.recordFinished('cancelled', null, reason));
@@ -524,10 +573,10 @@ class GraphRun implements Walker, BatchHost {
   }
 
   private async walk(): Promise<unknown> {
-    const resume = this.args.resume;
+    const resume = this.args.continued ?? this.args.resume;
     const start = resume ? this.nodesById[resume.fromNodeId] : this.graph.nodes.find((n) => n.type === 'START');
-    if (!start) throw new WeftError('NODE_NOT_FOUND', resume ? `cannot retry from ${resume.fromNodeId}: no such node` : 'no START node');
-    return lastOutputOf(await this.walkFrom(start, undefined, {}));
+    if (!start) throw new WeftError('NODE_NOT_FOUND', resume ? `cannot start from ${resume.fromNodeId}: no such node` : 'no START node');
+    return lastOutputOf(await this.walkFrom(start, undefined, this.topFrame));
   }
 
   async walkFrom(start: GraphNode, stopAt: string | undefined, frame: Frame): Promise<WalkResult> {
@@ -538,6 +587,7 @@ class GraphRun implements Walker, BatchHost {
       if (node.id === stopAt) return { kind: 'reached', lastOutput };
       // A suspended instance starts no new node until it is resumed (or cancelled).
       if (this.suspended) await condition(() => !this.suspended);
+      await this.continueIfLong(node, frame);
       const pause = this.budget.step();
       if (pause) await pause;
       if (this.steps >= maxSteps) {
@@ -655,8 +705,12 @@ class GraphRun implements Walker, BatchHost {
         return { output: this.lastFailure, attempts: 1 };
       case 'SUBPROCESS':
         return runSubprocess(this, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, this.args);
-      case 'APPROVAL':
-        return runApprovalNode(this.approvalHost(), node, parseNodeProperties('APPROVAL', props), frame, iteration, this.args);
+      case 'APPROVAL': {
+        const decide = () => runApprovalNode(this.approvalHost(), node, parseNodeProperties('APPROVAL', props), frame, iteration, this.args);
+        // Executions recorded before APPROVAL waits took state timeouts start no timer there.
+        const limited = !this.samples && this.stateTimeout(node.id) !== undefined && patched(APPROVAL_STATE_TIMEOUT_PATCH);
+        return limited ? waitInState(this, node, decide) : decide();
+      }
       case 'API_CALL':
         return this.apiCall(node, iteration, props as unknown as ApiCallProps, frame);
       case 'EVENT_SUBSCRIBER':

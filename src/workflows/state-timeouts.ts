@@ -6,8 +6,8 @@
  * (it keeps waiting; the end of the wait makes it `running` again), `cancel` ends the execution
  * as cancelled with the reason STATE_TIMEOUT. All clocks are durable workflow timers.
  *
- * Other waiting nodes (EVENT_SUBSCRIBER, APPROVAL) get the same rules by wrapping their wait in
- * {@link waitInState}.
+ * The other waiting nodes, EVENT_SUBSCRIBER and APPROVAL, get the same rules by wrapping their wait
+ * in {@link waitInState}.
  */
 import { CancellationScope, CancelledFailure, isCancellation, patched, sleep } from '@temporalio/workflow';
 import { parseDuration } from '../graph/duration';
@@ -19,6 +19,9 @@ import type { Frame } from './walker';
 
 /** patched() id: executions recorded before state timeouts existed start no timer when they wait. */
 export const STATE_TIMEOUT_PATCH = 'weft-state-timeouts';
+
+/** patched() id: the same for APPROVAL waits, which took state timeouts later (a `"*"` rule reached them). */
+export const APPROVAL_STATE_TIMEOUT_PATCH = 'weft-approval-state-timeouts';
 
 /** What a NOTIFICATION run by a notify rule sees as `stateTimeout` in its templates. */
 export interface StateTimeoutContext {

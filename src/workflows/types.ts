@@ -1,5 +1,6 @@
 import type { WorkflowDefinition } from '../graph/schema';
-import type { LoopBatchInput } from './loop-batches';
+import type { CompensableRun } from './compensation';
+import type { BatchState, LoopBatchInput } from './loop-batches';
 
 /**
  * The instance states of a running graph (the seeds' workflow-instance states). `pending` is
@@ -21,6 +22,26 @@ export interface ExecutionInput {
   resume?: ResumeState;
   /** Set only on a LOOP batch child: run just these iterations and hand the state back. */
   loopBatch?: LoopBatchInput;
+  /** Set on a run that continues an execution whose history grew long (see continuation.ts). */
+  continued?: ContinuedState;
+}
+
+/** What one run of an execution hands the next when it continues as new: plain JSON. */
+export interface ContinuedState extends BatchState {
+  /** The node the next run starts with. */
+  fromNodeId: string;
+  /** When the execution (its first run) started. */
+  startedAt: string;
+  /** How many runs came before the next one. */
+  runs: number;
+  trace: TraceEntry[];
+  handlerRetries: Record<string, number>;
+  /** Advances accepted but not yet taken. */
+  pendingEvents: AdvanceRequest[];
+  refusedEvents: Array<AdvanceRequest & { at: string; reason: string }>;
+  lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null;
+  /** Completed runs that rollbackOnFailure would undo. */
+  compensable: CompensableRun[];
 }
 
 /** What a failed execution carries so that it can be retried from the node that failed. */

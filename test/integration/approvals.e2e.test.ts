@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { executeRows } from '../../src/db';
 import { decideSignal } from '../../src/workflows/approval-types';
-import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { publishGraph, requestApproval, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 
 jest.setTimeout(120_000);
 
@@ -57,11 +57,7 @@ function openStep(requestId: string, stepId: string) {
 }
 
 /** An API approval request by rita with an inline chain; its id once created. */
-async function requestApproval(type: string, title: string, chain: unknown, data?: unknown): Promise<string> {
-  const created = await t.api('POST', '/api/v1/approval-requests', { type, title, chain, ...(data === undefined ? {} : { data }) }, as('rita'));
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
+const requestByRita = (type: string, title: string, chain: unknown, data?: unknown) => requestApproval(t, 'rita', { type, title, chain, data });
 
 async function decisionRows(requestId: string) {
   return executeRows<{ approver_id: string; action: string; step_id: string; on_behalf_of: string | null; round: number }>(
@@ -226,8 +222,43 @@ test('a timeout escalates to the technical leads: the instance shows "escalated"
   ]);
 });
 
+test('settings.stateTimeouts reach an APPROVAL node: escalated past its limit, then cancelled together with its approval', async () => {
+  const defId = await publishGraph(t, {
+    name: 'gate-with-limit',
+    settings: {
+      stateTimeouts: {
+        gate: {
+          after: '1s',
+          actions: [
+            { type: 'escalate', target: 'role:manager' },
+            { type: 'cancel', delay: '2s', message: 'nobody decided' },
+          ],
+        },
+      },
+    },
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'gate', type: 'APPROVAL', properties: { title: 'Gate', chain: { steps: [{ id: 's', approvers: [{ type: 'user', identifier: 'slow' }] }] } } },
+      { id: 'end', type: 'END' },
+    ],
+    edges: [
+      { source: 'start', target: 'gate' },
+      { source: 'gate', sourcePort: 'approved', target: 'end' },
+    ],
+  });
+  const exec = (await t.api('POST', `/api/v1/workflows/${defId}/instances`, { input: {} })).body.id as string;
+  await until('escalated', async () => (await t.api('GET', `/api/v1/workflow-instances/${exec}`)).body.status === 'escalated');
+  const done = await waitForInstance(t, exec);
+  expect(done.status).toBe('cancelled');
+  expect(done.error).toMatchObject({ code: 'STATE_TIMEOUT', nodeId: 'gate', message: 'nobody decided' });
+  const requestId = `${exec}:approval:gate:0`;
+  await until('approval cancelled', async () => (await t.api('GET', `/api/v1/approval-requests/${encodeURIComponent(requestId)}`)).body.status === 'cancelled');
+  const late = await t.api('POST', `/api/v1/approval-requests/${encodeURIComponent(requestId)}/approve`, {}, as('slow'));
+  expect(late.status).toBe(409);
+});
+
 test('a step timeout with onTimeout auto_approve approves an API request by itself', async () => {
-  const id = await requestApproval('configuration_change', 'Raise limit', {
+  const id = await requestByRita('configuration_change', 'Raise limit', {
     steps: [{ id: 's', approvers: [{ type: 'user', identifier: 'slow' }], timeout: '1s' }],
     onTimeout: 'auto_approve',
   });
@@ -239,7 +270,7 @@ test('a step timeout with onTimeout auto_approve approves an API request by itse
 });
 
 test('unanimousRequired: every eligible approver of the step must approve, whatever minimumApprovals says', async () => {
-  const id = await requestApproval('configuration_change', 'Change the recipe', {
+  const id = await requestByRita('configuration_change', 'Change the recipe', {
     steps: [{ id: 'all', approvers: [{ type: 'group', identifier: 'reviewers' }], minimumApprovals: 1, unanimousRequired: true }],
   });
   await openStep(id, 'all');
@@ -261,7 +292,7 @@ test('unanimousRequired: every eligible approver of the step must approve, whate
 });
 
 test('a reassign rule hands the step to its target after the delay: the first approver may no longer decide', async () => {
-  const id = await requestApproval('configuration_change', 'Reassigned', {
+  const id = await requestByRita('configuration_change', 'Reassigned', {
     steps: [{ id: 's', approvers: [{ type: 'user', identifier: 'slow' }], escalation: [{ after: '1s', action: 'reassign', target: 'user:dave' }] }],
   });
   await openStep(id, 's');
@@ -310,7 +341,7 @@ test('out of office: the delegate approves in the named approver’s place, reco
 });
 
 test('request changes, then the requester resubmits with new data: a second round approves', async () => {
-  const id = await requestApproval(
+  const id = await requestByRita(
     'version_activation',
     'Activate 3.1',
     { steps: [{ id: 'check', approvers: [{ type: 'user', identifier: 'lead' }] }] },
@@ -370,27 +401,17 @@ test('50 approvers decide at once on a 30-of-50 step: one outcome, every accepte
 });
 
 test('a decision sent as a signal follows the same rules: a refused one is recorded and changes nothing', async () => {
-  const created = await t.api(
-    'POST',
-    '/api/v1/approval-requests',
-    {
-      type: 'rollout',
-      title: 'Signalled',
-      chain: {
-        steps: [
-          {
-            id: 's',
-            approvers: [
-              { type: 'user', identifier: 'lead' },
-              { type: 'user', identifier: 'rita' },
-            ],
-          },
+  const id = await requestByRita('rollout', 'Signalled', {
+    steps: [
+      {
+        id: 's',
+        approvers: [
+          { type: 'user', identifier: 'lead' },
+          { type: 'user', identifier: 'rita' },
         ],
       },
-    },
-    as('rita'),
-  );
-  const id = created.body.id as string;
+    ],
+  });
   await openStep(id, 's');
   const handle = t.temporal.workflow.getHandle(id);
   await handle.signal(decideSignal, { userId: 'olga', action: 'approve' });

@@ -4,7 +4,7 @@
  * a real HTTP receiver, through the SSRF guard.
  */
 import { json, startFakeService, type FakeService } from '../support/fake-service';
-import { runGraph, startTestWeft, type TestWeft } from '../support/harness';
+import { requestApproval, runGraph, startTestWeft, type TestWeft } from '../support/harness';
 import { startFakeSmtp, type FakeSmtp } from '../support/smtp-server';
 
 let t: TestWeft;
@@ -246,4 +246,31 @@ test('email without WEFT_SMTP_URL on the worker fails with NOTIFICATION_NOT_CONF
   } finally {
     await bare.stop();
   }
+});
+
+test('an approval step mails its approvers: an escalation notice, then the SLA warning and breach, each its own message', async () => {
+  const id = await requestApproval(t, 'carol', {
+    type: 'configuration_change',
+    title: 'Raise the oven limit',
+    chain: {
+      steps: [
+        {
+          id: 'check',
+          approvers: [{ type: 'user', identifier: 'alice' }],
+          escalation: [{ after: '500ms', action: 'notify', message: 'Still waiting for you' }],
+          sla: { target: '2s', warningPercent: 50, breachPercent: 100, notify: true },
+        },
+      ],
+    },
+  });
+  const deadline = Date.now() + 30_000;
+  while (smtp.messages.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  expect(smtp.messages.map((m) => m.to)).toEqual([['alice@example.com'], ['alice@example.com'], ['alice@example.com']]);
+  expect(smtp.messages.every((m) => m.headers.subject === 'Approval: Raise the oven limit')).toBe(true);
+  expect(smtp.messages[0]?.raw).toContain('Still waiting for you');
+  expect(smtp.messages[1]?.raw).toContain('SLA warning in step check');
+  expect(smtp.messages[2]?.raw).toContain('SLA breached in step check');
+  // A mail client drops a message whose Message-ID it has seen: three notices, three ids.
+  expect(new Set(smtp.messages.map((m) => m.headers['message-id'])).size).toBe(3);
+  expect((await t.api('POST', `/api/v1/approval-requests/${id}/approve`, {}, { token: t.token(['approver'], 'alice') })).status).toBe(200);
 });

@@ -148,6 +148,17 @@ export async function startInstance(t: TestWeft, definitionId: string, input: un
   return res.body.id as string;
 }
 
+/** Creates an approval request through the API as `requestedBy` (a user id); its id. */
+export async function requestApproval(
+  t: TestWeft,
+  requestedBy: string,
+  request: { type: string; title: string; chain: unknown; data?: unknown },
+): Promise<string> {
+  const res = await t.api('POST', '/api/v1/approval-requests', request, { token: t.token(['operator'], requestedBy) });
+  if (res.status !== 201) throw new Error(`approval request failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
 /** Publishes `graph`, runs it with `input` and returns the finished instance. */
 export async function runGraph(t: TestWeft, graph: unknown, input: unknown = {}): Promise<any> {
   return waitForInstance(t, await startInstance(t, await publishGraph(t, graph), input));

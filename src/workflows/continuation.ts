@@ -1,0 +1,39 @@
+/**
+ * Histories stay bounded (DESIGN rule 5): a long-lived execution, such as a state machine advanced
+ * thousands of times, must not grow one Temporal history towards its limits (50,000 events, 50 MB).
+ * Between two top-level nodes, with nothing else running, an execution whose run has reached
+ * `settings.historyLimit` events (or whose history Temporal says is large) continues as a new run
+ * of the same workflow id, carrying its state forward (ContinuedState). Callers by workflow id
+ * (API, queries, updates, the result) follow it to the new run.
+ */
+import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
+import type { ContinuedState, ExecutionInput, ExecutionResult, TraceEntry } from './types';
+
+/** Executions recorded before continue-as-new existed never check, so they replay unchanged. */
+export const CONTINUE_AS_NEW_PATCH = 'weft-continue-as-new';
+
+export const DEFAULT_HISTORY_LIMIT = 10_000;
+
+/** Trace entries a run hands the next: the latest, so the continuation's input stays small. */
+export const CONTINUED_TRACE_ENTRIES = 500;
+
+/** Whether this run's history is long enough to continue as new. */
+export function historyIsLong(limit: number | undefined): boolean {
+  const info = workflowInfo();
+  if (!info.continueAsNewSuggested && info.historyLength < (limit ?? DEFAULT_HISTORY_LIMIT)) return false;
+  // Only now, so that executions which never get this long carry no patch marker.
+  return patched(CONTINUE_AS_NEW_PATCH);
+}
+
+/** Ends this run and starts the next with `state`, once every update or signal handler has finished. */
+export async function continueExecution(args: ExecutionInput, state: ContinuedState): Promise<never> {
+  await condition(allHandlersFinished);
+  // A retry-from-failed starts where it failed once; the next run starts where this one stopped.
+  const { resume: _resume, ...rest } = args;
+  return continueAsNew<(input: ExecutionInput) => Promise<ExecutionResult>>({ ...rest, continued: state });
+}
+
+/** The latest trace entries, for the next run. */
+export function traceToCarry(trace: TraceEntry[]): TraceEntry[] {
+  return trace.slice(-CONTINUED_TRACE_ENTRIES);
+}

@@ -1,0 +1,90 @@
+/**
+ * A long-lived state machine on the real dev server: advanced again and again, its execution
+ * continues as new runs whenever one run's history reaches `settings.historyLimit`, and nothing a
+ * user sees changes: variables, node iterations, the start time and the API all carry on.
+ */
+import { Worker } from '@temporalio/worker';
+import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { testBundlePath } from '../support/paths';
+
+jest.setTimeout(120_000);
+
+let t: TestWeft;
+
+beforeAll(async () => {
+  t = await startTestWeft();
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+const TICKS = 40;
+const HISTORY_LIMIT = 100;
+
+const counter = {
+  name: 'counter',
+  variables: { ticks: { type: 'number', value: 0 } },
+  settings: { historyLimit: HISTORY_LIMIT },
+  nodes: [
+    { id: 'start', type: 'START' },
+    { id: 'idle', type: 'DATA_TRANSFORMATION', properties: { assign: { shown: 'vars.ticks' } } },
+    { id: 'count', type: 'DATA_TRANSFORMATION', properties: { assign: { ticks: 'vars.ticks + 1' } } },
+    { id: 'done', type: 'END', properties: { output: { ticks: 'vars.ticks' } } },
+  ],
+  edges: [
+    { source: 'start', target: 'idle' },
+    // Each tick must carry the next number: the condition reads the variables carried over.
+    { source: 'idle', target: 'count', trigger: 'tick', condition: 'event.data.n = vars.ticks + 1' },
+    { source: 'count', target: 'idle' },
+    { source: 'idle', target: 'done', trigger: 'finish' },
+  ],
+};
+
+async function awaitingTick(id: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const s = await t.temporal.workflow.getHandle(id).query<{ awaitingTriggers: string[] }>('status');
+    if (s.awaitingTriggers.includes('tick')) return;
+    if (Date.now() > deadline) throw new Error('the instance did not wait for tick again');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('a state machine advanced past its history limit continues as new runs and loses nothing', async () => {
+  const id = await startInstance(t, await publishGraph(t, counter));
+  await awaitingTick(id);
+  const startedAt = (await t.api('GET', `/api/v1/workflow-instances/${id}`)).body.startedAt;
+  expect(typeof startedAt).toBe('string');
+
+  for (let n = 1; n <= TICKS; n++) {
+    const r = await t.api('POST', `/api/v1/workflow-instances/${id}/advance`, { trigger: 'tick', data: { n } });
+    expect(r.status).toBe(200);
+    await awaitingTick(id);
+  }
+  expect(await t.temporal.workflow.getHandle(id).query('variables')).toMatchObject({ ticks: TICKS });
+
+  const runs = [];
+  for await (const run of t.temporal.workflow.list({ query: `WorkflowId = '${id}'` })) runs.push(run);
+  expect(runs.length).toBeGreaterThanOrEqual(3);
+  expect(runs.filter((r) => r.status.name === 'CONTINUED_AS_NEW')).toHaveLength(runs.length - 1);
+  // Each run stops at the first top-level node after the limit: one tick's events past it at most.
+  for (const run of runs) expect(run.historyLength).toBeLessThan(HISTORY_LIMIT + 20);
+  // A continued run replays deterministically: its patch marker and continue-as-new included.
+  const first = runs.find((r) => r.status.name === 'CONTINUED_AS_NEW');
+  const firstHistory = await t.temporal.workflow.getHandle(id, first?.runId).fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: { codePath: testBundlePath() }, replayName: 'continued' }, firstHistory);
+  const current = await t.temporal.workflow.getHandle(id).describe();
+  expect(current.searchAttributes.WeftDefinitionId).toBeDefined();
+
+  expect((await t.api('POST', `/api/v1/workflow-instances/${id}/advance`, { trigger: 'finish' })).status).toBe(200);
+  const done = await waitForInstance(t, id);
+  expect(done.status).toBe('completed');
+  expect(done.output).toEqual({ ticks: TICKS });
+  expect(done.startedAt).toBe(startedAt);
+  // Node iterations count on across runs: the 40th run of `count` is its iteration 39.
+  const history = (await t.api('GET', `/api/v1/workflow-instances/${id}/history`)).body;
+  const counts = history.nodes.filter((n: { nodeId: string }) => n.nodeId === 'count');
+  expect(counts.at(-1).iteration).toBe(TICKS - 1);
+  expect(counts.map((n: { output: { ticks: number } }) => n.output.ticks)).toEqual(Array.from({ length: TICKS }, (_, i) => i + 1));
+});
