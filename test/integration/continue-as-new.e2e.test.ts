@@ -82,6 +82,13 @@ test('a state machine advanced past its history limit continues as new runs and 
   expect(done.status).toBe('completed');
   expect(done.output).toEqual({ ticks: TICKS });
   expect(done.startedAt).toBe(startedAt);
+  // The timeline reads every run: one start, the continuations, all 41 advances, one end.
+  await t.temporal.workflow.getHandle(id).result(); // the row is written just before the run ends
+  const timeline = (await t.api('GET', `/api/v1/workflow-instances/${id}/timeline`)).body.events as Array<{ type: string; name?: string }>;
+  const count = (type: string) => timeline.filter((e) => e.type === type).length;
+  const continued = await t.temporal.workflow.count(`WorkflowId = '${id}' AND ExecutionStatus = 'ContinuedAsNew'`);
+  expect([count('execution.started'), count('execution.continued'), count('execution.completed')]).toEqual([1, continued.count, 1]);
+  expect(timeline.filter((e) => e.type === 'update' && e.name === 'advance')).toHaveLength(TICKS + 1);
   // Node iterations count on across runs: the 40th run of `count` is its iteration 39.
   const history = (await t.api('GET', `/api/v1/workflow-instances/${id}/history`)).body;
   const counts = history.nodes.filter((n: { nodeId: string }) => n.nodeId === 'count');
