@@ -25,7 +25,6 @@ beforeAll(async () => {
     ['r3', ['approver']],
     ['olga', ['operator']],
     ['slow', ['approver']],
-    ['max', ['technical_lead']],
     ['dana', ['approver']],
     ['dave', ['approver']],
   ];
@@ -172,7 +171,7 @@ test('an APPROVAL node: two steps, 2-of-3 quorum, refusals with codes, the graph
   expect(late.status).toBe(409);
 });
 
-test('a timeout escalates to the technical leads: the instance shows "escalated", then the escalated approver decides', async () => {
+test('a timeout escalates to the managers: the instance shows "escalated", then the escalated approver decides', async () => {
   const defId = await publishGraph(t, {
     name: 'escalating',
     nodes: [
@@ -187,7 +186,7 @@ test('a timeout escalates to the technical leads: the instance shows "escalated"
               {
                 id: 'only',
                 approvers: [{ type: 'user', identifier: 'slow' }],
-                escalation: [{ after: '1s', action: 'escalate', target: 'role:technical_lead' }],
+                escalation: [{ after: '1s', action: 'escalate', target: 'role:manager' }],
               },
             ],
           },
@@ -211,14 +210,14 @@ test('a timeout escalates to the technical leads: the instance shows "escalated"
   );
   const req = (await t.api('GET', `/api/v1/workflow-instances/${exec}/approvals`)).body.items[0];
   expect(req.escalated).toBe(true);
-  expect(req.pendingApprovers.sort()).toEqual(['max', 'slow']);
-  expect((await t.api('POST', `/api/v1/workflow-instances/${exec}/approve`, {}, as('max'))).status).toBe(200);
+  expect(req.pendingApprovers.sort()).toEqual(['lead', 'rita', 'slow']);
+  expect((await t.api('POST', `/api/v1/workflow-instances/${exec}/approve`, {}, as('lead'))).status).toBe(200);
   const done = await waitForInstance(t, exec, 60_000);
   expect(done.status).toBe('completed');
   const rows = await decisionRows(req.id);
   expect(rows.map((r) => [r.approver_id, r.action])).toEqual([
     ['system:escalation:0', 'escalate'],
-    ['max', 'approve'],
+    ['lead', 'approve'],
   ]);
 });
 
