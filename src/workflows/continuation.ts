@@ -17,10 +17,20 @@ export const DEFAULT_HISTORY_LIMIT = 10_000;
 /** Trace entries a run hands the next: the latest, so the continuation's input stays small. */
 export const CONTINUED_TRACE_ENTRIES = 500;
 
-/** Whether this run's history is long enough to continue as new. */
-export function historyIsLong(limit: number | undefined): boolean {
+/**
+ * Where a run continues as new. An instance that waits for `advance` continues when it starts
+ * waiting, so that the next run is waiting from its first moment and accepts an advance sent
+ * during the switch; elsewhere that advance would be refused as arriving between two states.
+ * Before a top-level node it continues only when it has no such wait or ran far past the limit.
+ */
+export type ContinuePoint = 'trigger-wait' | 'between-nodes';
+
+/** Whether this run's history is long enough to continue as new at `point`. */
+export function historyIsLong(limit: number | undefined, point: ContinuePoint, waitsForTriggers: boolean): boolean {
   const info = workflowInfo();
-  if (!info.continueAsNewSuggested && info.historyLength < (limit ?? DEFAULT_HISTORY_LIMIT)) return false;
+  const events = limit ?? DEFAULT_HISTORY_LIMIT;
+  const long = point === 'trigger-wait' || !waitsForTriggers ? info.continueAsNewSuggested || info.historyLength >= events : info.historyLength >= 2 * events;
+  if (!long) return false;
   // Only now, so that executions which never get this long carry no patch marker.
   return patched(CONTINUE_AS_NEW_PATCH);
 }

@@ -174,6 +174,8 @@ class GraphRun implements Walker, BatchHost {
   cancelledBy: NodeErrorInfo | null = null;
   /** The frame of the execution's own walk: only between its nodes may the run continue as new. */
   private readonly topFrame: Frame = {};
+  /** Whether some state waits for `advance` (see continuation.ts: where a long run continues). */
+  private readonly waitsForTriggers: boolean;
 
   constructor(
     private readonly args: ExecutionInput,
@@ -182,8 +184,19 @@ class GraphRun implements Walker, BatchHost {
     this.startedAt = args.continued?.startedAt ?? nowIso();
     this.graph = args.graph;
     this.edges = indexEdges(args.graph);
+    this.waitsForTriggers = args.graph.edges.some((e) => e.trigger !== undefined);
     for (const node of args.graph.nodes ?? []) this.nodesById[node.id] = node;
     this.saga = new CompensationLog(args.graph.settings?.rollbackOnFailure === true);
+    const awaiting = args.continued?.awaiting;
+    if (awaiting) {
+      // Before the first await: an advance sent during the switch reaches this run's validator
+      // in its first activation. The status search attribute came along from the previous run.
+      const port = awaiting.port ?? undefined;
+      this.awaitingTriggers = [
+        ...new Set(candidateEdges(this.edges, args.continued?.fromNodeId as string, port).flatMap((e) => (e.trigger ? [e.trigger] : []))),
+      ];
+      this.status = 'waiting';
+    }
     this.installHandlers();
   }
 
@@ -384,10 +397,14 @@ class GraphRun implements Walker, BatchHost {
     };
   }
 
-  /** Between top-level nodes, with nothing running or waiting, a long run continues as new. */
-  private async continueIfLong(node: GraphNode, frame: Frame): Promise<void> {
-    if (frame !== this.topFrame || this.samples || this.running.length > 0 || this.waits > 0) return;
-    if (historyIsLong(this.graph.settings?.historyLimit)) await continueExecution(this.args, this.handOn(node.id));
+  /** At the top level, with nothing running or waiting, a long run continues as new (see continuation.ts). */
+  private async continueIfLong(node: GraphNode, frame: Frame, awaiting?: ContinuedState['awaiting']): Promise<void> {
+    // Suspended: the operator's resume goes to this run (it is suspended only in this one).
+    if (frame !== this.topFrame || this.samples || this.suspended || this.running.length > 0 || this.waits > 0) return;
+    const point = awaiting ? 'trigger-wait' : 'between-nodes';
+    if (historyIsLong(this.graph.settings?.historyLimit, point, this.waitsForTriggers)) {
+      await continueExecution(this.args, { ...this.handOn(node.id), ...(awaiting ? { awaiting } : {}) });
+    }
   }
 
   async run(): Promise<ExecutionResult> {
@@ -576,7 +593,10 @@ class GraphRun implements Walker, BatchHost {
     const resume = this.args.continued ?? this.args.resume;
     const start = resume ? this.nodesById[resume.fromNodeId] : this.graph.nodes.find((n) => n.type === 'START');
     if (!start) throw new WeftError('NODE_NOT_FOUND', resume ? `cannot start from ${resume.fromNodeId}: no such node` : 'no START node');
-    return lastOutputOf(await this.walkFrom(start, undefined, this.topFrame));
+    const awaiting = this.args.continued?.awaiting;
+    // A run continued at a trigger wait waits on: the state itself already ran.
+    const first = awaiting ? await this.follow(start, awaiting.port ?? undefined, this.topFrame) : start;
+    return lastOutputOf(await this.walkFrom(first, undefined, this.topFrame));
   }
 
   async walkFrom(start: GraphNode, stopAt: string | undefined, frame: Frame): Promise<WalkResult> {
@@ -921,7 +941,7 @@ class GraphRun implements Walker, BatchHost {
       this.firstMatching(
         candidates.filter((e) => !e.trigger),
         this.context(frame),
-      ) ?? (await this.awaitTrigger(node, triggered));
+      ) ?? (await this.awaitTrigger(node, triggered, port, frame));
     if (!chosen) {
       const where = port === undefined ? node.id : `${node.id} (port ${port})`;
       throw new NodeFailed({ code: 'NO_MATCHING_BRANCH', message: `no edge from ${where} matches`, nodeId: node.id }, 1);
@@ -938,12 +958,13 @@ class GraphRun implements Walker, BatchHost {
     return undefined;
   }
 
-  private async awaitTrigger(state: GraphNode, edges: GraphEdge[]): Promise<GraphEdge | undefined> {
+  private async awaitTrigger(state: GraphNode, edges: GraphEdge[], port: string | undefined, frame: Frame): Promise<GraphEdge | undefined> {
     if (edges.length === 0) return undefined;
     if (this.samples) {
       const triggers = [...new Set(edges.map((e) => e.trigger))].join(', ');
       throw new WeftError('SIMULATION_WAITING', `here the instance would wait for ${triggers} (advance); a simulation stops`);
     }
+    await this.continueIfLong(state, frame, { port: port ?? null });
     this.awaitingTriggers = [...new Set(edges.map((e) => e.trigger as string))];
     this.setStatus('waiting');
     return waitInState(this, state, () => this.nextMatchingEvent(edges));

@@ -28,8 +28,10 @@ export interface ExecutionInput {
 
 /** What one run of an execution hands the next when it continues as new: plain JSON. */
 export interface ContinuedState extends BatchState {
-  /** The node the next run starts with. */
+  /** The node the next run starts with, or, with `awaiting`, the state it waits in. */
   fromNodeId: string;
+  /** Set when the run continued as it began to wait for `advance`: the port the state left by. */
+  awaiting?: { port: string | null };
   /** When the execution (its first run) started. */
   startedAt: string;
   /** How many runs came before the next one. */

@@ -57,10 +57,11 @@ test('a state machine advanced past its history limit continues as new runs and 
   const startedAt = (await t.api('GET', `/api/v1/workflow-instances/${id}`)).body.startedAt;
   expect(typeof startedAt).toBe('string');
 
+  // Back to back, as an automated client would: the run continues as new while it begins to
+  // wait, so the next run accepts an advance from its first moment and none is refused.
   for (let n = 1; n <= TICKS; n++) {
     const r = await t.api('POST', `/api/v1/workflow-instances/${id}/advance`, { trigger: 'tick', data: { n } });
-    expect(r.status).toBe(200);
-    await awaitingTick(id);
+    expect([n, r.status, r.body.code]).toEqual([n, 200, undefined]);
   }
   expect(await t.temporal.workflow.getHandle(id).query('variables')).toMatchObject({ ticks: TICKS });
 
