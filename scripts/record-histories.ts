@@ -1,5 +1,6 @@
-// Records workflow histories for the replay tests into test/histories/ (see test/histories/graphs.ts).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Records workflow histories for the replay tests into test/histories/ (see test/histories/graphs.ts):
+// those not recorded yet, or the ones named (`npm run histories:record -- <name>`).
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -9,10 +10,11 @@ import { startWeft } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
 import { json, startFakeService } from '../test/support/fake-service';
 import { recordedGraphs } from '../test/histories/graphs';
-import { historyToPlain } from '../test/histories/history-json';
+import { historyToPlain, WORKFLOW_ID_KEY } from '../test/histories/history-json';
 import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
 import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
+import { DirectoryService } from '../src/services/directory';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
 
@@ -32,21 +34,39 @@ async function main() {
   const client = new Client({ connection });
   const definitions = new DefinitionService(weft.database.db);
   const executions = new ExecutionService(weft.database.db, client, settings.taskQueue, definitions);
+  const directory = new DirectoryService(weft.database.db);
+  await directory.createUser({ id: 'boss', name: 'Boss', roles: ['approver'] }, 'recorder');
+  const only = process.argv.slice(2);
   try {
-    for (const [name, { graph, input }] of Object.entries(recordedGraphs(svc.url))) {
+    for (const [name, { graph, input, drive }] of Object.entries(recordedGraphs(svc.url))) {
+      // Recorded histories are the past new code must replay: never overwritten unless named.
+      if (only.length ? !only.includes(name) : existsSync(join(OUT, `${name}.json`))) continue;
       const def = await definitions.create(graph, {}, 'recorder');
       await definitions.publish(def.id, undefined, 'recorder');
       const { id } = await executions.start(def.id, { input }, undefined, 'recorder');
-      const handle = client.workflow.getHandle(id);
-      await handle.result().catch(() => undefined);
-      const history = await handle.fetchHistory();
-      const json = historyToPlain(history) as HistoryJson;
-      writeFileSync(join(OUT, `${name}.json`), JSON.stringify(json, null, 1));
-      if (name === 'core-nodes') {
-        const tampered = tamperActivityType(json, 'apiCall', 'chargeCard');
-        writeFileSync(join(OUT, 'tampered', `${name}.activity-type.json`), JSON.stringify(tampered, null, 1));
+      await drive?.({ client, executionId: id });
+      await client.workflow
+        .getHandle(id)
+        .result()
+        .catch(() => undefined);
+      const runs = await runHistories(client, id);
+      runs.forEach((history, i) => {
+        const file = i === runs.length - 1 ? `${name}.json` : `${name}.run-${i + 1}.json`;
+        const json = historyToPlain(history) as HistoryJson;
+        writeFileSync(join(OUT, file), JSON.stringify({ [WORKFLOW_ID_KEY]: id, ...json }, null, 1));
+        if (name === 'core-nodes') {
+          const tampered = tamperActivityType(json, 'apiCall', 'chargeCard');
+          writeFileSync(join(OUT, 'tampered', `${name}.activity-type.json`), JSON.stringify(tampered, null, 1));
+        }
+        console.log(`recorded ${file} (${history.events?.length} events)`);
+      });
+      const children = runs.flatMap((h) => (h.events ?? []).flatMap((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? []));
+      for (const [i, childId] of children.entries()) {
+        const history = await client.workflow.getHandle(childId).fetchHistory();
+        const json = { [WORKFLOW_ID_KEY]: childId, ...(historyToPlain(history) as HistoryJson) };
+        writeFileSync(join(OUT, `${name}.child-${i + 1}.json`), JSON.stringify(json, null, 1));
+        console.log(`recorded ${name}.child-${i + 1}.json (${history.events?.length} events)`);
       }
-      console.log(`recorded ${name} (${history.events?.length} events)`);
     }
   } finally {
     await connection.close();
@@ -55,6 +75,18 @@ async function main() {
     await svc.close();
   }
 }
+/** Every run of an execution, oldest first: each continued run names the one before it. */
+async function runHistories(client: Client, id: string) {
+  const runs = [];
+  let runId: string | undefined;
+  for (;;) {
+    const history = await client.workflow.getHandle(id, runId).fetchHistory();
+    runs.unshift(history);
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+    if (!runId) return runs;
+  }
+}
+
 main().catch((err) => {
   console.error(err);
   process.exit(1);

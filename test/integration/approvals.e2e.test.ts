@@ -470,8 +470,12 @@ test('policies are validated with JSON paths; APPROVAL properties too; stats cou
   expect(graph.status).toBe(422);
   expect(graph.body.errors.map((e: any) => e.path)).toContain('/nodes/1/properties/chain/steps/0/approvers/0/identifier');
 
-  const stats = await t.api('GET', '/api/v1/approvals/stats');
-  expect(stats.status).toBe(200);
+  // Stats count stored rows, which a workflow writes just after its live state (what the request
+  // view shows) changed: the last test's rejection may take a moment to be counted.
+  const stats = await until('stats with the rejection', async () => {
+    const r = await t.api('GET', '/api/v1/approvals/stats');
+    return r.status === 200 && r.body.rejected >= 1 ? r : undefined;
+  });
   expect(stats.body.total).toBeGreaterThanOrEqual(7);
   expect(stats.body.approved).toBeGreaterThanOrEqual(5);
   expect(stats.body.rejected).toBeGreaterThanOrEqual(1);

@@ -6,6 +6,7 @@
 import { Worker } from '@temporalio/worker';
 import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 import { testBundlePath } from '../support/paths';
+import { counterStateMachine } from '../histories/graphs';
 
 jest.setTimeout(120_000);
 
@@ -22,24 +23,7 @@ afterAll(async () => {
 const TICKS = 40;
 const HISTORY_LIMIT = 100;
 
-const counter = {
-  name: 'counter',
-  variables: { ticks: { type: 'number', value: 0 } },
-  settings: { historyLimit: HISTORY_LIMIT },
-  nodes: [
-    { id: 'start', type: 'START' },
-    { id: 'idle', type: 'DATA_TRANSFORMATION', properties: { assign: { shown: 'vars.ticks' } } },
-    { id: 'count', type: 'DATA_TRANSFORMATION', properties: { assign: { ticks: 'vars.ticks + 1' } } },
-    { id: 'done', type: 'END', properties: { output: { ticks: 'vars.ticks' } } },
-  ],
-  edges: [
-    { source: 'start', target: 'idle' },
-    // Each tick must carry the next number: the condition reads the variables carried over.
-    { source: 'idle', target: 'count', trigger: 'tick', condition: 'event.data.n = vars.ticks + 1' },
-    { source: 'count', target: 'idle' },
-    { source: 'idle', target: 'done', trigger: 'finish' },
-  ],
-};
+const counter = counterStateMachine('counter', HISTORY_LIMIT);
 
 async function awaitingTick(id: string): Promise<void> {
   const deadline = Date.now() + 15_000;

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { historyFromPlain } from '../histories/history-json';
+import { historyFromPlain, recordedWorkflowId } from '../histories/history-json';
 import { testBundlePath } from '../support/paths';
 
 const DIR = join(__dirname, '..', 'histories');
@@ -17,13 +17,17 @@ function load(path: string) {
   return historyFromPlain(JSON.parse(readFileSync(path, 'utf8')));
 }
 
+function workflowIdOf(path: string) {
+  return recordedWorkflowId(JSON.parse(readFileSync(path, 'utf8')));
+}
+
 test('there are recorded histories to replay', () => {
   expect(recorded.length).toBeGreaterThanOrEqual(2);
   expect(tampered.length).toBeGreaterThanOrEqual(1);
 });
 
 test.each(recorded)('%s replays without nondeterminism', async (file) => {
-  await Worker.runReplayHistory({ workflowBundle: { codePath: testBundlePath() }, replayName: file }, load(join(DIR, file)));
+  await Worker.runReplayHistory({ workflowBundle: { codePath: testBundlePath() }, replayName: file }, load(join(DIR, file)), workflowIdOf(join(DIR, file)));
 });
 
 test.each(tampered)('tampered %s is refused with DeterminismViolationError', async (file) => {
