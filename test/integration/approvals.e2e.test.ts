@@ -48,11 +48,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined | false
 }
 
 /** The open step of a request, once the workflow has opened it. */
-function openStep(requestId: string, stepId: string) {
-  return until(`step ${stepId} of ${requestId}`, async () => {
+async function openStep(requestId: string, stepId: string) {
+  const open = (r: { currentStepId: string | null; pendingApprovers: string[] } | undefined) => r?.currentStepId === stepId && r.pendingApprovers.length > 0;
+  const live = await until(`step ${stepId} of ${requestId}`, async () => {
     const r = await t.api('GET', `/api/v1/approval-requests/${encodeURIComponent(requestId)}`);
-    return r.status === 200 && r.body.currentStepId === stepId && r.body.pendingApprovers.length > 0 ? r.body : undefined;
+    return r.status === 200 && open(r.body) ? r.body : undefined;
   });
+  // The view above is the workflow's live state; inboxes and lists read the row it stores just
+  // after, so wait for that too.
+  await until(`stored step ${stepId} of ${requestId}`, async () => {
+    const r = await t.api('GET', '/api/v1/approval-requests?status=pending&limit=500');
+    return open(r.body.items.find((i: { id: string }) => i.id === requestId));
+  });
+  return live;
 }
 
 /** An API approval request by rita with an inline chain; its id once created. */
