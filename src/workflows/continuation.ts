@@ -1,10 +1,10 @@
 /**
  * Histories stay bounded (DESIGN rule 5): a long-lived execution, such as a state machine advanced
  * thousands of times, must not grow one Temporal history towards its limits (50,000 events, 50 MB).
- * Between two top-level nodes, with nothing else running, an execution whose run has reached
+ * At the top level, with nothing else running, an execution whose run has reached
  * `settings.historyLimit` events (or whose history Temporal says is large) continues as a new run
- * of the same workflow id, carrying its state forward (ContinuedState). Callers by workflow id
- * (API, queries, updates, the result) follow it to the new run.
+ * of the same workflow id (where: {@link ContinuePoint}), carrying its state forward
+ * (ContinuedState). Callers by workflow id (API, queries, updates, the result) follow it.
  */
 import { allHandlersFinished, condition, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import type { ContinuedState, ExecutionInput, ExecutionResult, TraceEntry } from './types';

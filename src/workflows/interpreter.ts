@@ -191,10 +191,8 @@ class GraphRun implements Walker, BatchHost {
     if (awaiting) {
       // Before the first await: an advance sent during the switch reaches this run's validator
       // in its first activation. The status search attribute came along from the previous run.
-      const port = awaiting.port ?? undefined;
-      this.awaitingTriggers = [
-        ...new Set(candidateEdges(this.edges, args.continued?.fromNodeId as string, port).flatMap((e) => (e.trigger ? [e.trigger] : []))),
-      ];
+      const edges = candidateEdges(this.edges, args.continued?.fromNodeId as string, awaiting.port ?? undefined);
+      this.awaitingTriggers = triggersOf(edges);
       this.status = 'waiting';
     }
     this.installHandlers();
@@ -386,7 +384,6 @@ class GraphRun implements Walker, BatchHost {
     return {
       fromNodeId,
       startedAt: this.startedAt,
-      runs: (this.args.continued?.runs ?? 0) + 1,
       ...this.exportState(),
       trace: traceToCarry(this.trace),
       handlerRetries: this.handlerRetries,
@@ -961,11 +958,10 @@ class GraphRun implements Walker, BatchHost {
   private async awaitTrigger(state: GraphNode, edges: GraphEdge[], port: string | undefined, frame: Frame): Promise<GraphEdge | undefined> {
     if (edges.length === 0) return undefined;
     if (this.samples) {
-      const triggers = [...new Set(edges.map((e) => e.trigger))].join(', ');
-      throw new WeftError('SIMULATION_WAITING', `here the instance would wait for ${triggers} (advance); a simulation stops`);
+      throw new WeftError('SIMULATION_WAITING', `here the instance would wait for ${triggersOf(edges).join(', ')} (advance); a simulation stops`);
     }
     await this.continueIfLong(state, frame, { port: port ?? null });
-    this.awaitingTriggers = [...new Set(edges.map((e) => e.trigger as string))];
+    this.awaitingTriggers = triggersOf(edges);
     this.setStatus('waiting');
     return waitInState(this, state, () => this.nextMatchingEvent(edges));
   }
@@ -984,6 +980,11 @@ class GraphRun implements Walker, BatchHost {
       this.refusedEvents.push({ ...event, at: nowIso(), reason: 'no edge condition holds for this event' });
     }
   }
+}
+
+/** The events a state waits for: the triggers of its edges, each once. */
+function triggersOf(edges: GraphEdge[]): string[] {
+  return [...new Set(edges.flatMap((e) => (e.trigger ? [e.trigger] : [])))];
 }
 
 /** An update refused by its validator: nothing changed; the type is the code the API answers with. */

@@ -34,8 +34,6 @@ export interface ContinuedState extends BatchState {
   awaiting?: { port: string | null };
   /** When the execution (its first run) started. */
   startedAt: string;
-  /** How many runs came before the next one. */
-  runs: number;
   trace: TraceEntry[];
   handlerRetries: Record<string, number>;
   /** Advances accepted but not yet taken. */
