@@ -41,8 +41,8 @@ export const WORKFLOWS_PATH = require.resolve('./workflows');
  * The definition-language modules workflow code imports. The SDK evaluates every other module of
  * the bundle once per workflow, and these build some 800 zod schemas: measured with a heap
  * snapshot of bench/approvals.ts, they were most of the ~2 MB each cached workflow held. Preloaded,
- * they are evaluated once per worker and shared (and frozen by the SDK), which is safe because
- * they are pure: no I/O, no workflow APIs, and module state only as memoization of pure results.
+ * they are evaluated once per worker and shared, which is safe because they are pure: no I/O, no
+ * workflow APIs, and module state only as memoization of pure results.
  */
 export const SHARED_WORKFLOW_MODULES = [
   'approval-chain',
@@ -57,7 +57,7 @@ export const SHARED_WORKFLOW_MODULES = [
   'transformations',
   'validate',
   'validation-node',
-  'preload', // last: readies the schemas above for the SDK's freeze
+  'preload', // last: exempts the modules above from the SDK's freeze, which zod cannot run under
 ].map((name) => require.resolve(`./graph/${name}`));
 
 /** What every workflow bundle of Weft is built with, ahead of time or at worker start. */

@@ -74,8 +74,8 @@ const WAITING_TYPES: ReadonlySet<string> = new Set(['WAIT', 'EVENT_SUBSCRIBER', 
 
 /**
  * Compensations name another node that can run alone; state-timeout keys name waiting nodes
- * (a WAIT, EVENT_SUBSCRIBER or APPROVAL, or a node with triggered outgoing edges); notify rules name a NOTIFICATION node;
- * detached nodes take no edges.
+ * (a WAIT, EVENT_SUBSCRIBER or APPROVAL, or a node with triggered outgoing edges); notify rules
+ * name a NOTIFICATION node; detached nodes take no edges.
  */
 export function checkDetachedNodes(raw: Record<string, unknown>, issues: ValidationIssue[]): void {
   const nodes = rawNodesOf(raw);

@@ -559,8 +559,10 @@ class ApprovalRun {
     }
   }
 
-  /** Tells `to` (the step's pending approvers when absent); a failed delivery is an event, not a failure. */
-  /** `notice` names what is told (an escalation rule, an SLA level): each notice is its own mail. */
+  /**
+   * Tells `to` (the step's pending approvers when absent); a failed delivery is an event, not a
+   * failure. `notice` names what is told (an escalation rule, an SLA level): each is its own mail.
+   */
   private async notify(step: OpenStep, notice: string, to: PlainSpec[] | undefined, message: string): Promise<void> {
     const recipients = to ?? step.view.approvers.map((a) => ({ type: 'user' as const, identifier: a.userId }));
     const result = await notifier
