@@ -120,7 +120,7 @@ function classifyTransportError(err: unknown, spec: HttpRequestSpec): HttpCallEr
 /**
  * Performs one outbound HTTP call for a node: the SSRF guard applies to the first URL and to
  * every redirect, the whole exchange is bounded by `timeoutMs`, the body by `maxResponseBytes`.
- * @throws HttpCallError with code HTTP_<status>, TIMEOUT, NETWORK_ERROR, SSRF_BLOCKED, INVALID_URL, RESPONSE_TOO_LARGE
+ * @throws HttpCallError with code HTTP_<status>, TIMEOUT, NETWORK_ERROR, SSRF_BLOCKED, INVALID_URL, INSECURE_REDIRECT, RESPONSE_TOO_LARGE, TOO_MANY_REDIRECTS
  */
 export async function performHttpRequest(spec: HttpRequestSpec, guard: AddressGuard): Promise<HttpResponseOutput> {
   const { output, method, url } = await exchange(spec, guard);
@@ -142,17 +142,70 @@ export async function performHttpRequest(spec: HttpRequestSpec, guard: AddressGu
 /**
  * Like {@link performHttpRequest} but answers with any final status: for callers (connector
  * drivers) that read the vendor's error body to decide the failure code.
- * @throws HttpCallError with code TIMEOUT, NETWORK_ERROR, SSRF_BLOCKED, INVALID_URL, RESPONSE_TOO_LARGE, TOO_MANY_REDIRECTS
+ * @throws HttpCallError with code TIMEOUT, NETWORK_ERROR, SSRF_BLOCKED, INVALID_URL, INSECURE_REDIRECT, RESPONSE_TOO_LARGE, TOO_MANY_REDIRECTS
  */
 export async function sendHttpRequest(spec: HttpRequestSpec, guard: AddressGuard): Promise<HttpResponseOutput> {
   return (await exchange(spec, guard)).output;
+}
+
+/** One hop of an outbound call: where it goes and what it carries. */
+export interface RedirectHop {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: Buffer | undefined;
+}
+
+/**
+ * Headers that may follow a redirect to another origin. Everything else the caller set is
+ * dropped there: `Authorization`, `Cookie` and `Proxy-Authorization` (as fetch and browsers do),
+ * and also the credential headers of connectors and of API_CALL nodes (`X-API-Key`, CSRF tokens,
+ * any vendor header), whose names no fixed list could know.
+ */
+const CROSS_ORIGIN_HEADERS = new Set(['accept', 'accept-language', 'content-language', 'content-type', 'user-agent', 'idempotency-key']);
+
+/**
+ * The next hop after a 3xx answer with `location`, as fetch follows it: 303 (and 301/302 after
+ * POST) turn into a GET without a body; a change of origin keeps only {@link CROSS_ORIGIN_HEADERS};
+ * a step down from https to http is refused, since whatever the request carries would then
+ * travel in clear. The address guard checks the new URL when it is sent.
+ * @throws HttpCallError INVALID_URL for a location that is not an http(s) URL, INSECURE_REDIRECT for https → http
+ */
+export function followRedirect(hop: RedirectHop, status: number, location: string): RedirectHop {
+  let url: URL;
+  try {
+    url = new URL(location, hop.url);
+  } catch {
+    throw new HttpCallError('INVALID_URL', `redirect to an invalid location: ${location}`, false);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HttpCallError('INVALID_URL', `redirect to ${url.protocol} refused`, false);
+  }
+  if (hop.url.protocol === 'https:' && url.protocol === 'http:') {
+    throw new HttpCallError('INSECURE_REDIRECT', `redirect from https to http (${url.origin}) refused`, false);
+  }
+  let { method, body } = hop;
+  let headers = { ...hop.headers };
+  if (status === 303 || ((status === 301 || status === 302) && method === 'POST')) {
+    method = 'GET';
+    body = undefined;
+    headers = withoutHeader(headers, 'content-type');
+  }
+  if (url.origin !== hop.url.origin) {
+    headers = Object.fromEntries(Object.entries(headers).filter(([name]) => CROSS_ORIGIN_HEADERS.has(name.toLowerCase())));
+  }
+  return { url, method, headers, body };
+}
+
+function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== name));
 }
 
 async function exchange(spec: HttpRequestSpec, guard: AddressGuard): Promise<{ output: HttpResponseOutput; method: string; url: URL }> {
   const signal = AbortSignal.timeout(spec.timeoutMs);
   let url = buildUrl(spec);
   let method = spec.method.toUpperCase();
-  const headers: Record<string, string> = { ...spec.headers, 'idempotency-key': spec.idempotencyKey };
+  let headers: Record<string, string> = { ...spec.headers, 'idempotency-key': spec.idempotencyKey };
   let body = encodeBody(spec, headers);
   let res: RawResponse | undefined;
   for (let hop = 0; ; hop++) {
@@ -164,16 +217,8 @@ async function exchange(spec: HttpRequestSpec, guard: AddressGuard): Promise<{ o
     const location = res.headers.location;
     if (res.status < 300 || res.status >= 400 || res.status === 304 || !location) break;
     if (hop >= MAX_REDIRECTS) throw new HttpCallError('TOO_MANY_REDIRECTS', `more than ${MAX_REDIRECTS} redirects`, false);
-    url = new URL(location, url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new HttpCallError('INVALID_URL', `redirect to ${url.protocol} refused`, false);
-    }
-    // 303, and 301/302 after POST, become GET without a body, as browsers and fetch do.
-    if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
-      method = 'GET';
-      body = undefined;
-      delete headers['content-type'];
-    }
+    const next = followRedirect({ url, method, headers, body }, res.status, location);
+    ({ url, method, headers, body } = next);
   }
   const output: HttpResponseOutput = { status: res.status, headers: flattenHeaders(res.headers), body: decodeBody(res) };
   return { output, method, url };
