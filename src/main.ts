@@ -1,6 +1,6 @@
 // `npm start`: API + worker + embedded Temporal dev server + PGlite (or what the environment names).
 import { signToken } from './auth/tokens';
-import { ConfigError, loadSettings } from './config/settings';
+import { ConfigError, loadSettings, StartupError } from './config/settings';
 import { createLogger } from './logger';
 import { startWeft } from './runtime';
 
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
-  process.exit(1);
+  // A refusal to start says what to change; a stack trace would only bury it.
+  console.error(err instanceof StartupError ? `weft: ${err.message}` : err);
+  process.exit(err instanceof StartupError ? 2 : 1);
 });

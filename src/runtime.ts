@@ -6,9 +6,12 @@ import type { Logger } from 'pino';
 import { createApp } from './api/app';
 import { resolveJwtSecret } from './auth/secret';
 import { resolveSecretsKey } from './auth/secrets-key';
-import type { Settings } from './config/settings';
+import { StartupError, type Settings } from './config/settings';
 import { openDatabase, type Database } from './db/client';
+import { installationId } from './db/repositories/installation';
 import { startDevServer, type DevServer } from './temporal/dev-server';
+import { installationClientInterceptor } from './temporal/installation';
+import { ensureSearchAttributes } from './temporal/search-attributes';
 import { installTemporalLogging } from './temporal/runtime-logging';
 import { createWeftWorker } from './worker';
 
@@ -18,6 +21,8 @@ export interface RunningWeft {
   temporalUiUrl: string | undefined;
   database: Database;
   jwtSecret: string;
+  /** The id of the installation the database belongs to. */
+  installationId: string;
   stop(): Promise<void>;
 }
 
@@ -58,6 +63,13 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
     stops.push(() => database.close());
     const jwtSecret = resolveJwtSecret(settings);
     const secretsKey = resolveSecretsKey(settings);
+    const installation = await installationId(database.db);
+
+    // Both roles need the search attributes: the API starts executions with them, workflows upsert them.
+    const clientConnection = await Connection.connect({ address: temporalAddress });
+    stops.push(() => clientConnection.close());
+    const registered = await ensureSearchAttributes(clientConnection, settings.temporalNamespace, temporalAddress);
+    if (registered.length > 0) log.info({ registered, namespace: settings.temporalNamespace }, 'registered search attributes');
 
     let worker: Worker | undefined;
     if (opts.worker) {
@@ -72,26 +84,32 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         smtpUrl: settings.smtpUrl,
         mailFrom: settings.mailFrom,
         secretsKey,
+        installationId: installation,
         maxCachedWorkflows: settings.maxCachedWorkflows,
         workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
       });
       const running = worker.run();
-      stops.push(async () => {
-        worker!.shutdown();
-        await running;
-      });
       running.catch((err: Error) => log.fatal({ err }, 'worker stopped'));
+      stops.push(async () => {
+        // Only a running worker can be asked to stop; either way its connection must wait for it.
+        if (worker!.getState() === 'RUNNING') worker!.shutdown();
+        await running.catch(() => undefined);
+      });
     }
 
     let apiUrl: string | undefined;
     if (opts.api) {
-      const connection = await Connection.connect({ address: temporalAddress });
-      stops.push(() => connection.close());
-      const temporal = new Client({ connection, namespace: settings.temporalNamespace });
+      const temporal = new Client({
+        connection: clientConnection,
+        namespace: settings.temporalNamespace,
+        interceptors: { workflow: [installationClientInterceptor(installation)] },
+      });
       const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log, secretsKey, httpAllowedHosts: settings.httpAllowedHosts });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
-        s.once('error', reject);
+        s.once('error', (err: NodeJS.ErrnoException) =>
+          reject(err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err),
+        );
       });
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       const address = server.address();
@@ -99,7 +117,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
       apiUrl = `http://localhost:${port}`;
     }
 
-    return { apiUrl, temporalAddress, temporalUiUrl: devServer?.uiUrl, database, jwtSecret, stop };
+    return { apiUrl, temporalAddress, temporalUiUrl: devServer?.uiUrl, database, jwtSecret, installationId: installation, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,4 +1,4 @@
-import { loadSettings } from './config/settings';
+import { ConfigError, loadSettings, StartupError } from './config/settings';
 import { createLogger } from './logger';
 import { startWeft } from './runtime';
 
@@ -22,7 +22,8 @@ export async function runStandalone(role: 'api' | 'worker'): Promise<void> {
 /** Entry-point glue: a failed start prints the reason and exits non-zero. */
 export function runStandaloneMain(role: 'api' | 'worker'): void {
   runStandalone(role).catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
+    const refusal = err instanceof ConfigError || err instanceof StartupError;
+    console.error(refusal ? `weft-${role}: ${err.message}` : err);
+    process.exit(refusal ? 2 : 1);
   });
 }

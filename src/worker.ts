@@ -2,6 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import type { WeftDb } from './db/client';
+import { installationActivityInterceptor } from './temporal/installation';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory between tasks; {@link defaultMaxCachedWorkflows} when unset. */
   maxCachedWorkflows?: number;
+  /** The id of the installation the database belongs to: activities of others are refused. */
+  installationId: string;
   /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
   identity?: string;
 }
@@ -60,8 +63,15 @@ export const SHARED_WORKFLOW_MODULES = [
   'preload', // last: exempts the modules above from the SDK's freeze, which zod cannot run under
 ].map((name) => require.resolve(`./graph/${name}`));
 
+/** Workflow interceptors every bundle carries: the installation header (installation-interceptors.ts). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/installation-interceptors')];
+
 /** What every workflow bundle of Weft is built with, ahead of time or at worker start. */
-export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: SHARED_WORKFLOW_MODULES };
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  preloadModules: SHARED_WORKFLOW_MODULES,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+};
 
 /** Creates (does not run) the Weft worker: the generic interpreter workflow plus every activity. */
 export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
@@ -72,6 +82,10 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
+    interceptors: {
+      activity: [installationActivityInterceptor(deps.installationId)],
+      ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
     activities: createActivities({
       db: deps.db,
       httpAllowedHosts: deps.httpAllowedHosts,

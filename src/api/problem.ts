@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { type z } from 'zod';
 import { isWeftError, WeftError, type ValidationIssue } from '../graph/errors';
+import { temporalProblem } from './dependency-errors';
 
 /** Converts zod issues to JSON Pointer issues (`/input/items/0`). */
 export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
@@ -32,6 +33,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 
@@ -60,7 +62,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status: number;
     let body: ReturnType<typeof problemBody>;
-    if (isWeftError(err)) {
+    const dependency = isWeftError(err) ? undefined : temporalProblem(err);
+    if (dependency) {
+      status = dependency.status;
+      body = problemBody(status, dependency.code, dependency.detail, [], req.originalUrl);
+      if (dependency.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(dependency.retryAfterSeconds));
+      log.warn({ err, path: req.originalUrl }, 'a dependency failed the request');
+    } else if (isWeftError(err)) {
       status = err.status;
       body = problemBody(status, err.code, err.message, err.issues, req.originalUrl);
     } else if ((err as { type?: string }).type === 'entity.parse.failed') {

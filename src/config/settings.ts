@@ -111,6 +111,14 @@ export class ConfigError extends Error {
 }
 
 /**
+ * Weft cannot start as configured for a reason the environment's syntax does not show (a port
+ * already taken, a Temporal server that refuses what Weft needs); the message says what to change.
+ */
+export class StartupError extends Error {
+  override readonly name: string = 'StartupError';
+}
+
+/**
  * Reads and validates the environment once. Empty strings count as unset so that
  * docker-compose's `VAR: ""` does not turn into a bad value.
  * @throws ConfigError naming each offending variable

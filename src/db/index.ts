@@ -14,3 +14,4 @@ export * from './repositories/inventory';
 export * from './repositories/equipment';
 export * from './repositories/quality';
 export type { Page, PageRequest } from './repositories/page';
+export * from './repositories/installation';

@@ -17,7 +17,9 @@ export function installTemporalLogging(log: Logger): void {
     else log.warn(meta, entry.message);
   };
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN', forward) });
+    // No shutdownSignals: Weft's entry points stop the worker, its connection and the dev server
+    // themselves, once and in order; the SDK's own handler would start a second, racing shutdown.
+    Runtime.install({ logger: new DefaultLogger('WARN', forward), shutdownSignals: [] });
   } catch (err) {
     // A runtime made earlier in this process (e.g. by a dev server a script started first) keeps its logger.
     if (!(err instanceof IllegalStateError)) throw err;
