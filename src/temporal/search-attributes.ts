@@ -16,11 +16,12 @@ const ALREADY_EXISTS = 6;
  * "no mapping defined for search attribute"): registers the missing ones through the operator
  * service, which is idempotent and safe when several processes start at once.
  * @returns the names it registered (empty when all were there)
- * @throws SearchAttributesError when the server refuses (no permission, a managed cloud), with
- *   the exact `temporal operator search-attribute create` commands to run instead
+ * @throws SearchAttributesError when the server refuses (no permission, a managed cloud, no free
+ *   slot), with the exact `temporal operator search-attribute create` commands to run instead;
+ *   or when the namespace does not exist
  */
 export async function ensureSearchAttributes(connection: Connection, namespace: string, address: string): Promise<string[]> {
-  const missing = await missingAttributes(connection, namespace);
+  const missing = await missingAttributes(connection, namespace, address);
   for (const key of missing) {
     try {
       await connection.operatorService.addSearchAttributes({
@@ -43,8 +44,22 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   return missing.map((k) => k.name);
 }
 
-async function missingAttributes(connection: Connection, namespace: string) {
-  const listed = await connection.operatorService.listSearchAttributes({ namespace });
+/** gRPC NOT_FOUND: the namespace does not exist on that server. */
+const NOT_FOUND = 5;
+
+async function missingAttributes(connection: Connection, namespace: string, address: string) {
+  let listed;
+  try {
+    listed = await connection.operatorService.listSearchAttributes({ namespace });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== NOT_FOUND) throw err;
+    // Weft does not create namespaces on a server it does not own: a typo must not become a new one.
+    throw new SearchAttributesError(
+      `Temporal at ${address} has no namespace "${namespace}". Set TEMPORAL_NAMESPACE to an existing one, or create it:\n` +
+        `  temporal operator namespace create --address ${address} --namespace ${namespace}`,
+      { cause: err },
+    );
+  }
   const present = new Set(Object.keys(listed.customAttributes ?? {}));
   return WEFT_SEARCH_ATTRIBUTES.filter((k) => !present.has(k.name));
 }

@@ -9,12 +9,14 @@ import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadSettings } from '../../src/config/settings';
 import { createLogger } from '../../src/logger';
 import { startWeft } from '../../src/runtime';
 import { ensureTemporalCli } from '../../src/temporal/cli';
 import { DevServerStartError, startDevServer } from '../../src/temporal/dev-server';
+import { SearchAttributesError } from '../../src/temporal/search-attributes';
 import { startFakeService, type FakeService } from '../support/fake-service';
 import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 
@@ -165,5 +167,60 @@ describe('a Temporal server without Weft search attributes', () => {
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ code: 'TEMPORAL_UNAVAILABLE' });
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('a Temporal server that will not take what Weft needs', () => {
+  let server: TestWorkflowEnvironment;
+
+  beforeAll(async () => {
+    const cli = ensureTemporalCli();
+    server = await TestWorkflowEnvironment.createLocal({
+      server: { executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' }, log: { format: 'pretty', level: 'error' } },
+    });
+  });
+  afterAll(async () => {
+    await server?.teardown();
+  });
+
+  const startAgainst = async (env: Record<string, string>) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'weft-refused-'));
+    try {
+      const settings = loadSettings({ PORT: '0', WEFT_DATA_DIR: dataDir, TEMPORAL_ADDRESS: server.address, LOG_LEVEL: 'silent', ...env });
+      return await startWeft(settings, { api: true, worker: true, log: createLogger('silent') }).then(
+        async (w) => {
+          await w.stop();
+          return undefined;
+        },
+        (e: unknown) => e as Error,
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  };
+
+  it('a namespace that does not exist: refuses to start, and does not create it', async () => {
+    const err = await startAgainst({ TEMPORAL_NAMESPACE: 'no-such-namespace' });
+    expect(err).toBeInstanceOf(SearchAttributesError);
+    expect(err?.message).toContain('temporal operator namespace create');
+  });
+
+  it('no room for the search attributes: refuses to start with the exact commands to run', async () => {
+    // The SQL visibility store has a fixed number of Keyword slots: fill them all.
+    for (let i = 0; ; i++) {
+      const added = await server.connection.operatorService
+        .addSearchAttributes({ namespace: 'default', searchAttributes: { [`Filler${i}`]: encodeSearchAttributeIndexedValueType('KEYWORD')! } })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!added) break;
+      if (i > 100) throw new Error('the server took 100 Keyword attributes: no limit to hit');
+    }
+    const err = await startAgainst({});
+    expect(err).toBeInstanceOf(SearchAttributesError);
+    for (const name of ['WeftDefinitionId', 'WeftVersion', 'WeftStatus']) {
+      expect(err?.message).toContain(`temporal operator search-attribute create --address ${server.address} --namespace default --name ${name} --type Keyword`);
+    }
   });
 });
