@@ -32,6 +32,7 @@ export const WEFT_TABLES = [
   'executions',
   'group_members',
   'groups',
+  'installation',
   'inventory_lots',
   'inventory_movements',
   'node_results',
