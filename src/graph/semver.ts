@@ -1,8 +1,10 @@
 /**
- * Semantic versions (semver 2.0.0) of workflow definitions: parse, compare, bump.
+ * Semantic versions (semver 2.0.0) of workflow definitions: parse, compare, bump — the one
+ * implementation, on the `semver` package, for the API, the services and the repositories.
  *
- * Pure TypeScript: imported by workflow code, so no Node APIs here.
+ * Pure: imported by code that workflows import too, so no Node APIs here (`semver` has none).
  */
+import { SemVer as ParsedSemver, compare } from 'semver';
 import { WeftError } from './errors';
 
 /** A parsed semantic version. `prerelease` and `build` are the dot-separated identifiers. */
@@ -17,9 +19,15 @@ export interface SemVer {
 /** Which part of a version {@link bumpSemver} increments. */
 export type SemverPart = 'major' | 'minor' | 'patch';
 
-// The regular expression published at semver.org (numeric parts without leading zeros).
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+function strict(version: unknown): ParsedSemver | undefined {
+  // The package tolerates a leading `v` or `=` and surrounding blanks; a stored version is exact.
+  if (typeof version !== 'string' || !/^\d/.test(version) || version.trim() !== version) return undefined;
+  try {
+    return new ParsedSemver(version);
+  } catch {
+    return undefined; // not semver, or a part beyond Number.MAX_SAFE_INTEGER
+  }
+}
 
 /**
  * Parses `MAJOR.MINOR.PATCH[-prerelease][+build]` (no leading `v`).
@@ -28,33 +36,14 @@ const SEMVER =
  *   beyond `Number.MAX_SAFE_INTEGER`.
  */
 export function parseSemver(version: string): SemVer {
-  const m = typeof version === 'string' ? SEMVER.exec(version) : null;
-  if (!m) {
-    throw new WeftError('VALIDATION_ERROR', `Invalid semantic version "${String(version)}" (expected e.g. "1.2.3")`);
-  }
-  const [, major, minor, patch, prerelease, build] = m;
-  const parts = [Number(major), Number(minor), Number(patch)] as const;
-  if (!parts.every(Number.isSafeInteger)) {
-    throw new WeftError('VALIDATION_ERROR', `Semantic version "${version}" has a part that is too large`);
-  }
-  return {
-    major: parts[0],
-    minor: parts[1],
-    patch: parts[2],
-    prerelease: prerelease ? prerelease.split('.') : [],
-    build: build ? build.split('.') : [],
-  };
+  const v = strict(version);
+  if (!v) throw new WeftError('VALIDATION_ERROR', `Invalid semantic version "${String(version)}" (expected e.g. "1.2.3")`);
+  return { major: v.major, minor: v.minor, patch: v.patch, prerelease: v.prerelease.map(String), build: [...v.build] };
 }
 
 /** True when {@link parseSemver} accepts the text. */
 export function isSemver(version: unknown): version is string {
-  if (typeof version !== 'string') return false;
-  try {
-    parseSemver(version);
-    return true;
-  } catch {
-    return false;
-  }
+  return strict(version) !== undefined;
 }
 
 /** Formats a parsed version back to text. */
@@ -71,32 +60,20 @@ export function formatSemver(v: SemVer): string {
  * @throws WeftError `VALIDATION_ERROR` when either is not a semantic version.
  */
 export function compareSemver(a: string, b: string): -1 | 0 | 1 {
-  const x = parseSemver(a);
-  const y = parseSemver(b);
-  for (const key of ['major', 'minor', 'patch'] as const) {
-    if (x[key] !== y[key]) return x[key] < y[key] ? -1 : 1;
-  }
-  return comparePrerelease(x.prerelease, y.prerelease);
+  parseSemver(a);
+  parseSemver(b);
+  return compare(a, b);
 }
 
-function comparePrerelease(a: string[], b: string[]): -1 | 0 | 1 {
-  if (a.length === 0 || b.length === 0) {
-    if (a.length === b.length) return 0;
-    return a.length === 0 ? 1 : -1;
-  }
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i] as string;
-    const y = b[i] as string;
-    if (x === y) continue;
-    const xNum = /^\d+$/.test(x);
-    const yNum = /^\d+$/.test(y);
-    if (xNum && yNum) return Number(x) < Number(y) ? -1 : 1;
-    if (xNum !== yNum) return xNum ? -1 : 1;
-    return x < y ? -1 : 1;
-  }
-  if (a.length === b.length) return 0;
-  return a.length < b.length ? -1 : 1;
+/**
+ * {@link compareSemver} for ordering stored rows: a version that is not semver (Weft never
+ * writes one, but a row may come from elsewhere) sorts below every semver, by text.
+ */
+export function compareStoredVersions(a: string, b: string): number {
+  const [sa, sb] = [isSemver(a), isSemver(b)];
+  if (sa && sb) return compare(a, b);
+  if (sa !== sb) return sa ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -107,16 +84,10 @@ function comparePrerelease(a: string[], b: string[]): -1 | 0 | 1 {
  * @throws WeftError `VALIDATION_ERROR` when `version` is not a semantic version or `part` is unknown.
  */
 export function bumpSemver(version: string, part: SemverPart): string {
-  const v = parseSemver(version);
-  const pre = v.prerelease.length > 0;
-  switch (part) {
-    case 'major':
-      return pre && v.minor === 0 && v.patch === 0 ? `${v.major}.0.0` : `${v.major + 1}.0.0`;
-    case 'minor':
-      return pre && v.patch === 0 ? `${v.major}.${v.minor}.0` : `${v.major}.${v.minor + 1}.0`;
-    case 'patch':
-      return pre ? `${v.major}.${v.minor}.${v.patch}` : `${v.major}.${v.minor}.${v.patch + 1}`;
-    default:
-      throw new WeftError('VALIDATION_ERROR', `Unknown version part "${String(part)}" (expected major, minor or patch)`);
+  const v = strict(version);
+  if (!v) throw new WeftError('VALIDATION_ERROR', `Invalid semantic version "${String(version)}" (expected e.g. "1.2.3")`);
+  if (part !== 'major' && part !== 'minor' && part !== 'patch') {
+    throw new WeftError('VALIDATION_ERROR', `Unknown version part "${String(part)}" (expected major, minor or patch)`);
   }
+  return v.inc(part).version;
 }

@@ -7,7 +7,7 @@ import { and, eq, isNull, ne } from 'drizzle-orm';
 import { WeftError } from '../../graph/errors';
 import type { WeftDb } from '../client';
 import { workflowDefinitions, workflowVersions, type WorkflowDefinition, type WorkflowVersion } from '../schema';
-import { compareVersionStrings } from './semver-order';
+import { compareStoredVersions } from '../../graph/semver';
 
 /** A new version of an existing definition. */
 export interface AddVersionInput {
@@ -59,7 +59,7 @@ export async function addVersion(db: WeftDb, input: AddVersionInput): Promise<Wo
 export async function listVersions(db: WeftDb, definitionId: string): Promise<WorkflowVersion[]> {
   const rows = await db.select().from(workflowVersions).where(eq(workflowVersions.definitionId, definitionId));
   // Sorted here, not in SQL: text order puts 1.10.0 before 1.9.0, and a definition has few versions.
-  return rows.sort((a, b) => compareVersionStrings(b.version, a.version) || b.createdAt.getTime() - a.createdAt.getTime());
+  return rows.sort((a, b) => compareStoredVersions(b.version, a.version) || b.createdAt.getTime() - a.createdAt.getTime());
 }
 
 /** One version by its version string, or undefined. */

@@ -20,12 +20,13 @@ describe('src/graph stays workflow-sandbox safe', () => {
     expect(files.length).toBeGreaterThan(5);
   });
 
-  it.each(files)('%s imports only jsonata, zod, @cfworker/json-schema (an interpreter, no code generation) and relative modules', (file) => {
+  // semver: pure string parsing; its only reach outside is a guarded `typeof process` debug switch.
+  it.each(files)('%s imports only jsonata, zod, @cfworker/json-schema (an interpreter, no code generation), semver and relative modules', (file) => {
     // Import and export statements (also `import 'x'` and `import type`) and require() calls.
     const statements = /^\s*(?:import|export)\b[^;]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)/gm;
     const specifiers = [...code(file).matchAll(statements)].map((m) => m[1] ?? m[2] ?? m[3]);
     for (const s of specifiers) {
-      expect(s === 'jsonata' || s === 'zod' || s === '@cfworker/json-schema' || s?.startsWith('./')).toBe(true);
+      expect(s === 'jsonata' || s === 'zod' || s === '@cfworker/json-schema' || s === 'semver' || s?.startsWith('./')).toBe(true);
     }
   });
 
