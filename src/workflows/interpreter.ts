@@ -67,6 +67,8 @@ const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
 /** patched() id of the settings.timeoutMs timer (see withExecutionTimeout). */
 const WORKFLOW_TIMEOUT_PATCH = 'weft-execution-timeout';
+/** patched() id of a WAIT `until` a past instant starting no timer (see wait). */
+const WAIT_PAST_UNTIL_PATCH = 'weft-wait-past-until';
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
@@ -786,7 +788,7 @@ class GraphRun implements Walker, BatchHost {
     return { output: this.samples?.outputs[node.id] ?? null, attempts: 1 };
   }
 
-  private async wait(node: GraphNode, props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number }> {
+  private async wait(node: GraphNode, props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number; waited: boolean }> {
     let ms: number;
     if (typeof props.duration === 'string') {
       ms = parseDuration(props.duration);
@@ -795,8 +797,11 @@ class GraphRun implements Walker, BatchHost {
       const at = typeof until === 'number' ? until : Date.parse(String(until));
       if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
       ms = Math.max(0, at - Date.now());
+      // An instant already past needs no timer ("in the past = no wait"); executions recorded
+      // before started one anyway (about a second on the server) and must replay that way.
+      if (ms === 0 && patched(WAIT_PAST_UNTIL_PATCH)) return { waitedMs: 0, waited: false };
     }
-    if (this.samples) return { waitedMs: 0 }; // a simulation shows the path, it does not wait for it
+    if (this.samples) return { waitedMs: 0, waited: false }; // a simulation shows the path, it does not wait for it
     const begun = Date.now();
     // Several branches may wait at once: the instance runs again when the last wait ends.
     this.waits++;
@@ -806,7 +811,7 @@ class GraphRun implements Walker, BatchHost {
     } finally {
       if (--this.waits === 0) this.setStatus('running');
     }
-    return { waitedMs: Date.now() - begun };
+    return { waitedMs: Date.now() - begun, waited: true };
   }
 
   private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps, frame: Frame): Promise<NodeOutcome> {

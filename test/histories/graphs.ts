@@ -166,7 +166,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
  * whose iterations and branches shared node outputs — their `check` nodes saw other items' answers
  * and took the 1 ms timers — prove `weft-node-output-scopes`; `wait-past-until-before-patch.json`
  * ({@link pastWaits}), two WAITs that each started a timer for a past instant, proves
- * `weft-wait-past-until`.
+ * `weft-wait-past-until`. The same graphs recorded by today's code are listed below.
  */
 export function recordedGraphs(serviceUrl: string): Record<string, RecordedGraph> {
   return {
@@ -233,6 +233,8 @@ export function recordedGraphs(serviceUrl: string): Record<string, RecordedGraph
         await handle.executeUpdate('advance', { args: [{ trigger: 'finish' }] });
       },
     },
+    // No timer for a past `until` (`weft-wait-past-until`).
+    'wait-past-until': { input: {}, graph: pastWaits('wait-past-until') },
     // An APPROVAL node approved by `boss` through the `decide` update: the graph's history and the
     // child approvalWorkflow's (`<name>.child-1.json`).
     'approval-node': {
