@@ -233,6 +233,9 @@ export function recordedGraphs(serviceUrl: string): Record<string, RecordedGraph
         await handle.executeUpdate('advance', { args: [{ trigger: 'finish' }] });
       },
     },
+    // Scoped node outputs (`weft-node-output-scopes`): no `mixed` timer; the batches' starts carry `scopedOutputs`.
+    'loop-concurrent': { input: ECHO_INPUT, graph: concurrentLoops('loop-concurrent', serviceUrl) },
+    'parallel-branches': { input: {}, graph: parallelBranches('parallel-branches', serviceUrl) },
     // No timer for a past `until` (`weft-wait-past-until`).
     'wait-past-until': { input: {}, graph: pastWaits('wait-past-until') },
     // An APPROVAL node approved by `boss` through the `decide` update: the graph's history and the
