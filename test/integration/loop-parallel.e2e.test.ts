@@ -179,6 +179,20 @@ test('concurrent LOOP iterations each read their own body outputs, in one histor
   expect(out.output.lastB).toBe('/echo/item/16');
 });
 
+test("a sequential LOOP still reads the previous iteration's outputs, in the body and in its while condition", async () => {
+  svc.handle(echoPath);
+  const page = 'nodes.page.output.body.path';
+  const out = await run(
+    loopGraph(
+      { while: `$not($exists(nodes.page)) or ${page} != "/echo/page/3"`, collect: page },
+      // Each page asks for the one after the page the previous iteration fetched.
+      [call('page', `/echo/page/\${$exists(nodes.page) ? $number($substringAfter(${page}, "/echo/page/")) + 1 : 1}`)],
+      { results: 'nodes.each.output.results', last: page },
+    ),
+  );
+  expect(out.output).toEqual({ results: ['/echo/page/1', '/echo/page/2', '/echo/page/3'], last: '/echo/page/3' });
+});
+
 test('each PARALLEL branch reads its own outputs; after the join a shared node shows the last branch', async () => {
   svc.handle(echoPath);
   const before = svc.requests.length;
