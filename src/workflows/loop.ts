@@ -3,7 +3,7 @@ import { WeftError } from '../graph/errors';
 import { evaluateBoolean, evaluateExpression } from '../graph/expressions';
 import type { LoopProperties } from '../graph/node-types';
 import type { GraphNode } from '../graph/schema';
-import type { NodeOutputs } from './node-scopes';
+import { OutputsInItemOrder } from './node-scopes';
 import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from './walker';
 
 export interface LoopOutcome {
@@ -58,8 +58,7 @@ export async function runIterations(
   // `while` condition read them. Concurrent iterations keep theirs until all have ended, then
   // hand them on in item order, so none reads another's and the last item's outputs win.
   const sequential = slice.items === undefined || props.concurrency === 1;
-  // Only what each wrote is kept until then, not the copy of the outputs it started from.
-  const finished: Array<NodeOutputs | undefined> = [];
+  const finished = new OutputsInItemOrder();
   const iterate = async (loop: NonNullable<Frame['loop']>): Promise<unknown> => {
     const iterationFrame = innerFrame(walker, frame, loop);
     try {
@@ -71,7 +70,7 @@ export async function runIterations(
     } finally {
       const written = iterationFrame.nodes?.written();
       if (sequential) handBack(walker, frame, [written]);
-      else finished[loop.index - slice.offset] = written;
+      else finished.add(loop.index, written);
     }
   };
 
@@ -94,7 +93,7 @@ export async function runIterations(
       await Promise.allSettled(workers);
       throw err;
     } finally {
-      handBack(walker, frame, finished);
+      handBack(walker, frame, [finished.outputs()]);
     }
     return true;
   }

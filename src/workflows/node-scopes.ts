@@ -58,3 +58,27 @@ export class NodeScope {
     for (const [nodeId, { output }] of Object.entries(outputs)) this.set(nodeId, output);
   }
 }
+
+/**
+ * What concurrent iterations wrote, as if handed on in item order although they finish in any
+ * order: of each node, the output of the latest iteration that ran it. Holds one output per node,
+ * not every iteration's (a loop of thousands of API calls would keep every response otherwise).
+ */
+export class OutputsInItemOrder {
+  private readonly latest: Record<string, { index: number; output: unknown }> = {};
+
+  /** Notes what iteration `index` wrote. */
+  add(index: number, written: NodeOutputs | undefined): void {
+    for (const [nodeId, { output }] of Object.entries(written ?? {})) {
+      const held = this.latest[nodeId];
+      if (!held || held.index < index) this.latest[nodeId] = { index, output };
+    }
+  }
+
+  /** The outputs to hand on. */
+  outputs(): NodeOutputs {
+    const out: NodeOutputs = {};
+    for (const [nodeId, { output }] of Object.entries(this.latest)) out[nodeId] = { output };
+    return out;
+  }
+}

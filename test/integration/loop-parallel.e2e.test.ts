@@ -216,7 +216,6 @@ test('each PARALLEL branch reads its own outputs; after the join a shared node s
 
 test('nested: a PARALLEL and a batched concurrent LOOP inside concurrent iterations read their own iteration', async () => {
   svc.handle(echoPath);
-  const echo = (id: string, path: string) => ({ id, type: 'API_CALL', properties: { url: `${svc.url}/echo${path}` } });
   const graph = {
     name: 'nested-scopes',
     nodes: [
@@ -231,13 +230,13 @@ test('nested: a PARALLEL and a batched concurrent LOOP inside concurrent iterati
             '{ "head": nodes.head.output.body.path, "left": nodes.left.output.body.path, "right": nodes.fan.output.branches.right.output.body.path, "lines": nodes.lines.output.results }',
         },
       },
-      echo('head', '/order/${loop.item.id}'),
+      call('head', '/echo/order/${loop.item.id}'),
       { id: 'fan', type: 'PARALLEL', properties: { join: 'merge' } },
-      echo('left', '/left${nodes.head.output.body.path}'),
-      echo('right', '/right${nodes.head.output.body.path}'),
+      call('left', '/echo/left${nodes.head.output.body.path}'),
+      call('right', '/echo/right${nodes.head.output.body.path}'),
       { id: 'merge', type: 'DATA_TRANSFORMATION', properties: { assign: { merged: 'true' } } },
       { id: 'lines', type: 'LOOP', properties: { items: 'loop.item.lines', concurrency: 3, batchSize: 2, collect: 'nodes.line.output.body.path' } },
-      echo('line', '/line${nodes.head.output.body.path}/${loop.item}'),
+      call('line', '/echo/line${nodes.head.output.body.path}/${loop.item}'),
       { id: 'end', type: 'END', properties: { output: { orders: 'nodes.orders.output.results', lastHead: 'nodes.head.output.body.path' } } },
     ],
     edges: [
