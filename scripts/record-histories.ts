@@ -8,7 +8,7 @@ import { loadSettings } from '../src/config/settings';
 import { createLogger } from '../src/logger';
 import { startWeft } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
-import { json, startFakeService } from '../test/support/fake-service';
+import { echoPath, json, startFakeService } from '../test/support/fake-service';
 import { recordedGraphs } from '../test/histories/graphs';
 import { historyToPlain, WORKFLOW_ID_KEY } from '../test/histories/history-json';
 import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
@@ -20,7 +20,11 @@ const OUT = join(__dirname, '..', 'test', 'histories');
 
 async function main() {
   const svc = await startFakeService();
-  svc.handle((req, res) => (req.url === '/missing' ? json(res, 500, { error: 'down' }) : json(res, 200, { ok: true })));
+  svc.handle((req, res) => {
+    if (req.url === '/missing') json(res, 500, { error: 'down' });
+    else if (req.url.startsWith('/echo/')) echoPath(req, res);
+    else json(res, 200, { ok: true });
+  });
   const server = await startDevServer();
   const settings = loadSettings({
     TEMPORAL_ADDRESS: server.address,

@@ -30,6 +30,7 @@ import { loopBatcher, runLoopBatch, type BatchHost, type BatchState } from './lo
 import { runParallel } from './parallel';
 import { runSubprocess } from './subprocess';
 import { TaskBudget } from './task-budget';
+import { NODE_SCOPES_PATCH, NodeScope, type NodeOutputs } from './node-scopes';
 import { runApprovalNode, type ApprovalHost } from './approval-node';
 import { lastOutputOf, type Frame, type WalkResult, type Walker } from './walker';
 import {
@@ -67,6 +68,8 @@ const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
 /** patched() id of the settings.timeoutMs timer (see withExecutionTimeout). */
 const WORKFLOW_TIMEOUT_PATCH = 'weft-execution-timeout';
+/** patched() id of a WAIT `until` a past instant starting no timer (see wait). */
+const WAIT_PAST_UNTIL_PATCH = 'weft-wait-past-until';
 const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 
@@ -143,7 +146,11 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
 class GraphRun implements Walker, BatchHost {
   private status: ExecutionStatus = 'running';
   private vars: Record<string, unknown> = {};
-  private readonly nodeOutputs: Record<string, { output: unknown }> = {};
+  private readonly nodeOutputs: NodeOutputs = {};
+  /** The execution's own node outputs, which walks outside any iteration or branch read and write. */
+  private readonly rootScope = NodeScope.root(this.nodeOutputs);
+  /** Whether iterations and branches get outputs of their own: decided once, at the first that runs. */
+  private scopedOutputs: boolean | undefined;
   private readonly trace: TraceEntry[] = [];
   // Plain objects, not Maps: this state must survive a future continue-as-new as JSON.
   private readonly runsPerNode: Record<string, number> = {};
@@ -478,7 +485,7 @@ class GraphRun implements Walker, BatchHost {
     return {
       input: this.args.input ?? null,
       vars: this.vars,
-      nodes: this.nodeOutputs,
+      nodes: frame.nodes?.outputs ?? this.nodeOutputs,
       execution: {
         id: info.workflowId,
         workflowId: this.args.definitionId,
@@ -548,6 +555,16 @@ class GraphRun implements Walker, BatchHost {
   /** Runs one node by name, outside the walk: a compensation or a state-timeout notification. */
   async runDetached(node: GraphNode, frame: Frame): Promise<unknown> {
     return (await this.runNode(node, frame)).output;
+  }
+
+  scopeOf(frame: Frame): NodeScope {
+    return frame.nodes ?? this.rootScope;
+  }
+
+  scopesOutputs(): boolean {
+    // A LOOP batch does what the execution that started it does (it has no history of that decision).
+    this.scopedOutputs ??= this.args.loopBatch ? this.args.loopBatch.scopedOutputs === true : patched(NODE_SCOPES_PATCH);
+    return this.scopedOutputs;
   }
 
   setNodeOutput(nodeId: string, output: unknown): void {
@@ -652,7 +669,7 @@ class GraphRun implements Walker, BatchHost {
       const outcome = await this.execute(node, iteration, frame);
       const output = toPlain(outcome.output);
       Object.assign(entry, { status: 'completed', output, attempts: outcome.attempts, endedAt: nowIso() });
-      this.nodeOutputs[node.id] = { output };
+      this.scopeOf(frame).set(node.id, output);
       this.saga.completed(node, iteration, output);
       return { ...outcome, output };
     } catch (err) {
@@ -666,7 +683,7 @@ class GraphRun implements Walker, BatchHost {
       if ((node.properties as SideEffectProps | undefined)?.continueOnError) {
         // The failure becomes the node's output, so later nodes can look at `nodes.<id>.output.error`.
         const output = { error: described.info };
-        this.nodeOutputs[node.id] = { output };
+        this.scopeOf(frame).set(node.id, output);
         return { output, attempts: described.attempts };
       }
       throw new NodeFailed(described.info, described.attempts);
@@ -786,7 +803,7 @@ class GraphRun implements Walker, BatchHost {
     return { output: this.samples?.outputs[node.id] ?? null, attempts: 1 };
   }
 
-  private async wait(node: GraphNode, props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number }> {
+  private async wait(node: GraphNode, props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number; waited: boolean }> {
     let ms: number;
     if (typeof props.duration === 'string') {
       ms = parseDuration(props.duration);
@@ -795,8 +812,11 @@ class GraphRun implements Walker, BatchHost {
       const at = typeof until === 'number' ? until : Date.parse(String(until));
       if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
       ms = Math.max(0, at - Date.now());
+      // An instant already past needs no timer ("in the past = no wait"); executions recorded
+      // before started one anyway (about a second on the server) and must replay that way.
+      if (ms === 0 && patched(WAIT_PAST_UNTIL_PATCH)) return { waitedMs: 0, waited: false };
     }
-    if (this.samples) return { waitedMs: 0 }; // a simulation shows the path, it does not wait for it
+    if (this.samples) return { waitedMs: 0, waited: false }; // a simulation shows the path, it does not wait for it
     const begun = Date.now();
     // Several branches may wait at once: the instance runs again when the last wait ends.
     this.waits++;
@@ -806,7 +826,7 @@ class GraphRun implements Walker, BatchHost {
     } finally {
       if (--this.waits === 0) this.setStatus('running');
     }
-    return { waitedMs: Date.now() - begun };
+    return { waitedMs: Date.now() - begun, waited: true };
   }
 
   private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps, frame: Frame): Promise<NodeOutcome> {
@@ -840,7 +860,7 @@ class GraphRun implements Walker, BatchHost {
     const handler = this.policies.handlerFor(node.id, code);
     const failed = (to: GraphNode): Recovery => {
       this.lastFailure = { ...failure.info, failedNodeId: node.id };
-      this.nodeOutputs[node.id] = { output: { error: failure.info } };
+      this.scopeOf(frame).set(node.id, { error: failure.info });
       return { kind: 'jump', to };
     };
     switch (handler?.action) {
@@ -857,7 +877,7 @@ class GraphRun implements Walker, BatchHost {
       }
       case 'skip': {
         const output = toPlain(handler.output ?? { skipped: true, error: failure.info });
-        this.nodeOutputs[node.id] = { output };
+        this.scopeOf(frame).set(node.id, output);
         return { kind: 'skip', outcome: { output, attempts: failure.attempts } };
       }
       case 'fallback':

@@ -6,6 +6,7 @@ import type { GraphNode } from '../graph/schema';
 import { runIterations, type LoopBatcher, type LoopSlice } from './loop';
 import { describeNodeError, NodeFailed } from './node-errors';
 import type { ExecutionInput, ExecutionResult, NodeErrorInfo, TraceEntry } from './types';
+import type { NodeOutputs } from './node-scopes';
 import type { Frame, Walker } from './walker';
 
 /**
@@ -47,6 +48,8 @@ export interface LoopBatchInput {
   inputFrom?: string;
   /** START nodes whose output (the input itself) was left out of `state` with it. */
   inputNodes?: string[];
+  /** Set when the execution gives iterations node outputs of their own (node-scopes.ts): the batch does too. */
+  scopedOutputs?: boolean;
 }
 
 // Reading a large execution input back is the one piece of I/O a batch adds.
@@ -92,7 +95,8 @@ export function loopBatcher(host: BatchHost, args: ExecutionInput, loopRun: numb
     runBatches(node, props, frame, from, results) {
       // Called only when the loop is longer than a batch, so short loops record no marker.
       if (!patched(LOOP_BATCH_PATCH)) return undefined;
-      return runBatches(host, args, loopRun, node, props, frame, from, results);
+      const outputs = batchOutputs(host, frame, props, from.allItems !== undefined);
+      return runBatches(host, args, loopRun, node, props, outputs, from, results).finally(() => outputs.close());
     },
   };
 }
@@ -103,7 +107,7 @@ async function runBatches(
   loopRun: number,
   node: GraphNode,
   props: LoopProperties,
-  frame: Frame,
+  outputs: BatchOutputs,
   from: Omit<LoopSlice, 'limit'> & { allItems?: unknown[] },
   results: unknown[],
 ): Promise<void> {
@@ -125,7 +129,9 @@ async function runBatches(
     const items = from.allItems?.slice(offset, offset + props.batchSize);
     if (items && items.length === 0) return;
     const slice: LoopSlice = { offset, limit: props.batchSize, count: from.count, ...(items ? { items } : {}) };
-    const input: ExecutionInput = { ...base, loopBatch: { loopNodeId: node.id, frame, slice, ...withoutInput(host.exportState(), inputFrom, args) } };
+    const state = { ...host.exportState(), nodeOutputs: outputs.startFrom() };
+    const loopBatch: LoopBatchInput = { loopNodeId: node.id, frame: outputs.frame, slice, ...withoutInput(state, inputFrom, args), ...outputs.flag };
+    const input: ExecutionInput = { ...base, loopBatch };
     const inputBytes = bytes(input);
     if (inputBytes > MAX_BATCH_INPUT_BYTES) {
       throw new WeftError(
@@ -162,13 +168,51 @@ async function runBatches(
     } catch (err) {
       throw batchFailure(err, node.id);
     }
-    host.importState(out, out.trace);
+    host.importState({ ...out, nodeOutputs: {} }, out.trace);
+    outputs.handBack(out.nodeOutputs);
     for (const r of out.results) results.push(r);
     resultBytes += bytes(out.results);
     if (resultBytes > MAX_LOOP_RESULT_BYTES) throw resultsTooLarge(node.id, resultBytes);
     offset += out.results.length;
     if (!items && out.finished) return;
   }
+}
+
+/** Which node outputs the batches of one LOOP start from, and where those they hand back go. */
+interface BatchOutputs {
+  /** The LOOP's frame as JSON (a NodeScope is none: the batch reads its outputs from its state). */
+  frame: Frame;
+  flag: Pick<LoopBatchInput, 'scopedOutputs'>;
+  startFrom(): NodeOutputs;
+  handBack(outputs: NodeOutputs): void;
+  /** After the last batch (or a failed one). */
+  close(): void;
+}
+
+/**
+ * The outputs of the scope the LOOP runs in (node-scopes.ts), as within one history: batches of
+ * a sequential loop see those of the batches before; batches of a concurrent one all start from
+ * the outputs the LOOP started with, and theirs reach the LOOP's scope, in item order, after the
+ * last batch.
+ */
+function batchOutputs(host: BatchHost, frame: Frame, props: LoopProperties, itemsLoop: boolean): BatchOutputs {
+  const scope = host.scopeOf(frame);
+  const scoped = host.scopesOutputs();
+  const held: NodeOutputs | undefined = scoped && itemsLoop && props.concurrency > 1 ? {} : undefined;
+  const startOutputs = held ? { ...scope.outputs } : undefined;
+  const { nodes: _nodes, ...plainFrame } = frame;
+  return {
+    frame: plainFrame,
+    flag: scoped ? { scopedOutputs: true } : {},
+    startFrom: () => startOutputs ?? scope.outputs,
+    handBack(outputs) {
+      if (held) Object.assign(held, outputs);
+      else scope.absorb(outputs);
+    },
+    close() {
+      if (held) scope.absorb(held);
+    },
+  };
 }
 
 /** The state a batch starts from; a START node's output is the input, so it stays out with it. */

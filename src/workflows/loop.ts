@@ -3,7 +3,8 @@ import { WeftError } from '../graph/errors';
 import { evaluateBoolean, evaluateExpression } from '../graph/expressions';
 import type { LoopProperties } from '../graph/node-types';
 import type { GraphNode } from '../graph/schema';
-import { lastOutputOf, type Frame, type Walker } from './walker';
+import { OutputsInItemOrder } from './node-scopes';
+import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from './walker';
 
 export interface LoopOutcome {
   output: { results: unknown[]; count: number };
@@ -53,13 +54,24 @@ export async function runIterations(
   slice: LoopSlice,
   results: unknown[],
 ): Promise<boolean> {
+  // A sequential loop hands each iteration's outputs on when it ends: the next iteration and the
+  // `while` condition read them. Concurrent iterations keep theirs until all have ended, then
+  // hand them on in item order, so none reads another's and the last item's outputs win.
+  const sequential = slice.items === undefined || props.concurrency === 1;
+  const finished = new OutputsInItemOrder();
   const iterate = async (loop: NonNullable<Frame['loop']>): Promise<unknown> => {
-    const iterationFrame: Frame = { ...frame, loop };
-    const [body] = walker.matchingEdges(node.id, 'body', iterationFrame);
-    const start = body && walker.node(body.target);
-    if (!start) throw new WeftError('NO_MATCHING_BRANCH', `LOOP ${node.id}: no body edge holds for iteration ${loop.index}`);
-    const result = await walker.walkFrom(start, node.id, iterationFrame);
-    return props.collect ? evaluateExpression(props.collect, walker.context(iterationFrame)) : lastOutputOf(result);
+    const iterationFrame = innerFrame(walker, frame, loop);
+    try {
+      const [body] = walker.matchingEdges(node.id, 'body', iterationFrame);
+      const start = body && walker.node(body.target);
+      if (!start) throw new WeftError('NO_MATCHING_BRANCH', `LOOP ${node.id}: no body edge holds for iteration ${loop.index}`);
+      const result = await walker.walkFrom(start, node.id, iterationFrame);
+      return props.collect ? evaluateExpression(props.collect, walker.context(iterationFrame)) : lastOutputOf(result);
+    } finally {
+      const written = iterationFrame.nodes?.written();
+      if (sequential) handBack(walker, frame, [written]);
+      else finished.add(loop.index, written);
+    }
   };
 
   if (slice.items !== undefined) {
@@ -80,6 +92,8 @@ export async function runIterations(
       scope.cancel(); // the other iterations stop at their next timer or activity
       await Promise.allSettled(workers);
       throw err;
+    } finally {
+      handBack(walker, frame, [finished.outputs()]);
     }
     return true;
   }

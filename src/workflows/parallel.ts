@@ -4,7 +4,7 @@ import type { ParallelProperties } from '../graph/node-types';
 import type { GraphNode } from '../graph/schema';
 import { describeNodeError, NodeFailed } from './node-errors';
 import type { NodeErrorInfo } from './types';
-import { lastOutputOf, type Frame, type Walker } from './walker';
+import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from './walker';
 
 type BranchStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -62,10 +62,12 @@ export async function runParallel(walker: Walker, node: GraphNode, props: Parall
   if (edges.length === 0) throw new WeftError('NO_MATCHING_BRANCH', `PARALLEL ${node.id}: no branch condition holds`);
 
   const branches: Branch[] = edges.map((e) => ({ id: e.target, weight: props.weights[e.target] ?? 1, scope: new CancellationScope(), status: 'running' }));
-  const runs = branches.map((branch) => {
+  // Each branch reads and writes outputs of its own; the join reads them all (see handBack below).
+  const frames = branches.map(() => innerFrame(walker, frame));
+  const runs = branches.map((branch, i) => {
     const start = walker.node(branch.id) as GraphNode;
     return branch.scope
-      .run(() => walker.walkFrom(start, join.id, frame))
+      .run(() => walker.walkFrom(start, join.id, frames[i] as Frame))
       .then(
         (result) => {
           branch.status = 'completed';
@@ -89,7 +91,13 @@ export async function runParallel(walker: Walker, node: GraphNode, props: Parall
       branch.scope.cancel();
     }
   }
-  await settledAll;
+  try {
+    await settledAll;
+  } finally {
+    // In branch (edge) order, not finishing order: a node several branches ran shows the last branch's output.
+    const written = frames.map((f) => f.nodes?.written());
+    handBack(walker, frame, written);
+  }
 
   const failedBranch = branches.find((b) => b.status === 'failed');
   if (props.failureStrategy !== 'continue' && failedBranch?.error && !satisfied(props, branches)) {

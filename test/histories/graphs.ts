@@ -31,6 +31,118 @@ export function counterStateMachine(name: string, historyLimit: number) {
   };
 }
 
+/** START → `nodes` in a chain (each node's edges given by `edges`) → END `end` with `output`. */
+function graph(name: string, nodes: unknown[], edges: unknown[], output: Record<string, string>) {
+  return { name, nodes: [{ id: 'start', type: 'START' }, ...nodes, { id: 'end', type: 'END', properties: { output } }], edges };
+}
+
+/**
+ * An iteration's body: `fetch<s>` asks the echo service for `/echo/item/<item>`; `check<s>`
+ * compares the answer it reads as `nodes.fetch<s>.output` with the item and, on a mismatch (an
+ * output of a concurrent iteration), waits 1 ms. How outputs are scoped therefore shows in the
+ * history's commands (timers), so replay notices when it changes.
+ */
+function echoBody(loop: string, s: string, serviceUrl: string) {
+  const nodes = [
+    { id: `fetch${s}`, type: 'API_CALL', properties: { url: `${serviceUrl}/echo/item/\${loop.item}` } },
+    { id: `check${s}`, type: 'IF_THEN_ELSE', properties: { condition: `nodes.fetch${s}.output.body.path = "/echo/item/" & $string(loop.item)` } },
+    { id: `mixed${s}`, type: 'WAIT', properties: { duration: '1ms' } },
+  ];
+  const edges = [
+    { source: loop, sourcePort: 'body', target: `fetch${s}` },
+    { source: `fetch${s}`, target: `check${s}` },
+    { source: `check${s}`, sourcePort: 'true', target: loop },
+    { source: `check${s}`, sourcePort: 'false', target: `mixed${s}` },
+    { source: `mixed${s}`, target: loop },
+  ];
+  return { nodes, edges };
+}
+
+/**
+ * Two LOOPs whose concurrent iterations each read their own API_CALL's output (see echoBody):
+ * `each` runs 5 at once in the execution's history, `batched` 3 at once in child workflows of 3
+ * iterations. Input: `{ items, more }`, arrays of numbers.
+ */
+export function concurrentLoops(name: string, serviceUrl: string) {
+  const each = echoBody('each', '', serviceUrl);
+  const batched = echoBody('batched', 'B', serviceUrl);
+  return graph(
+    name,
+    [
+      { id: 'each', type: 'LOOP', properties: { items: 'input.items', concurrency: 5, collect: 'nodes.fetch.output.body.path' } },
+      ...each.nodes,
+      { id: 'batched', type: 'LOOP', properties: { items: 'input.more', concurrency: 3, batchSize: 3, collect: 'nodes.fetchB.output.body.path' } },
+      ...batched.nodes,
+    ],
+    [
+      { source: 'start', target: 'each' },
+      ...each.edges,
+      { source: 'each', sourcePort: 'done', target: 'batched' },
+      ...batched.edges,
+      { source: 'batched', sourcePort: 'done', target: 'end' },
+    ],
+    {
+      each: 'nodes.each.output.results',
+      batched: 'nodes.batched.output.results',
+      last: 'nodes.fetch.output.body.path',
+      lastB: 'nodes.fetchB.output.body.path',
+    },
+  );
+}
+
+/**
+ * A PARALLEL whose branches `eu` (answered slowly) and `us` both go through `quote`, which names
+ * the region answers it sees; `check` waits 1 ms when `quote` saw both (the other branch's
+ * output), so how outputs are scoped shows in the history's commands.
+ */
+export function parallelBranches(name: string, serviceUrl: string) {
+  return graph(
+    name,
+    [
+      { id: 'fan', type: 'PARALLEL', properties: { join: 'join' } },
+      { id: 'eu', type: 'API_CALL', properties: { url: `${serviceUrl}/echo/slow/eu` } },
+      { id: 'us', type: 'API_CALL', properties: { url: `${serviceUrl}/echo/us` } },
+      { id: 'quote', type: 'API_CALL', properties: { url: `${serviceUrl}/echo/quote?from=\${nodes.eu.output.body.path & nodes.us.output.body.path}` } },
+      { id: 'check', type: 'IF_THEN_ELSE', properties: { condition: '$exists(nodes.eu) and $exists(nodes.us)' } },
+      { id: 'mixed', type: 'WAIT', properties: { duration: '1ms' } },
+      { id: 'join', type: 'DATA_TRANSFORMATION', properties: { assign: { joined: 'true' } } },
+    ],
+    [
+      { source: 'start', target: 'fan' },
+      { source: 'fan', target: 'eu' },
+      { source: 'fan', target: 'us' },
+      { source: 'eu', target: 'quote' },
+      { source: 'us', target: 'quote' },
+      { source: 'quote', target: 'check' },
+      { source: 'check', sourcePort: 'true', target: 'mixed' },
+      { source: 'check', sourcePort: 'false', target: 'join' },
+      { source: 'mixed', target: 'join' },
+      { source: 'join', target: 'end' },
+    ],
+    { fan: 'nodes.fan.output', quote: 'nodes.quote.output.body.path' },
+  );
+}
+
+/** A WAIT `until` an instant long past (ISO text), then one until epoch milliseconds a minute ago. */
+export function pastWaits(name: string) {
+  return graph(
+    name,
+    [
+      { id: 'pause', type: 'WAIT', properties: { until: '"2001-01-01T00:00:00Z"' } },
+      { id: 'again', type: 'WAIT', properties: { until: '$millis() - 60000' } },
+    ],
+    [
+      { source: 'start', target: 'pause' },
+      { source: 'pause', target: 'again' },
+      { source: 'again', target: 'end' },
+    ],
+    { pause: 'nodes.pause.output', again: 'nodes.again.output' },
+  );
+}
+
+/** The input of {@link concurrentLoops} in the recorded histories and the tests. */
+export const ECHO_INPUT = { items: [5, 3, 8, 1, 9, 2, 7, 4, 6, 0], more: [11, 12, 13, 14, 15, 16] };
+
 async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -47,6 +159,14 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
  * before `settings.timeoutMs` was enforced (a graph with timeoutMs 600000, a 100 ms WAIT and an
  * END doubling input.n) and proves the `weft-execution-timeout` patch keeps such runs replaying.
  * Re-recording it with today's code would lose exactly that.
+ *
+ * Likewise recorded by the code before issue 13's fixes and not listed, each with its graph here:
+ * `loop-concurrent-before-patch.json` (and its batches `.child-1`/`.child-2`; {@link concurrentLoops}
+ * over {@link ECHO_INPUT}) and `parallel-branches-before-patch.json` ({@link parallelBranches}),
+ * whose iterations and branches shared node outputs — their `check` nodes saw other items' answers
+ * and took the 1 ms timers — prove `weft-node-output-scopes`; `wait-past-until-before-patch.json`
+ * ({@link pastWaits}), two WAITs that each started a timer for a past instant, proves
+ * `weft-wait-past-until`. The same graphs recorded by today's code are listed below.
  */
 export function recordedGraphs(serviceUrl: string): Record<string, RecordedGraph> {
   return {
@@ -113,6 +233,11 @@ export function recordedGraphs(serviceUrl: string): Record<string, RecordedGraph
         await handle.executeUpdate('advance', { args: [{ trigger: 'finish' }] });
       },
     },
+    // Scoped node outputs (`weft-node-output-scopes`): no `mixed` timer; the batches' starts carry `scopedOutputs`.
+    'loop-concurrent': { input: ECHO_INPUT, graph: concurrentLoops('loop-concurrent', serviceUrl) },
+    'parallel-branches': { input: {}, graph: parallelBranches('parallel-branches', serviceUrl) },
+    // No timer for a past `until` (`weft-wait-past-until`).
+    'wait-past-until': { input: {}, graph: pastWaits('wait-past-until') },
     // An APPROVAL node approved by `boss` through the `decide` update: the graph's history and the
     // child approvalWorkflow's (`<name>.child-1.json`).
     'approval-node': {

@@ -4,6 +4,7 @@
  */
 import { json, type FakeService } from '../support/fake-service';
 import { graphMdExample } from '../unit/graph/fixtures';
+import { pastWaits } from '../histories/graphs';
 import { runGraph, startWeftWithService, type TestWeft } from '../support/harness';
 
 let t: TestWeft;
@@ -32,6 +33,22 @@ function oneCall(name: string, call: Record<string, unknown>, endOutput?: Record
     edges: [
       { source: 'start', target: 'call' },
       { source: 'call', target: 'end' },
+    ],
+  };
+}
+
+/** START → WAIT `pause` until `until` → END returning the WAIT's output. */
+function oneWait(until: string) {
+  return {
+    name: 'one-wait',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'pause', type: 'WAIT', properties: { until } },
+      { id: 'end', type: 'END', properties: { output: { pause: 'nodes.pause.output' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'pause' },
+      { source: 'pause', target: 'end' },
     ],
   };
 }
@@ -114,6 +131,18 @@ test('SWITCH, WAIT and API_CALL with templates, edge conditions and priorities',
   const other = await run(graph, { region: 'US', orderId: 'SO-8', qty: 1, priority: 1 });
   expect(other.output.lane).toBe('standard');
   expect(other.output.shipment.path).toBe('/shipments/NYC?priority=1');
+});
+
+test('WAIT until an instant in the past starts no timer and says it did not wait; a future one waits', async () => {
+  const past = await run(pastWaits('past-waits'));
+  expect(past.status).toBe('completed');
+  expect(past.output).toEqual({ pause: { waitedMs: 0, waited: false }, again: { waitedMs: 0, waited: false } });
+  const events = (await t.temporal.workflow.getHandle(past.id).fetchHistory()).events ?? [];
+  expect(events.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
+
+  const future = await run(oneWait('$fromMillis($millis() + 300)'));
+  expect(future.output.pause.waited).toBe(true);
+  expect(future.output.pause.waitedMs).toBeGreaterThanOrEqual(250);
 });
 
 test('an API_CALL answered 503 is retried by its retry policy and then succeeds', async () => {

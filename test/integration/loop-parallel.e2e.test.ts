@@ -3,7 +3,8 @@
  * while a condition holds, bounded concurrency, joins with all/any/majority, fail-fast and
  * continue, and branches that lose being cancelled rather than left running.
  */
-import { json, type FakeService } from '../support/fake-service';
+import { echoPath, json, type FakeService } from '../support/fake-service';
+import { concurrentLoops, ECHO_INPUT, parallelBranches } from '../histories/graphs';
 import { runGraph, startWeftWithService, type TestWeft } from '../support/harness';
 import { loopGraph as loopGraphOf } from '../support/loop-graph';
 
@@ -162,4 +163,112 @@ test('fail_fast fails at the first branch error and cancels the rest; continue r
   expect(lenient.status).toBe('completed');
   expect(lenient.output.fan).toMatchObject({ succeeded: 1, failed: 1 });
   expect(lenient.output.fan.branches.lookup.error.code).toBe('HTTP_404');
+});
+
+test('concurrent LOOP iterations each read their own body outputs, in one history and in batches', async () => {
+  svc.handle(echoPath);
+  const out = await run(concurrentLoops('own-outputs', svc.url), ECHO_INPUT);
+  expect(out.status).toBe('completed');
+  const paths = (items: number[]) => items.map((i) => `/echo/item/${i}`);
+  // Each iteration's `check` and `collect` saw the answer to its own request.
+  expect(out.output.each).toEqual(paths(ECHO_INPUT.items));
+  expect(out.output.batched).toEqual(paths(ECHO_INPUT.more));
+  expect((await trace(out.id)).filter((n) => n.nodeId === 'mixed')).toEqual([]);
+  // After the LOOP, a body node's output is the one of the last iteration (in item order).
+  expect(out.output.last).toBe('/echo/item/0');
+  expect(out.output.lastB).toBe('/echo/item/16');
+});
+
+test("a sequential LOOP still reads the previous iteration's outputs, in the body and in its while condition", async () => {
+  svc.handle(echoPath);
+  const page = 'nodes.page.output.body.path';
+  const out = await run(
+    loopGraph(
+      { while: `$not($exists(nodes.page)) or ${page} != "/echo/page/3"`, collect: page },
+      // Each page asks for the one after the page the previous iteration fetched.
+      [call('page', `/echo/page/\${$exists(nodes.page) ? $number($substringAfter(${page}, "/echo/page/")) + 1 : 1}`)],
+      { results: 'nodes.each.output.results', last: page },
+    ),
+  );
+  expect(out.output).toEqual({ results: ['/echo/page/1', '/echo/page/2', '/echo/page/3'], last: '/echo/page/3' });
+});
+
+test('each PARALLEL branch reads its own outputs; after the join a shared node shows the last branch', async () => {
+  svc.handle(echoPath);
+  const before = svc.requests.length;
+  const out = await run(parallelBranches('own-branch-outputs', svc.url));
+  expect(out.status).toBe('completed');
+  // `quote` ran in both branches; the slow `eu` branch did not see `us`'s answer (nor its quote).
+  expect(
+    svc.requests
+      .slice(before)
+      .map((r) => r.url)
+      .filter((p) => p.startsWith('/echo/quote'))
+      .sort(),
+  ).toEqual(['/echo/quote?from=/echo/slow/eu', '/echo/quote?from=/echo/us']);
+  expect(out.output.fan.branches).toEqual({
+    eu: { status: 'completed', output: { result: false } },
+    us: { status: 'completed', output: { result: false } },
+  });
+  // Branch order is edge order: `us` is the later branch, whatever finished last.
+  expect(out.output.quote).toBe('/echo/quote?from=/echo/us');
+});
+
+test('nested: a PARALLEL and a batched concurrent LOOP inside concurrent iterations read their own iteration', async () => {
+  svc.handle(echoPath);
+  const graph = {
+    name: 'nested-scopes',
+    nodes: [
+      { id: 'start', type: 'START' },
+      {
+        id: 'orders',
+        type: 'LOOP',
+        properties: {
+          items: 'input.orders',
+          concurrency: 3,
+          collect:
+            '{ "head": nodes.head.output.body.path, "left": nodes.left.output.body.path, "right": nodes.fan.output.branches.right.output.body.path, "lines": nodes.lines.output.results }',
+        },
+      },
+      call('head', '/echo/order/${loop.item.id}'),
+      { id: 'fan', type: 'PARALLEL', properties: { join: 'merge' } },
+      call('left', '/echo/left${nodes.head.output.body.path}'),
+      call('right', '/echo/right${nodes.head.output.body.path}'),
+      { id: 'merge', type: 'DATA_TRANSFORMATION', properties: { assign: { merged: 'true' } } },
+      { id: 'lines', type: 'LOOP', properties: { items: 'loop.item.lines', concurrency: 3, batchSize: 2, collect: 'nodes.line.output.body.path' } },
+      call('line', '/echo/line${nodes.head.output.body.path}/${loop.item}'),
+      { id: 'end', type: 'END', properties: { output: { orders: 'nodes.orders.output.results', lastHead: 'nodes.head.output.body.path' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'orders' },
+      { source: 'orders', sourcePort: 'body', target: 'head' },
+      { source: 'head', target: 'fan' },
+      { source: 'fan', target: 'left' },
+      { source: 'fan', target: 'right' },
+      { source: 'left', target: 'merge' },
+      { source: 'right', target: 'merge' },
+      { source: 'merge', target: 'lines' },
+      { source: 'lines', sourcePort: 'body', target: 'line' },
+      { source: 'line', target: 'lines' },
+      { source: 'lines', sourcePort: 'done', target: 'orders' },
+      { source: 'orders', sourcePort: 'done', target: 'end' },
+    ],
+  };
+  // The first order's head is answered slowly: the others overtake it.
+  const orders = [
+    { id: 'slow/A', lines: [1, 2, 3] },
+    { id: 'B', lines: [4, 5] },
+    { id: 'C', lines: [6] },
+  ];
+  const out = await run(graph, { orders });
+  expect(out.status).toBe('completed');
+  expect(out.output.orders).toEqual(
+    orders.map(({ id, lines }) => ({
+      head: `/echo/order/${id}`,
+      left: `/echo/left/echo/order/${id}`,
+      right: `/echo/right/echo/order/${id}`,
+      lines: lines.map((n) => `/echo/line/echo/order/${id}/${n}`),
+    })),
+  );
+  expect(out.output.lastHead).toBe('/echo/order/C');
 });

@@ -52,7 +52,7 @@ test('a simulation follows the path the sample outputs lead to, without calling 
     version: '1.0.0',
     path: ['start', 'score', 'cool', 'good', 'approve'],
   });
-  expect(high.body.trace.find((n: any) => n.nodeId === 'cool').output).toEqual({ waitedMs: 0 });
+  expect(high.body.trace.find((n: any) => n.nodeId === 'cool').output).toEqual({ waitedMs: 0, waited: false });
 
   const low = await t.api('POST', `/api/v1/workflows/${id}/simulate`, { outputs: { score: { body: { score: 610 } } } });
   expect(low.body.path.at(-1)).toBe('review');

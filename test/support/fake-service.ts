@@ -43,3 +43,17 @@ export async function startFakeService(): Promise<FakeService> {
 export function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
+
+/** How long {@link echoPath} holds a request whose path contains `/slow/`. */
+export const SLOW_ECHO_MS = 300;
+
+/**
+ * A handler that answers 200 `{ "path": <path and query as sent> }`, after {@link SLOW_ECHO_MS}
+ * when the path contains `/slow/`: which request a node sent shows in its output, and a slow
+ * one lets a concurrent iteration or branch overtake it.
+ */
+export const echoPath: Handler = (req, res) => {
+  const answer = () => json(res, 200, { path: req.url });
+  if (req.url.includes('/slow/')) setTimeout(answer, SLOW_ECHO_MS).unref();
+  else answer();
+};
