@@ -2,16 +2,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { type z } from 'zod';
 import { isWeftError, WeftError, type ValidationIssue } from '../graph/errors';
+import { fromZodIssues } from '../graph/zod-issues';
 import { temporalProblem } from './dependency-errors';
-
-/** Converts zod issues to JSON Pointer issues (`/input/items/0`). */
-export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
-  return error.issues.map((i) => ({
-    path: prefix + (i.path.length ? '/' + i.path.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/') : ''),
-    code: i.code,
-    message: i.message,
-  }));
-}
 
 /**
  * Parses a request part with zod.
@@ -20,7 +12,7 @@ export function zodIssues(error: z.ZodError, prefix = ''): ValidationIssue[] {
 export function parseRequest<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new WeftError('INVALID_REQUEST', `the request ${where} is not valid`, { issues: zodIssues(result.error) });
+    throw new WeftError('INVALID_REQUEST', `the request ${where} is not valid`, { issues: fromZodIssues(result.error.issues, []) });
   }
   return result.data;
 }

@@ -72,7 +72,7 @@ test('bad bodies and queries are 400 INVALID_REQUEST with every JSON path', asyn
   const bad = await t.api('POST', '/api/v1/users', { id: 'has space', name: '', email: 'not-an-email', roles: ['approver', 'king'], extra: 1 });
   expect(bad.status).toBe(400);
   expect(bad.body.code).toBe('INVALID_REQUEST');
-  expect(paths(bad.body)).toEqual(expect.arrayContaining(['/id', '/name', '/email', '/roles/1', '']));
+  expect(paths(bad.body)).toEqual(expect.arrayContaining(['/id', '/name', '/email', '/roles/1', '/extra']));
   const emptyPut = await t.api('PUT', '/api/v1/users/alice', {});
   expect(emptyPut.status).toBe(400);
   const badQuery = await t.api('GET', '/api/v1/users?role=king&active=maybe');

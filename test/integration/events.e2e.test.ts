@@ -228,7 +228,7 @@ test('bad input: POST /events answers problem+json with paths; viewers may not p
   expect(bad.status).toBe(400);
   expect(bad.headers.get('content-type')).toMatch(/application\/problem\+json/);
   expect(bad.body.code).toBe('INVALID_REQUEST');
-  expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['', '/correlationKey', '/name']);
+  expect(bad.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['/correlationKey', '/extra', '/name']);
 
   const viewer = await publish({ name: 'x' }, undefined, t.token(['viewer'], 'v'));
   expect(viewer.status).toBe(403);
