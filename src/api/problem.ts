@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { type z } from 'zod';
+import { isDatabaseUnavailable } from '../db/errors';
 import { isWeftError, WeftError, type ValidationIssue } from '../graph/errors';
 
 /** Converts zod issues to JSON Pointer issues (`/input/items/0`). */
@@ -55,12 +56,26 @@ export const notFoundHandler: RequestHandler = (req, res) => {
     .json(problemBody(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`, [], req.originalUrl));
 };
 
-/** The one place errors become responses. Anything that is not a WeftError is a bug: 500, logged. */
+/**
+ * Seconds a client should wait before retrying a request a dependency (the database) could not serve: the
+ * driver reconnects at the next query, so soon is right.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * The one place errors become responses. A database that cannot be reached is 503
+ * DATABASE_UNAVAILABLE with Retry-After; anything else that is not a WeftError is a bug: 500, logged.
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status: number;
     let body: ReturnType<typeof problemBody>;
-    if (isWeftError(err)) {
+    if (!isWeftError(err) && isDatabaseUnavailable(err)) {
+      status = 503;
+      log.warn({ err, path: req.originalUrl }, 'database unavailable');
+      body = problemBody(503, 'DATABASE_UNAVAILABLE', 'the database cannot be reached right now; retry later', [], req.originalUrl);
+      res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    } else if (isWeftError(err)) {
       status = err.status;
       body = problemBody(status, err.code, err.message, err.issues, req.originalUrl);
     } else if ((err as { type?: string }).type === 'entity.parse.failed') {
