@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { databaseUnavailableInterceptor } from './activities/database-unavailable';
 import type { WeftDb } from './db/client';
 
 export interface WorkerDeps {
@@ -79,6 +80,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       mailFrom: deps.mailFrom,
       secretsKey: deps.secretsKey,
     }),
+    interceptors: { activity: [databaseUnavailableInterceptor] },
     ...(deps.identity ? { identity: deps.identity } : {}),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
   });

@@ -23,6 +23,21 @@ export function isUniqueViolation(err: unknown): boolean {
   return false;
 }
 
+/**
+ * The innermost message: drizzle wraps driver errors as "Failed query: …", which hides the
+ * useful part ("database … does not exist", "connection refused").
+ */
+export function rootMessage(err: unknown): string {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause !== undefined; depth++) current = current.cause;
+  if (current instanceof Error) return current.message;
+  // Outside-realm errors (PGlite under Jest) are not `instanceof Error` here.
+  if (typeof current === 'object' && current !== null && typeof (current as { message?: unknown }).message === 'string') {
+    return (current as { message: string }).message;
+  }
+  return String(current);
+}
+
 /** postgres.js's own codes for a connection that is gone or could not be made. */
 const DRIVER_CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT']);
 

@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import postgres from 'postgres';
 import { signToken } from '../../src/auth/tokens';
 import { ADMIN_DATABASE_URL, createFreshDatabaseUrl, type FreshDatabase } from './db/fresh-database';
@@ -182,7 +183,9 @@ test('ending every session of its database in a loop under load: the process sta
   expect(sessionsCut).toBeGreaterThan(20);
 
   // No 500 (nor anything but 200/202 and 503); every 503 is problem+json with Retry-After.
-  const unexpected = responses.filter(({ res }) => ![200, 202, 503].includes(res.status)).map(({ what, res }) => ({ what, status: res.status, body: res.body }));
+  const unexpected = responses
+    .filter(({ res }) => ![200, 202, 503].includes(res.status))
+    .map(({ what, res }) => ({ what, status: res.status, body: res.body }));
   expect(unexpected).toEqual([]);
   const unavailable = responses.filter(({ res }) => res.status === 503);
   for (const { what, res } of unavailable) {
@@ -215,8 +218,26 @@ test('ending every session of its database in a loop under load: the process sta
   }
   expect(alive()).toBe(true);
 
+  // The activities that lost the database were retried by Temporal (the worker did not crash):
+  // an attempt after the first records the failure before it, DATABASE_UNAVAILABLE.
+  const connection = await Connection.connect({ address: testTemporalAddress() });
+  let retriedAfterOutage = 0;
+  try {
+    const temporal = new Client({ connection });
+    for (const id of executions.values()) {
+      const history = await temporal.workflow.getHandle(id as string).fetchHistory();
+      for (const event of history.events ?? []) {
+        const started = event.activityTaskStartedEventAttributes;
+        if ((started?.attempt ?? 1) > 1 && started?.lastFailure?.applicationFailureInfo?.type === 'DATABASE_UNAVAILABLE') retriedAfterOutage++;
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+  expect(retriedAfterOutage).toBeGreaterThan(0);
+
   process.stdout.write(
     `postgres sessions cut: ${sessionsCut} in ${rounds} rounds over ${CUT_FOR_MS} ms; ${responses.length} API responses, ` +
-      `${unavailable.length} of them 503; ${done.length} executions completed\n`,
+      `${unavailable.length} of them 503; ${done.length} executions completed; ${retriedAfterOutage} activities retried by Temporal after DATABASE_UNAVAILABLE\n`,
   );
 }, 240_000);

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
     const next = await database.db.execute(sql`select 1 as one`).then(
       () => 'ok',
-      (err: Error) => `failed: ${String((err.cause as Error | undefined)?.message ?? err.message)} ${String((err.cause as { code?: string } | undefined)?.code)}`,
+      (err: Error) =>
+        `failed: ${String((err.cause as Error | undefined)?.message ?? err.message)} ${String((err.cause as { code?: string } | undefined)?.code)}`,
     );
     rounds.push({ transaction: failure === undefined ? 'committed' : 'rejected', unavailable: isDatabaseUnavailable(failure), nextQuery: next });
   }
