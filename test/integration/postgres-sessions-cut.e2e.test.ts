@@ -65,24 +65,22 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** An EVENT_PUBLISHER (a database write) with retries that outlast the outage: seconds, not for good. */
+const publisher = (id: string) => ({
+  id,
+  type: 'EVENT_PUBLISHER',
+  properties: { event: `cut.${id}`, correlationKey: '${input.n}', retry: { maxAttempts: 30, strategy: 'FIXED', initialIntervalMs: 500 } },
+});
+
 /** A graph whose nodes write to the database on both sides of two short timers. */
 const graph = {
   name: 'survives-session-cuts',
   nodes: [
     { id: 'start', type: 'START' },
-    {
-      id: 'announce',
-      type: 'EVENT_PUBLISHER',
-      // Retries that outlast the outage: the database is gone for seconds, not for good.
-      properties: { event: 'cut.announce', correlationKey: '${input.n}', retry: { maxAttempts: 30, strategy: 'FIXED', initialIntervalMs: 500 } },
-    },
+    publisher('announce'),
     { id: 'hold', type: 'WAIT', properties: { duration: '1s' } },
     { id: 'double', type: 'DATA_TRANSFORMATION', properties: { assign: { doubled: 'input.n * 2' } } },
-    {
-      id: 'confirm',
-      type: 'EVENT_PUBLISHER',
-      properties: { event: 'cut.confirm', correlationKey: '${input.n}', retry: { maxAttempts: 30, strategy: 'FIXED', initialIntervalMs: 500 } },
-    },
+    publisher('confirm'),
     { id: 'hold2', type: 'WAIT', properties: { duration: '1s' } },
     { id: 'end', type: 'END', properties: { output: { n: 'input.n', doubled: 'vars.doubled' } } },
   ],
