@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { databaseUnavailableInterceptor } from './activities/database-unavailable';
 import type { WeftDb } from './db/client';
 import { installationActivityInterceptor } from './temporal/installation';
 
@@ -83,7 +84,8 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     interceptors: {
-      activity: [installationActivityInterceptor(deps.installationId)],
+      // Outermost first: another installation's activity is refused before anything runs.
+      activity: [installationActivityInterceptor(deps.installationId), databaseUnavailableInterceptor],
       ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },
     activities: createActivities({

@@ -1,4 +1,11 @@
 import { isGrpcServiceError } from '@temporalio/client';
+import { isDatabaseUnavailable } from '../db/errors';
+
+/**
+ * Seconds a client should wait before retrying a request the database could not serve: the
+ * driver reconnects at the next query, so soon is right.
+ */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 1;
 
 /** How a failure of a service Weft depends on is answered: never a bare 500. */
 export interface DependencyProblem {
@@ -36,4 +43,21 @@ export function temporalProblem(err: unknown): DependencyProblem | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * The problem for an error that came from a dependency rather than from Weft: the database
+ * unreachable (503 `DATABASE_UNAVAILABLE`), or Temporal (see {@link temporalProblem}).
+ * @returns undefined for every other error
+ */
+export function dependencyProblem(err: unknown): DependencyProblem | undefined {
+  if (isDatabaseUnavailable(err)) {
+    return {
+      status: 503,
+      code: 'DATABASE_UNAVAILABLE',
+      detail: 'the database cannot be reached right now; retry later',
+      retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS,
+    };
+  }
+  return temporalProblem(err);
 }

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { type z } from 'zod';
 import { isWeftError, WeftError, type ValidationIssue } from '../graph/errors';
 import { fromZodIssues } from '../graph/zod-issues';
-import { temporalProblem } from './dependency-errors';
+import { dependencyProblem } from './dependency-errors';
 
 /**
  * Parses a request part with zod.
@@ -49,12 +49,16 @@ export const notFoundHandler: RequestHandler = (req, res) => {
     .json(problemBody(404, 'NOT_FOUND', `no route ${req.method} ${req.path}`, [], req.originalUrl));
 };
 
-/** The one place errors become responses. Anything that is not a WeftError is a bug: 500, logged. */
+/**
+ * The one place errors become responses. A dependency that failed (the database or Temporal
+ * unreachable, Temporal refusing) is a problem with its code (dependency-errors.ts); anything
+ * else that is not a WeftError is a bug: 500, logged.
+ */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let status: number;
     let body: ReturnType<typeof problemBody>;
-    const dependency = isWeftError(err) ? undefined : temporalProblem(err);
+    const dependency = isWeftError(err) ? undefined : dependencyProblem(err);
     if (dependency) {
       status = dependency.status;
       body = problemBody(status, dependency.code, dependency.detail, [], req.originalUrl);

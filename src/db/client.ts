@@ -17,6 +17,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { rootMessage } from './errors';
 import * as schema from './schema';
 
 /** The drizzle database every repository takes; the same type for both drivers and for transactions. */
@@ -174,21 +175,6 @@ function findMigrationsFolder(): string {
     dir = parent;
   }
   throw new Error(`openDatabase: no drizzle/meta/_journal.json found above ${resolve(__dirname)}`);
-}
-
-/**
- * The innermost message: drizzle wraps driver errors as "Failed query: …", which hides the
- * useful part ("database … does not exist", "connection refused").
- */
-function rootMessage(err: unknown): string {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current instanceof Error && current.cause !== undefined; depth++) current = current.cause;
-  if (current instanceof Error) return current.message;
-  // Outside-realm errors (PGlite under Jest) are not `instanceof Error` here.
-  if (typeof current === 'object' && current !== null && typeof (current as { message?: unknown }).message === 'string') {
-    return (current as { message: string }).message;
-  }
-  return String(current);
 }
 
 /** The URL without its password, for logs. */

@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   STEP_LIMIT_EXCEEDED: 500,
   VARIABLE_NOT_FOUND: 404,
   SERVICE_UNAVAILABLE: 503,
+  /** Weft's own database cannot be reached right now (the API adds Retry-After). */
+  DATABASE_UNAVAILABLE: 503,
   /** An API_CALL refused without calling: the service's circuit breaker is open. */
   CIRCUIT_OPEN: 503,
   /** Manufacturing operations (QUALITY_CHECK, MATERIAL_CONSUME, EQUIPMENT_OPERATION) and their API. */

@@ -17,6 +17,9 @@ export interface ApiResponse<T = any> {
   body: T;
 }
 
+/** What the helpers below need of a running Weft: its API. */
+export type WeftApi = Pick<TestWeft, 'api'>;
+
 export interface TestWeft {
   url: string;
   settings: Settings;
@@ -34,6 +37,29 @@ export interface TestWeft {
 
 export function testTemporalAddress(): string {
   return (JSON.parse(readFileSync(testEnvFile(), 'utf8')) as { temporalAddress: string }).temporalAddress;
+}
+
+/** Calls a Weft API at `baseUrl` over real HTTP with `bearer` (none when null); a JSON body is parsed. */
+export async function callApi<T = any>(
+  baseUrl: string,
+  bearer: string | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { ...extraHeaders };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed as T };
 }
 
 /**
@@ -83,21 +109,7 @@ export async function startTestWeft(
     databaseKind: weft.database.kind,
     databaseUrl: fresh?.url,
     token,
-    async api(method, path, body, o = {}) {
-      const headers: Record<string, string> = { ...(o.headers ?? {}) };
-      const bearer = o.token === undefined ? adminToken : o.token;
-      if (bearer) headers.authorization = `Bearer ${bearer}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: res.status, headers: res.headers, body: parsed as any };
-    },
+    api: (method, path, body, o = {}) => callApi(url, o.token === undefined ? adminToken : o.token, method, path, body, o.headers),
     async stop() {
       await connection.close();
       await weft.stop();
@@ -108,7 +120,7 @@ export async function startTestWeft(
 }
 
 /** Polls the instance until it reaches a terminal status (or the deadline passes). */
-export async function waitForInstance(t: TestWeft, id: string, timeoutMs = 30_000): Promise<any> {
+export async function waitForInstance(t: WeftApi, id: string, timeoutMs = 30_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await t.api('GET', `/api/v1/workflow-instances/${id}`);
@@ -119,7 +131,7 @@ export async function waitForInstance(t: TestWeft, id: string, timeoutMs = 30_00
 }
 
 /** Creates, publishes and returns the id of a definition. */
-export async function publishGraph(t: TestWeft, graph: unknown): Promise<string> {
+export async function publishGraph(t: WeftApi, graph: unknown): Promise<string> {
   const created = await t.api('POST', '/api/v1/workflows', graph);
   if (created.status !== 201) throw new Error(`create failed: ${created.status} ${JSON.stringify(created.body)}`);
   const published = await t.api('POST', `/api/v1/workflows/${created.body.id}/publish`, {});
@@ -142,7 +154,7 @@ export async function startWeftWithService(): Promise<{ t: TestWeft; svc: FakeSe
 }
 
 /** Starts an instance of a published definition over the API (expecting 202) and returns its id. */
-export async function startInstance(t: TestWeft, definitionId: string, input: unknown = {}): Promise<string> {
+export async function startInstance(t: WeftApi, definitionId: string, input: unknown = {}): Promise<string> {
   const res = await t.api('POST', `/api/v1/workflows/${definitionId}/instances`, { input });
   if (res.status !== 202) throw new Error(`start failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id as string;

@@ -6,12 +6,18 @@ import { testBundlePath } from './paths';
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts the real `src/worker.ts` as its own process, with `env` over this process's environment
- * (LOG_LEVEL info unless `env` says otherwise) and `nodeArgs` for Node itself (e.g. `--expose-gc`).
- * Resolves once it polls; rejects with its output if it exits first. The caller kills it.
+ * Starts the real Weft entry `src/<entry>` as its own process, with `env` over this process's
+ * environment (LOG_LEVEL info unless `env` says otherwise) and `nodeArgs` for Node itself.
+ * Resolves with the child and the first match of `ready` in its output (stdout and stderr);
+ * rejects with its output if it exits first. The caller kills it.
  */
-export function spawnWorker(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src', 'worker.ts')], {
+export function spawnWeftProcess(
+  entry: string,
+  ready: RegExp,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src', entry)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -20,12 +26,21 @@ export function spawnWorker(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Pr
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
-      if (out.includes('worker running')) resolve(child);
+      const match = out.match(ready);
+      if (match) resolve({ child, match });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${out}`)));
+    child.once('exit', (code) => reject(new Error(`${entry} exited early (${code}): ${out}`)));
   });
+}
+
+/**
+ * Starts the real `src/worker.ts` as its own process (see {@link spawnWeftProcess}). Resolves
+ * once it polls.
+ */
+export async function spawnWorker(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ChildProcess> {
+  return (await spawnWeftProcess('worker.ts', /worker running/, env, nodeArgs)).child;
 }
 
 /**

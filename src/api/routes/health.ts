@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../dependency-errors';
 
 /** `/health`: the process is alive. `/ready`: the database and Temporal answer. */
 export function healthRouter(deps: { database: Database; temporal: Client }): Router {
@@ -21,6 +22,8 @@ export function healthRouter(deps: { database: Database; temporal: Client }): Ro
       ),
     ]);
     const ready = Object.values(checks).every((v) => v === 'ok');
+    // Not ready is a passing state (a dependency away for a while): say when to look again.
+    if (!ready) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   });
   return router;
