@@ -19,6 +19,9 @@ import { INSTALLATION_HEADER, WRONG_INSTALLATION } from './installation-header';
 /** Longest pause before an activity refused as another installation's is scheduled again. */
 const MAX_RESCHEDULE_DELAY_MS = 60_000;
 
+/** Refusals in a row that are each followed by a one-second pause before the pauses grow. */
+const PATIENT_REFUSALS = 10;
+
 function isWrongInstallation(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === WRONG_INSTALLATION;
 }
@@ -35,7 +38,9 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
    */
   const reschedule = async (input: ActivityInput): Promise<unknown> => {
     refusalsInARow++;
-    const delay = Math.min(MAX_RESCHEDULE_DELAY_MS, 1000 * 2 ** Math.min(refusalsInARow - 1, 6));
+    // While the other installation's workers share the queue, about every other task goes to
+    // them: a short pause then. Only a long run of refusals (no worker of ours?) backs off.
+    const delay = Math.min(MAX_RESCHEDULE_DELAY_MS, refusalsInARow <= PATIENT_REFUSALS ? 1000 : 1000 * 2 ** (refusalsInARow - PATIENT_REFUSALS));
     log.warn('a worker of another Weft installation refused this activity; scheduling it again for our own workers', {
       activityType: input.activityType,
       delayMs: delay,
