@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../src/temporal/dev-server';
+import { quietBundlerLogger } from '../../src/temporal/quiet-bundler-logger';
 import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker';
 import { TEST_DATA_DIR, testBundlePath, testEnvFile } from './paths';
 
@@ -13,18 +14,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.WEFT_TEST_RUN_DIR = join(TEST_DATA_DIR, `run-${process.pid}`);
   const server = await startDevServer({ log: (m) => console.error(m) });
   (globalThis as { __weftDevServer?: unknown }).__weftDevServer = server;
-  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietLogger });
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: quietBundlerLogger });
   mkdirSync(process.env.WEFT_TEST_RUN_DIR, { recursive: true });
   writeFileSync(testBundlePath(), code);
   writeFileSync(testEnvFile(), JSON.stringify({ temporalAddress: server.address }));
   process.env.WEFT_TEST_TEMPORAL_ADDRESS = server.address;
 }
-
-const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-};
