@@ -117,10 +117,20 @@ export class TemporalClusterSetup {
     return address;
   }
 
+  /** Kills the server with SIGKILL, as a crash would (for fault tests); `start()` brings it back. */
+  async crash(): Promise<void> {
+    const server = this.server;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      server.once('exit', () => resolve());
+      server.kill('SIGKILL');
+    });
+  }
+
   /** Stops the server (SIGTERM, then SIGKILL after 15 s). */
   async stop(): Promise<void> {
     const server = this.server;
-    if (!server || server.exitCode !== null) return;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const kill = setTimeout(() => server.kill('SIGKILL'), 15_000);
       server.once('exit', () => {
@@ -134,7 +144,7 @@ export class TemporalClusterSetup {
   private async untilReady<T>(what: string, attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.server && this.server.exitCode !== null) throw new Error(`the Temporal server exited (${this.server.exitCode}); see ${join(this.opts.dir, 'temporal.log')}`);
+      if (this.server && (this.server.exitCode !== null || this.server.signalCode !== null)) throw new Error(`the Temporal server exited (${this.server.exitCode}); see ${join(this.opts.dir, 'temporal.log')}`);
       try {
         return await attempt();
       } catch (err) {
