@@ -10,29 +10,24 @@ import {
   sleep,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityFunctionWithOptions,
 } from '@temporalio/workflow';
 import type { WeftActivities } from '../activities';
-import type { HttpRequestSpec, NodeActivityResult } from '../activities/types';
-import { parseDuration } from '../graph/duration';
 import { WeftError } from '../graph/errors';
-import { evaluateBoolean, evaluateExpression, type ExpressionContext } from '../graph/expressions';
+import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
+import type { RetryLogicProperties } from '../graph/node-types';
 import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefinition } from '../graph/schema';
-import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
-import { applyOperations } from '../graph/transformations';
-import { runValidation } from '../graph/validation-node';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
 import { ErrorPolicies } from './error-policies';
-import { runEventSubscriber } from './events';
-import { runLoop } from './loop';
-import { loopBatcher, runLoopBatch, type BatchHost, type BatchState } from './loop-batches';
-import { runParallel } from './parallel';
-import { runSubprocess } from './subprocess';
+import type { LoopBatcher } from './steps/loop';
+import { loopBatcher, runLoopBatch, type BatchState } from './steps/loop-batches';
+import { runStep, type NodeOutcome, type StepHost } from './steps';
+import type { ApprovalHost } from './steps/approval';
+import type { SideEffectProps } from './steps/side-effect';
+import { toPlain } from './steps/step';
 import { TaskBudget } from './task-budget';
 import { NODE_SCOPES_PATCH, NodeScope, type NodeOutputs } from './node-scopes';
-import { runApprovalNode, type ApprovalHost } from './approval-node';
-import { lastOutputOf, type Frame, type WalkResult, type Walker } from './walker';
+import { lastOutputOf, type Frame, type WalkResult } from './walker';
 import {
   advanceSignal,
   advanceUpdate,
@@ -44,13 +39,11 @@ import {
   traceQuery,
   variablesQuery,
 } from './messages';
-import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
-import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
-import { isSideEffectNode, nodeSpec, parseNodeProperties, type NodeActivityRequest, type RetrySpec } from '../graph/node-types';
+import { describeNodeError, NodeFailed } from './node-errors';
 import { statusKey } from './search-attributes';
 import { CompensationLog } from './compensation';
 import { continueExecution, historyIsLong, traceToCarry } from './continuation';
-import { APPROVAL_STATE_TIMEOUT_PATCH, stateTimeoutFor, waitInState } from './state-timeouts';
+import { stateTimeoutFor, waitInState } from './state-timeouts';
 import type { StateTimeout } from '../graph/state-timeout-schema';
 import type {
   AdvanceRequest,
@@ -68,57 +61,14 @@ const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
 /** patched() id of the settings.timeoutMs timer (see withExecutionTimeout). */
 const WORKFLOW_TIMEOUT_PATCH = 'weft-execution-timeout';
-/** patched() id of a WAIT `until` a past instant starting no timer (see wait). */
-const WAIT_PAST_UNTIL_PATCH = 'weft-wait-past-until';
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
-
 // Writing the summary must outlive a database outage: unlimited attempts, capped backoff.
 const bookkeeping = proxyActivities<WeftActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
 });
 
-// Per-node options (timeout, retry, summary) are given at each call with executeWithOptions.
-const nodeActivities = proxyActivities<WeftActivities>({ startToCloseTimeout: '35s' });
-
-interface NodeOutcome {
-  output: unknown;
-  /** The port the node chose (IF_THEN_ELSE, SWITCH); undefined for single-exit nodes. */
-  port?: string;
-  attempts: number;
-  /** Where to go on instead of following an edge (PARALLEL continues at its join). */
-  next?: GraphNode;
-}
-
-/** The shape every registry-named node activity has (see NodeSpec.activity). */
-type NodeActivityFunction = ActivityFunctionWithOptions<(request: NodeActivityRequest) => Promise<NodeActivityResult<unknown>>>;
-
 /** What to do after a node failed for good (see GraphRun.recover). */
 type Recovery = { kind: 'retry' } | { kind: 'jump'; to: GraphNode } | { kind: 'skip'; outcome: NodeOutcome };
-
-interface SideEffectProps {
-  retry?: Partial<RetrySpec>;
-  timeoutMs?: number;
-  continueOnError?: boolean;
-}
-
-interface ApiCallProps extends SideEffectProps {
-  method?: string;
-  url: string;
-  headers?: Record<string, string>;
-  query?: Record<string, string>;
-  body?: unknown;
-  maxResponseBytes?: number;
-  connectorId?: string;
-}
-
-/** JSONata can yield sequences with extra fields or lambdas; state and payloads hold plain JSON only. */
-function toPlain(value: unknown): unknown {
-  if (value === undefined) return null;
-  const json = JSON.stringify(value);
-  return json === undefined ? null : JSON.parse(json);
-}
 
 function nowIso(): string {
   // Inside the workflow sandbox Date is the workflow clock, replayed identically.
@@ -143,7 +93,7 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
   return new GraphRun(args, samples).simulate();
 }
 
-class GraphRun implements Walker, BatchHost {
+class GraphRun implements StepHost {
   private status: ExecutionStatus = 'running';
   private vars: Record<string, unknown> = {};
   private readonly nodeOutputs: NodeOutputs = {};
@@ -161,7 +111,7 @@ class GraphRun implements Walker, BatchHost {
   private policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
   /** ERROR_HANDLER retries spent per node, reset when the node succeeds. */
   private readonly handlerRetries: Record<string, number> = {};
-  private lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
+  lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
   private waits = 0;
   private steps = 0;
   /** Ends a workflow task every so many node runs (see task-budget.ts). */
@@ -185,8 +135,8 @@ class GraphRun implements Walker, BatchHost {
   private readonly waitsForTriggers: boolean;
 
   constructor(
-    private readonly args: ExecutionInput,
-    private readonly samples?: SimulationSamples,
+    readonly args: ExecutionInput,
+    readonly samples?: SimulationSamples,
   ) {
     this.startedAt = args.continued?.startedAt ?? nowIso();
     this.graph = args.graph;
@@ -543,9 +493,33 @@ class GraphRun implements Walker, BatchHost {
     }
   }
 
-  /** Sets variables from outside an assignment (a SUBPROCESS's outputMapping). */
   assignVariables(values: Record<string, unknown>): void {
     Object.assign(this.vars, values);
+  }
+
+  variables(): Record<string, unknown> {
+    return this.vars;
+  }
+
+  hasPort(nodeId: string, port: string): boolean {
+    return hasPort(this.edges, nodeId, port);
+  }
+
+  enterWait(): void {
+    this.waits++;
+    this.setStatus('waiting');
+  }
+
+  leaveWait(): void {
+    if (--this.waits === 0) this.setStatus('running');
+  }
+
+  retryFor(nodeId: string): RetryLogicProperties | undefined {
+    return this.policies.retryFor(nodeId);
+  }
+
+  loopBatcher(loopRun: number): LoopBatcher {
+    return loopBatcher(this, this.args, loopRun);
   }
 
   node(id: string): GraphNode | undefined {
@@ -692,163 +666,23 @@ class GraphRun implements Walker, BatchHost {
     }
   }
 
-  private async execute(node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
-    const props = (node.properties ?? {}) as Record<string, unknown>;
-    if (this.samples && (isSideEffectNode(node.type) || node.type === 'SUBPROCESS')) return this.sampled(node);
-    switch (node.type) {
-      case 'START':
-        return { output: this.args.input ?? null, attempts: 1 };
-      case 'END':
-        return { output: this.endOutput(props.output as Record<string, string> | undefined, frame), attempts: 1 };
-      case 'DATA_TRANSFORMATION': {
-        const assigned = props.assign === undefined ? {} : this.assign(props.assign as Record<string, string>, frame);
-        if (props.operations === undefined) return { output: assigned, attempts: 1 };
-        const { operations = [] } = parseNodeProperties('DATA_TRANSFORMATION', props);
-        const results = applyOperations(
-          operations,
-          () => this.context(frame),
-          (name, value) => (this.vars[name] = value),
-        );
-        return { output: { ...assigned, ...results }, attempts: 1 };
-      }
-      case 'VALIDATION': {
-        const parsed = parseNodeProperties('VALIDATION', props);
-        const data = toPlain(evaluateExpression(parsed.data, this.context(frame)));
-        return { ...runValidation(parsed, data, hasPort(this.edges, node.id, 'valid')), attempts: 1 };
-      }
-      case 'IF_THEN_ELSE': {
-        const result = evaluateBoolean(props.condition as string, this.context(frame));
-        return { output: { result }, port: result ? 'true' : 'false', attempts: 1 };
-      }
-      case 'SWITCH': {
-        const value = toPlain(evaluateExpression(props.expression as string, this.context(frame)));
-        const port = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-        return { output: { value }, port: hasPort(this.edges, node.id, port) ? port : 'default', attempts: 1 };
-      }
-      case 'WAIT':
-        return { output: await this.wait(node, props, frame), attempts: 1 };
-      case 'LOOP':
-        return {
-          ...(await runLoop(this, node, parseNodeProperties('LOOP', props), frame, this.samples ? undefined : loopBatcher(this, this.args, iteration))),
-          attempts: 1,
-        };
-      case 'PARALLEL':
-        return { ...(await runParallel(this, node, parseNodeProperties('PARALLEL', props), frame)), attempts: 1 };
-      case 'FALLBACK_PATH':
-        // Entered instead of an edge when a guarded node failed: its output is that failure.
-        return { output: this.lastFailure, attempts: 1 };
-      case 'SUBPROCESS':
-        return runSubprocess(this, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, this.args);
-      case 'APPROVAL': {
-        const decide = () => runApprovalNode(this.approvalHost(), node, parseNodeProperties('APPROVAL', props), frame, iteration, this.args);
-        // Executions recorded before APPROVAL waits took state timeouts start no timer there.
-        const limited = !this.samples && this.stateTimeout(node.id) !== undefined && patched(APPROVAL_STATE_TIMEOUT_PATCH);
-        return limited ? waitInState(this, node, decide) : decide();
-      }
-      case 'API_CALL':
-        return this.apiCall(node, iteration, props as unknown as ApiCallProps, frame);
-      case 'EVENT_SUBSCRIBER':
-        // A simulation does not wait: the sample output, leaving by the `received` port.
-        if (this.samples) return { ...this.sampled(node), port: 'received' };
-        return runEventSubscriber(this, node, parseNodeProperties('EVENT_SUBSCRIBER', props), frame, iteration);
-      default: {
-        const activity = nodeSpec(node.type)?.activity;
-        if (activity) return this.activityNode(node, iteration, props, activity, frame);
-        // Unreachable after validation; a clear node error rather than a stuck workflow task.
-        throw new WeftError('INVALID_NODE_TYPE', `node type ${node.type} is not executable by this Weft version`);
-      }
-    }
+  /** The node's step (steps/<family>.ts), awaited as the one execute method it was cut from was. */
+  private execute(node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
+    return runStep(this, node, iteration, frame);
   }
 
   /** What an APPROVAL node needs of this run (one object per run: it keys the node's bookkeeping). */
   private approvalHostOf: ApprovalHost | undefined;
-  private approvalHost(): ApprovalHost {
+  approvalHost(): ApprovalHost {
     this.approvalHostOf ??= {
       context: (frame, extra) => this.context(frame, extra),
-      hasPort: (nodeId, port) => hasPort(this.edges, nodeId, port),
+      hasPort: (nodeId, port) => this.hasPort(nodeId, port),
       setEscalated: (escalated, details) => this.setEscalated(escalated, details),
-      enterWait: () => {
-        this.waits++;
-        this.setStatus('waiting');
-      },
-      leaveWait: () => {
-        if (--this.waits === 0) this.setStatus('running');
-      },
+      enterWait: () => this.enterWait(),
+      leaveWait: () => this.leaveWait(),
       ...(this.samples ? { sample: (nodeId: string) => this.samples?.outputs[nodeId] } : {}),
     };
     return this.approvalHostOf;
-  }
-
-  private endOutput(spec: Record<string, string> | undefined, frame: Frame): unknown {
-    if (!spec) return { ...this.vars };
-    const out: Record<string, unknown> = {};
-    for (const [key, expr] of Object.entries(spec)) out[key] = toPlain(evaluateExpression(expr, this.context(frame)));
-    return out;
-  }
-
-  private assign(spec: Record<string, string>, frame: Frame): Record<string, unknown> {
-    const assigned: Record<string, unknown> = {};
-    for (const [name, expr] of Object.entries(spec)) {
-      const value = toPlain(evaluateExpression(expr, this.context(frame)));
-      this.vars[name] = value;
-      assigned[name] = value;
-    }
-    return assigned;
-  }
-
-  /** A simulated side effect: the sample output, or the sample error as a node failure. */
-  private sampled(node: GraphNode): NodeOutcome {
-    const error = this.samples?.errors[node.id];
-    if (error) throw new NodeFailed({ code: error.code, message: error.message ?? `simulated ${error.code}`, nodeId: node.id }, 1);
-    return { output: this.samples?.outputs[node.id] ?? null, attempts: 1 };
-  }
-
-  private async wait(node: GraphNode, props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number; waited: boolean }> {
-    let ms: number;
-    if (typeof props.duration === 'string') {
-      ms = parseDuration(props.duration);
-    } else {
-      const until = evaluateExpression(props.until as string, this.context(frame));
-      const at = typeof until === 'number' ? until : Date.parse(String(until));
-      if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
-      ms = Math.max(0, at - Date.now());
-      // An instant already past needs no timer ("in the past = no wait"); executions recorded
-      // before started one anyway (about a second on the server) and must replay that way.
-      if (ms === 0 && patched(WAIT_PAST_UNTIL_PATCH)) return { waitedMs: 0, waited: false };
-    }
-    if (this.samples) return { waitedMs: 0, waited: false }; // a simulation shows the path, it does not wait for it
-    const begun = Date.now();
-    // Several branches may wait at once: the instance runs again when the last wait ends.
-    this.waits++;
-    this.setStatus('waiting');
-    try {
-      await waitInState(this, node, () => sleep(ms));
-    } finally {
-      if (--this.waits === 0) this.setStatus('running');
-    }
-    return { waitedMs: Date.now() - begun, waited: true };
-  }
-
-  private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps, frame: Frame): Promise<NodeOutcome> {
-    const ctx = this.context(frame);
-    const renderAll = (obj: Record<string, string> | undefined) => {
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(obj ?? {})) out[k] = stringify(renderTemplate(v, ctx));
-      return out;
-    };
-    const spec: HttpRequestSpec = {
-      method: props.method ?? 'GET',
-      url: stringify(renderTemplate(props.url, ctx)),
-      headers: renderAll(props.headers),
-      query: renderAll(props.query),
-      body: props.body === undefined ? undefined : renderTemplatesDeep(props.body, ctx),
-      timeoutMs: props.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
-      maxResponseBytes: props.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-      idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
-      // Only the id crosses into history; the activity adds the credentials.
-      ...(props.connectorId ? { connectorId: props.connectorId } : {}),
-    };
-    return this.callNodeActivity(node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
   }
 
   /**
@@ -897,57 +731,6 @@ class GraphRun implements Walker, BatchHost {
     const fallback = this.policies.fallbackFor(node.id, code);
     if (fallback) return failed(this.nodesById[fallback] as GraphNode);
     throw failure;
-  }
-
-  /** A side-effecting node whose type names its activity: properties rendered, then one activity. */
-  private activityNode(node: GraphNode, iteration: number, props: Record<string, unknown>, activity: string, frame: Frame): Promise<NodeOutcome> {
-    const { retry: _retry, timeoutMs, continueOnError: _continue, compensation: _compensation, ...rest } = props;
-    const request: NodeActivityRequest = {
-      executionId: workflowInfo().workflowId,
-      definitionId: this.args.definitionId,
-      nodeId: node.id,
-      nodeType: node.type,
-      iteration,
-      idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
-      properties: renderTemplatesDeep(rest, this.context(frame)) as Record<string, unknown>,
-      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_HTTP_TIMEOUT_MS,
-    };
-    // The name comes from the node-type registry, never from the user's graph.
-    const fn = (nodeActivities as unknown as Record<string, NodeActivityFunction>)[activity] as NodeActivityFunction;
-    return this.callNodeActivity(node, iteration, props as SideEffectProps, (opts) => fn.executeWithOptions(opts, [request]));
-  }
-
-  /**
-   * Runs a node's one activity. Temporal retries it where its policy can express the node's
-   * strategy; otherwise (LINEAR, jitter) each attempt is one activity and the wait between
-   * attempts is a durable timer.
-   */
-  private async callNodeActivity<T>(
-    node: GraphNode,
-    iteration: number,
-    props: SideEffectProps,
-    call: (opts: ReturnType<typeof nodeActivityOptions>) => Promise<NodeActivityResult<T>>,
-  ): Promise<NodeOutcome> {
-    const retry = resolveRetry(this.policies.retryFor(node.id) ?? props.retry);
-    const options = nodeActivityOptions({ nodeId: node.id, nodeName: node.name, nodeType: node.type, iteration, timeoutMs: props.timeoutMs, retry });
-    if (temporalCanRetry(retry)) {
-      const result = await call(options);
-      return { output: result.output, attempts: result.attempt };
-    }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await call({ ...options, activityId: `${options.activityId}:${attempt}` });
-        return { output: result.output, attempts: attempt };
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        const described = describeNodeError(err, node.id);
-        if (!described || attempt >= retry.maxAttempts || isNonRetryable(err, retry.nonRetryableErrorCodes, retry.retryableErrorCodes)) {
-          if (described) throw new NodeFailed(described.info, attempt);
-          throw err;
-        }
-        await sleep(interpreterRetryDelayMs(retry, attempt, Math.random));
-      }
-    }
   }
 
   /** Picks the one edge to follow, waiting for an `advance` when only triggered edges remain. */
@@ -1010,10 +793,4 @@ function triggersOf(edges: GraphEdge[]): string[] {
 /** An update refused by its validator: nothing changed; the type is the code the API answers with. */
 function refusal(code: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true });
-}
-
-function stringify(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
