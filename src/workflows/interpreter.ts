@@ -7,7 +7,6 @@ import {
   patched,
   proxyActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -18,14 +17,16 @@ import type { RetryLogicProperties } from '../graph/node-types';
 import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefinition } from '../graph/schema';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
-import { ErrorPolicies } from './error-policies';
+import { ErrorPolicies } from './steps/error-policies';
 import type { LoopBatcher } from './steps/loop';
 import { loopBatcher, runLoopBatch, type BatchState } from './steps/loop-batches';
 import { runStep, type NodeOutcome, type StepHost } from './steps';
 import type { ApprovalHost } from './steps/approval';
+import { recover, type RecoveryHost } from './steps/error-handling';
 import type { SideEffectProps } from './steps/side-effect';
 import { toPlain } from './steps/step';
 import { TaskBudget } from './task-budget';
+import { withExecutionTimeout } from './execution-timeout';
 import { NODE_SCOPES_PATCH, NodeScope, type NodeOutputs } from './node-scopes';
 import { lastOutputOf, type Frame, type WalkResult } from './walker';
 import {
@@ -59,16 +60,11 @@ import type {
 
 const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
-/** patched() id of the settings.timeoutMs timer (see withExecutionTimeout). */
-const WORKFLOW_TIMEOUT_PATCH = 'weft-execution-timeout';
 // Writing the summary must outlive a database outage: unlimited attempts, capped backoff.
 const bookkeeping = proxyActivities<WeftActivities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
 });
-
-/** What to do after a node failed for good (see GraphRun.recover). */
-type Recovery = { kind: 'retry' } | { kind: 'jump'; to: GraphNode } | { kind: 'skip'; outcome: NodeOutcome };
 
 function nowIso(): string {
   // Inside the workflow sandbox Date is the workflow clock, replayed identically.
@@ -93,7 +89,7 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
   return new GraphRun(args, samples).simulate();
 }
 
-class GraphRun implements StepHost {
+class GraphRun implements StepHost, RecoveryHost {
   private status: ExecutionStatus = 'running';
   private vars: Record<string, unknown> = {};
   private readonly nodeOutputs: NodeOutputs = {};
@@ -108,9 +104,9 @@ class GraphRun implements StepHost {
   private readonly running: GraphNode[] = [];
   private traceSeq = 0;
   // Built after validation (prepare): a malformed graph must fail the execution, not the task.
-  private policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
+  policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
   /** ERROR_HANDLER retries spent per node, reset when the node succeeds. */
-  private readonly handlerRetries: Record<string, number> = {};
+  readonly handlerRetries: Record<string, number> = {};
   lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
   private waits = 0;
   private steps = 0;
@@ -275,43 +271,6 @@ class GraphRun implements StepHost {
     }
   }
 
-  /**
-   * Bounds the whole walk by `settings.timeoutMs`: when it runs out, running nodes are cancelled
-   * and the execution fails with WORKFLOW_TIMEOUT (and is recorded, unlike a Temporal run timeout).
-   */
-  private async withExecutionTimeout<T>(walk: () => Promise<T>): Promise<T> {
-    const limit = this.graph.settings?.timeoutMs;
-    // Executions started before this bound existed have no timer in their history.
-    if (!limit || !patched(WORKFLOW_TIMEOUT_PATCH)) return walk();
-    // A continued run has only what is left of the execution's time.
-    const ms = this.args.continued ? Math.max(1, limit - (Date.now() - Date.parse(this.startedAt))) : limit;
-    const work = new CancellationScope();
-    const clock = new CancellationScope();
-    let timedOut = false;
-    let runningAtTimeout: string | undefined;
-    const alarm = clock
-      .run(() => sleep(ms))
-      .then(
-        () => {
-          timedOut = true;
-          runningAtTimeout = this.running[0]?.id;
-          work.cancel();
-        },
-        () => undefined, // the walk finished first and stopped the clock
-      );
-    try {
-      return await work.run(walk);
-    } catch (err) {
-      if (timedOut && isCancellation(err)) {
-        throw new NodeFailed({ code: 'WORKFLOW_TIMEOUT', message: `the execution exceeded settings.timeoutMs (${limit} ms)`, nodeId: runningAtTimeout }, 1);
-      }
-      throw err;
-    } finally {
-      clock.cancel();
-      await alarm;
-    }
-  }
-
   /** Checks the graph and sets the variables an execution starts with. */
   private prepare(): void {
     const checked = validateDefinition(this.graph);
@@ -374,7 +333,15 @@ class GraphRun implements StepHost {
     });
     try {
       this.prepare();
-      const output = await this.withExecutionTimeout(() => this.walk());
+      const output = await withExecutionTimeout(
+        {
+          limitMs: this.graph.settings?.timeoutMs,
+          startedAt: this.startedAt,
+          continued: Boolean(this.args.continued),
+          runningNodeId: () => this.running[0]?.id,
+        },
+        () => this.walk(),
+      );
       // Persist first: the `status` query must not say completed before the result is readable.
       await this.recordFinished('completed', output, null);
       this.setStatus('completed');
@@ -608,7 +575,7 @@ class GraphRun implements StepHost {
         delete this.handlerRetries[node.id];
       } catch (err) {
         if (!(err instanceof NodeFailed)) throw err;
-        const recovery = await this.recover(node, err, frame);
+        const recovery = await recover(this, node, err, frame);
         if (recovery.kind === 'retry') continue;
         if (recovery.kind === 'jump') {
           node = recovery.to;
@@ -622,7 +589,7 @@ class GraphRun implements StepHost {
     }
   }
 
-  private async runNode(node: GraphNode, frame: Frame): Promise<NodeOutcome> {
+  async runNode(node: GraphNode, frame: Frame): Promise<NodeOutcome> {
     const iteration = this.runsPerNode[node.id] ?? 0;
     this.runsPerNode[node.id] = iteration + 1;
     const entry: TraceEntry = {
@@ -683,54 +650,6 @@ class GraphRun implements StepHost {
       ...(this.samples ? { sample: (nodeId: string) => this.samples?.outputs[nodeId] } : {}),
     };
     return this.approvalHostOf;
-  }
-
-  /**
-   * What the error-handling nodes say about a node that failed for good: run it again (an
-   * ERROR_HANDLER retry, after a durable timer), skip it, continue at a fallback node, or fail.
-   */
-  private async recover(node: GraphNode, failure: NodeFailed, frame: Frame): Promise<Recovery> {
-    const { code } = failure.info;
-    const handler = this.policies.handlerFor(node.id, code);
-    const failed = (to: GraphNode): Recovery => {
-      this.lastFailure = { ...failure.info, failedNodeId: node.id };
-      this.scopeOf(frame).set(node.id, { error: failure.info });
-      return { kind: 'jump', to };
-    };
-    switch (handler?.action) {
-      case 'retry': {
-        const retries = (this.handlerRetries[node.id] ?? 0) + 1;
-        if (retries <= handler.maxRetries) {
-          this.handlerRetries[node.id] = retries;
-          const delay = handler.jitter ? handler.backoffMs * (0.5 + Math.random()) : handler.backoffMs;
-          await sleep(Math.round(delay * 2 ** (retries - 1)));
-          return { kind: 'retry' };
-        }
-        delete this.handlerRetries[node.id];
-        break; // retries spent: a fallback path may still take it
-      }
-      case 'skip': {
-        const output = toPlain(handler.output ?? { skipped: true, error: failure.info });
-        this.scopeOf(frame).set(node.id, output);
-        return { kind: 'skip', outcome: { output, attempts: failure.attempts } };
-      }
-      case 'fallback':
-        return failed(this.nodesById[handler.fallbackNodeId as string] as GraphNode);
-      case 'notify': {
-        // Tell someone, then fail as if unhandled; a failing notification must not hide the cause.
-        const notify = this.nodesById[handler.notifyNodeId as string] as GraphNode;
-        this.lastFailure = { ...failure.info, failedNodeId: node.id };
-        await this.runNode(notify, frame).catch((err: unknown) => {
-          if (isCancellation(err) || !(err instanceof NodeFailed)) throw err;
-        });
-        throw failure;
-      }
-      case 'abort':
-        throw failure;
-    }
-    const fallback = this.policies.fallbackFor(node.id, code);
-    if (fallback) return failed(this.nodesById[fallback] as GraphNode);
-    throw failure;
   }
 
   /** Picks the one edge to follow, waiting for an `advance` when only triggered edges remain. */

@@ -1,6 +1,6 @@
 /**
  * ERROR_HANDLER, RETRY_LOGIC and FALLBACK_PATH: policies for the nodes they guard (applied by
- * ../../workflows/error-policies.ts), not steps of the main path.
+ * src/workflows/steps/error-policies.ts), not steps of the main path.
  */
 import { z } from 'zod';
 import { RetrySpecSchema } from './side-effect';
