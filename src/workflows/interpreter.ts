@@ -1,20 +1,9 @@
-import {
-  ApplicationFailure,
-  ContinueAsNew,
-  CancellationScope,
-  condition,
-  isCancellation,
-  patched,
-  proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, CancellationScope, condition, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { WeftActivities } from '../activities';
 import { WeftError } from '../graph/errors';
 import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
 import type { RetryLogicProperties } from '../graph/node-types';
-import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefinition } from '../graph/schema';
+import type { GraphEdge, GraphNode, WorkflowDefinition } from '../graph/schema';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
 import { ErrorPolicies } from './steps/error-policies';
@@ -26,37 +15,16 @@ import { recover, type RecoveryHost } from './steps/error-handling';
 import type { SideEffectProps } from './steps/side-effect';
 import { toPlain } from './steps/step';
 import { TaskBudget } from './task-budget';
+import { ExecutionControls, firstMatching, triggersOf, type ControlledRun } from './controls';
 import { withExecutionTimeout } from './execution-timeout';
 import { NODE_SCOPES_PATCH, NodeScope, type NodeOutputs } from './node-scopes';
 import { lastOutputOf, type Frame, type WalkResult } from './walker';
-import {
-  advanceSignal,
-  advanceUpdate,
-  currentNodeQuery,
-  resumeUpdate,
-  setVariablesUpdate,
-  statusQuery,
-  suspendUpdate,
-  traceQuery,
-  variablesQuery,
-} from './messages';
 import { describeNodeError, NodeFailed } from './node-errors';
-import { statusKey } from './search-attributes';
 import { CompensationLog } from './compensation';
 import { continueExecution, historyIsLong, traceToCarry } from './continuation';
 import { stateTimeoutFor, waitInState } from './state-timeouts';
 import type { StateTimeout } from '../graph/state-timeout-schema';
-import type {
-  AdvanceRequest,
-  ContinuedState,
-  ExecutionInput,
-  ExecutionResult,
-  ExecutionStatus,
-  NodeErrorInfo,
-  SimulationReport,
-  SimulationSamples,
-  TraceEntry,
-} from './types';
+import type { ContinuedState, ExecutionInput, ExecutionResult, NodeErrorInfo, SimulationReport, SimulationSamples, TraceEntry } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
 const MAX_TRACE_ENTRIES = 2_000;
@@ -89,19 +57,18 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
   return new GraphRun(args, samples).simulate();
 }
 
-class GraphRun implements StepHost, RecoveryHost {
-  private status: ExecutionStatus = 'running';
+class GraphRun implements StepHost, RecoveryHost, ControlledRun {
   private vars: Record<string, unknown> = {};
   private readonly nodeOutputs: NodeOutputs = {};
   /** The execution's own node outputs, which walks outside any iteration or branch read and write. */
   private readonly rootScope = NodeScope.root(this.nodeOutputs);
   /** Whether iterations and branches get outputs of their own: decided once, at the first that runs. */
   private scopedOutputs: boolean | undefined;
-  private readonly trace: TraceEntry[] = [];
+  readonly trace: TraceEntry[] = [];
   // Plain objects, not Maps: this state must survive a future continue-as-new as JSON.
   private readonly runsPerNode: Record<string, number> = {};
   /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
-  private readonly running: GraphNode[] = [];
+  readonly running: GraphNode[] = [];
   private traceSeq = 0;
   // Built after validation (prepare): a malformed graph must fail the execution, not the task.
   policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
@@ -109,16 +76,13 @@ class GraphRun implements StepHost, RecoveryHost {
   readonly handlerRetries: Record<string, number> = {};
   lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
   private waits = 0;
-  private steps = 0;
+  steps = 0;
   /** Ends a workflow task every so many node runs (see task-budget.ts). */
   private readonly budget = new TaskBudget();
-  private error: NodeErrorInfo | null = null;
-  private awaitingTriggers: string[] = [];
-  private readonly pendingEvents: AdvanceRequest[] = [];
-  private readonly refusedEvents: Array<AdvanceRequest & { at: string; reason: string }> = [];
-  private suspended = false;
-  private statusBeforeSuspend: ExecutionStatus = 'running';
-  private readonly startedAt: string;
+  /** Status, suspension and the messages that change them (controls.ts). */
+  private readonly controls = new ExecutionControls();
+  error: NodeErrorInfo | null = null;
+  readonly startedAt: string;
   private readonly graph: WorkflowDefinition;
   private readonly edges: EdgeIndex;
   private readonly nodesById: Record<string, GraphNode> = {};
@@ -145,111 +109,10 @@ class GraphRun implements StepHost, RecoveryHost {
       // Before the first await: an advance sent during the switch reaches this run's validator
       // in its first activation. The status search attribute came along from the previous run.
       const edges = candidateEdges(this.edges, args.continued?.fromNodeId as string, awaiting.port ?? undefined);
-      this.awaitingTriggers = triggersOf(edges);
-      this.status = 'waiting';
+      this.controls.awaitingTriggers = triggersOf(edges);
+      this.controls.status = 'waiting';
     }
-    this.installHandlers();
-  }
-
-  private installHandlers(): void {
-    setHandler(statusQuery, () => ({
-      status: this.status,
-      currentNodeId: this.running[0]?.id ?? null,
-      currentNodeIds: this.running.map((n) => n.id),
-      steps: this.steps,
-      startedAt: this.startedAt,
-      error: this.error,
-      awaitingTriggers: [...this.awaitingTriggers],
-      refusedEvents: [...this.refusedEvents],
-    }));
-    setHandler(currentNodeQuery, () => {
-      const node = this.running[0];
-      return node ? { nodeId: node.id, type: node.type, name: node.name } : null;
-    });
-    setHandler(variablesQuery, () => ({ ...this.vars }));
-    setHandler(traceQuery, () => [...this.trace]);
-    setHandler(
-      advanceUpdate,
-      (req) => {
-        this.pendingEvents.push(req);
-        return { accepted: true as const, trigger: req.trigger };
-      },
-      {
-        validator: (req) => {
-          if (!req || typeof req.trigger !== 'string') throw refusal('INVALID_REQUEST', 'advance needs a trigger');
-          if (!this.awaitingTriggers.includes(req.trigger)) {
-            const waiting = this.awaitingTriggers.join(', ') || 'nothing';
-            throw refusal('INVALID_TRANSITION', `instance is not waiting for "${req.trigger}" (waiting for: ${waiting})`);
-          }
-        },
-      },
-    );
-    setHandler(suspendUpdate, (_req) => this.suspend(), {
-      validator: (_req) => {
-        if (this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is already suspended');
-      },
-    });
-    setHandler(resumeUpdate, () => this.resume(), {
-      validator: () => {
-        if (!this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is not suspended');
-      },
-    });
-    setHandler(
-      setVariablesUpdate,
-      (req) => {
-        Object.assign(this.vars, toPlain(req.variables) as Record<string, unknown>);
-        return { ...this.vars };
-      },
-      { validator: (req) => this.checkVariableUpdate(req) },
-    );
-    setHandler(advanceSignal, (req) => {
-      if (req && typeof req.trigger === 'string' && this.awaitingTriggers.includes(req.trigger)) {
-        this.pendingEvents.push(req);
-      } else {
-        this.refusedEvents.push({ ...req, at: nowIso(), reason: 'not waiting for this trigger' });
-      }
-    });
-  }
-
-  private suspend(): { status: ExecutionStatus } {
-    this.suspended = true;
-    this.statusBeforeSuspend = this.status;
-    this.setStatus('suspended');
-    return { status: this.status };
-  }
-
-  private resume(): { status: ExecutionStatus } {
-    this.suspended = false;
-    this.setStatus(this.statusBeforeSuspend);
-    return { status: this.status };
-  }
-
-  private checkVariableUpdate(req: { variables: Record<string, unknown> } | undefined): void {
-    if (!req || typeof req.variables !== 'object' || req.variables === null || Array.isArray(req.variables)) {
-      throw refusal('INVALID_REQUEST', 'variables must be an object');
-    }
-    // Changing data under a node that is running would race it; waiting is the safe moment.
-    if (this.status !== 'waiting' && this.status !== 'suspended' && this.status !== 'escalated') {
-      throw refusal('INSTANCE_NOT_WAITING', `instance data can change only while it waits or is suspended (it is ${this.status})`);
-    }
-    const declared = this.graph.variables ?? {};
-    for (const [name, value] of Object.entries(req.variables)) {
-      const decl = declared[name];
-      if (decl && !matchesVariableType(decl.type, value)) {
-        throw refusal('INVALID_VARIABLE_TYPE', `variable ${name} is declared ${decl.type}; ${JSON.stringify(value)} is not`);
-      }
-    }
-  }
-
-  private setStatus(status: ExecutionStatus): void {
-    // While suspended, the state it will go back to changes, not the state shown.
-    if (this.suspended && (status === 'running' || status === 'waiting' || status === 'escalated')) {
-      this.statusBeforeSuspend = status;
-      return;
-    }
-    if (this.status === status) return;
-    this.status = status;
-    upsertSearchAttributes([{ key: statusKey, value: status }]);
+    this.controls.install(this);
   }
 
   async simulate(): Promise<SimulationReport> {
@@ -290,8 +153,8 @@ class GraphRun implements StepHost, RecoveryHost {
   private restore(state: ContinuedState): void {
     this.importState(state, state.trace);
     Object.assign(this.handlerRetries, state.handlerRetries);
-    this.pendingEvents.push(...state.pendingEvents);
-    this.refusedEvents.push(...state.refusedEvents);
+    this.controls.pendingEvents.push(...state.pendingEvents);
+    this.controls.refusedEvents.push(...state.refusedEvents);
     this.lastFailure = state.lastFailure;
     this.saga.importRuns(state.compensable);
   }
@@ -303,8 +166,8 @@ class GraphRun implements StepHost, RecoveryHost {
       ...this.exportState(),
       trace: traceToCarry(this.trace),
       handlerRetries: this.handlerRetries,
-      pendingEvents: this.pendingEvents,
-      refusedEvents: this.refusedEvents,
+      pendingEvents: this.controls.pendingEvents,
+      refusedEvents: this.controls.refusedEvents,
       lastFailure: this.lastFailure,
       compensable: this.saga.exportRuns(),
     };
@@ -313,7 +176,7 @@ class GraphRun implements StepHost, RecoveryHost {
   /** At the top level, with nothing running or waiting, a long run continues as new (see continuation.ts). */
   private async continueIfLong(node: GraphNode, frame: Frame, awaiting?: ContinuedState['awaiting']): Promise<void> {
     // Suspended: the operator's resume goes to this run (it is suspended only in this one).
-    if (frame !== this.topFrame || this.samples || this.suspended || this.running.length > 0 || this.waits > 0) return;
+    if (frame !== this.topFrame || this.samples || this.controls.suspended || this.running.length > 0 || this.waits > 0) return;
     const point = awaiting ? 'trigger-wait' : 'between-nodes';
     if (historyIsLong(this.graph.settings?.historyLimit, point, this.waitsForTriggers)) {
       await continueExecution(this.args, { ...this.handOn(node.id), ...(awaiting ? { awaiting } : {}) });
@@ -344,14 +207,14 @@ class GraphRun implements StepHost, RecoveryHost {
       );
       // Persist first: the `status` query must not say completed before the result is readable.
       await this.recordFinished('completed', output, null);
-      this.setStatus('completed');
+      this.controls.setStatus('completed');
       return { status: 'completed', output };
     } catch (err) {
       if (err instanceof ContinueAsNew) throw err;
       if (isCancellation(err)) {
         const reason = this.cancelledBy ?? { code: 'CANCELLED', message: 'cancelled' };
         await CancellationScope.nonCancellable(() => this.recordFinished('cancelled', null, reason));
-        this.setStatus('cancelled');
+        this.controls.setStatus('cancelled');
         throw err;
       }
       const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.running[0]?.id ?? '');
@@ -359,7 +222,7 @@ class GraphRun implements StepHost, RecoveryHost {
       described.info = await this.saga.rollBack(this, described.info);
       this.error = described.info;
       await this.recordFinished('failed', null, described.info);
-      this.setStatus('failed');
+      this.controls.setStatus('failed');
       // The second detail is what a manual retry from the failed node starts from.
       const resumable = { fromNodeId: described.info.nodeId ?? null, vars: { ...this.vars }, nodeOutputs: { ...this.nodeOutputs } };
       throw ApplicationFailure.create({
@@ -452,11 +315,11 @@ class GraphRun implements StepHost, RecoveryHost {
    */
   async whileWaiting<T>(state: GraphNode, work: () => Promise<T>): Promise<T> {
     this.waits++;
-    this.setStatus('waiting');
+    this.controls.setStatus('waiting');
     try {
       return await waitInState(this, state, work);
     } finally {
-      if (--this.waits === 0) this.setStatus('running');
+      if (--this.waits === 0) this.controls.setStatus('running');
     }
   }
 
@@ -474,11 +337,11 @@ class GraphRun implements StepHost, RecoveryHost {
 
   enterWait(): void {
     this.waits++;
-    this.setStatus('waiting');
+    this.controls.setStatus('waiting');
   }
 
   leaveWait(): void {
-    if (--this.waits === 0) this.setStatus('running');
+    if (--this.waits === 0) this.controls.setStatus('running');
   }
 
   retryFor(nodeId: string): RetryLogicProperties | undefined {
@@ -519,8 +382,8 @@ class GraphRun implements StepHost, RecoveryHost {
   async setEscalated(escalated: boolean, details: Record<string, unknown>): Promise<void> {
     // Row first: whoever sees `escalated` in the status can also find it in the list.
     await bookkeeping.recordExecutionStatus({ executionId: workflowInfo().workflowId, status: escalated ? 'escalated' : 'running', details });
-    if (escalated) this.setStatus('escalated');
-    else if (this.status === 'escalated') this.setStatus('running');
+    if (escalated) this.controls.setStatus('escalated');
+    else if (this.controls.status === 'escalated') this.controls.setStatus('running');
   }
 
   recordStateTimeout(nodeId: string, output: Record<string, unknown>): void {
@@ -561,7 +424,7 @@ class GraphRun implements StepHost, RecoveryHost {
     for (;;) {
       if (node.id === stopAt) return { kind: 'reached', lastOutput };
       // A suspended instance starts no new node until it is resumed (or cancelled).
-      if (this.suspended) await condition(() => !this.suspended);
+      if (this.controls.suspended) await condition(() => !this.controls.suspended);
       await this.continueIfLong(node, frame);
       const pause = this.budget.step();
       if (pause) await pause;
@@ -657,7 +520,7 @@ class GraphRun implements StepHost, RecoveryHost {
     const candidates = candidateEdges(this.edges, node.id, port);
     const triggered = candidates.filter((e) => e.trigger);
     const chosen =
-      this.firstMatching(
+      firstMatching(
         candidates.filter((e) => !e.trigger),
         this.context(frame),
       ) ?? (await this.awaitTrigger(node, triggered, port, frame));
@@ -670,46 +533,18 @@ class GraphRun implements StepHost, RecoveryHost {
     return target;
   }
 
-  private firstMatching(edges: GraphEdge[], ctx: ExpressionContext): GraphEdge | undefined {
-    for (const edge of edges) {
-      if (!edge.condition || evaluateBoolean(edge.condition, ctx)) return edge;
-    }
-    return undefined;
-  }
-
   private async awaitTrigger(state: GraphNode, edges: GraphEdge[], port: string | undefined, frame: Frame): Promise<GraphEdge | undefined> {
     if (edges.length === 0) return undefined;
     if (this.samples) {
       throw new WeftError('SIMULATION_WAITING', `here the instance would wait for ${triggersOf(edges).join(', ')} (advance); a simulation stops`);
     }
     await this.continueIfLong(state, frame, { port: port ?? null });
-    this.awaitingTriggers = triggersOf(edges);
-    this.setStatus('waiting');
-    return waitInState(this, state, () => this.nextMatchingEvent(edges));
+    this.controls.awaitingTriggers = triggersOf(edges);
+    this.controls.setStatus('waiting');
+    return waitInState(this, state, () =>
+      this.controls.nextMatchingEvent(edges, (matching, event) =>
+        firstMatching(matching, this.context({}, { event: { trigger: event.trigger, data: event.data ?? null } })),
+      ),
+    );
   }
-
-  private async nextMatchingEvent(edges: GraphEdge[]): Promise<GraphEdge> {
-    for (;;) {
-      await condition(() => this.pendingEvents.length > 0);
-      const event = this.pendingEvents.shift() as AdvanceRequest;
-      const matching = edges.filter((e) => e.trigger === event.trigger);
-      const chosen = this.firstMatching(matching, this.context({}, { event: { trigger: event.trigger, data: event.data ?? null } }));
-      if (chosen) {
-        this.awaitingTriggers = [];
-        this.setStatus('running');
-        return chosen;
-      }
-      this.refusedEvents.push({ ...event, at: nowIso(), reason: 'no edge condition holds for this event' });
-    }
-  }
-}
-
-/** The events a state waits for: the triggers of its edges, each once. */
-function triggersOf(edges: GraphEdge[]): string[] {
-  return [...new Set(edges.flatMap((e) => (e.trigger ? [e.trigger] : [])))];
-}
-
-/** An update refused by its validator: nothing changed; the type is the code the API answers with. */
-function refusal(code: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
 }
