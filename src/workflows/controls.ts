@@ -17,6 +17,7 @@ import {
   traceQuery,
   variablesQuery,
 } from './messages';
+import { nowIso } from './execution-record';
 import { statusKey } from './search-attributes';
 import { toPlain } from './steps/step';
 import type { AdvanceRequest, ExecutionInput, ExecutionStatus, NodeErrorInfo, TraceEntry } from './types';
@@ -30,11 +31,6 @@ export interface ControlledRun {
   readonly error: NodeErrorInfo | null;
   readonly trace: readonly TraceEntry[];
   variables(): Record<string, unknown>;
-}
-
-function nowIso(): string {
-  // Inside the workflow sandbox Date is the workflow clock, replayed identically.
-  return new Date().toISOString();
 }
 
 export class ExecutionControls {

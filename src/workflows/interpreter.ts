@@ -1,5 +1,4 @@
-import { ApplicationFailure, ContinueAsNew, CancellationScope, condition, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { WeftActivities } from '../activities';
+import { ApplicationFailure, ContinueAsNew, CancellationScope, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { WeftError } from '../graph/errors';
 import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
 import type { RetryLogicProperties } from '../graph/node-types';
@@ -17,6 +16,8 @@ import { toPlain } from './steps/step';
 import { TaskBudget } from './task-budget';
 import { ExecutionControls, firstMatching, triggersOf, type ControlledRun } from './controls';
 import { withExecutionTimeout } from './execution-timeout';
+import { ExecutionTrace } from './trace';
+import { nowIso, recordFinished, recordStarted, recordStatus } from './execution-record';
 import { NODE_SCOPES_PATCH, NodeScope, type NodeOutputs } from './node-scopes';
 import { lastOutputOf, type Frame, type WalkResult } from './walker';
 import { describeNodeError, NodeFailed } from './node-errors';
@@ -27,17 +28,6 @@ import type { StateTimeout } from '../graph/state-timeout-schema';
 import type { ContinuedState, ExecutionInput, ExecutionResult, NodeErrorInfo, SimulationReport, SimulationSamples, TraceEntry } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
-const MAX_TRACE_ENTRIES = 2_000;
-// Writing the summary must outlive a database outage: unlimited attempts, capped backoff.
-const bookkeeping = proxyActivities<WeftActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
-});
-
-function nowIso(): string {
-  // Inside the workflow sandbox Date is the workflow clock, replayed identically.
-  return new Date().toISOString();
-}
 
 /**
  * The one generic workflow: interprets any validated graph. Control nodes run here at no
@@ -64,12 +54,15 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
   private readonly rootScope = NodeScope.root(this.nodeOutputs);
   /** Whether iterations and branches get outputs of their own: decided once, at the first that runs. */
   private scopedOutputs: boolean | undefined;
-  readonly trace: TraceEntry[] = [];
+  private readonly traces = new ExecutionTrace();
+  /** The trace entries (the latest; see trace.ts). */
+  get trace(): TraceEntry[] {
+    return this.traces.entries;
+  }
   // Plain objects, not Maps: this state must survive a future continue-as-new as JSON.
   private readonly runsPerNode: Record<string, number> = {};
   /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
   readonly running: GraphNode[] = [];
-  private traceSeq = 0;
   // Built after validation (prepare): a malformed graph must fail the execution, not the task.
   policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
   /** ERROR_HANDLER retries spent per node, reset when the node succeeds. */
@@ -184,16 +177,7 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
   }
 
   async run(): Promise<ExecutionResult> {
-    const info = workflowInfo();
-    await bookkeeping.recordExecutionStarted({
-      executionId: info.workflowId,
-      runId: info.runId,
-      definitionId: this.args.definitionId,
-      version: this.args.version,
-      input: this.args.input ?? null,
-      startedAt: this.startedAt,
-      startedBy: this.args.startedBy,
-    });
+    await recordStarted(this.args, this.startedAt);
     try {
       this.prepare();
       const output = await withExecutionTimeout(
@@ -235,29 +219,7 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
   }
 
   private recordFinished(status: 'completed' | 'failed' | 'cancelled', output: unknown, error: NodeErrorInfo | null): Promise<void> {
-    return bookkeeping.recordExecutionFinished({
-      executionId: workflowInfo().workflowId,
-      definitionId: this.args.definitionId,
-      version: this.args.version,
-      status,
-      output,
-      error,
-      startedAt: this.startedAt,
-      completedAt: nowIso(),
-      nodeResults: this.trace.map((t) => ({
-        seq: t.seq,
-        nodeId: t.nodeId,
-        nodeType: t.nodeType,
-        nodeName: t.nodeName,
-        iteration: t.iteration,
-        status: t.status,
-        output: t.output,
-        error: t.error,
-        attempts: t.attempts,
-        startedAt: t.startedAt,
-        endedAt: t.endedAt,
-      })),
-    });
+    return recordFinished(this.args, this.startedAt, this.trace, status, output, error);
   }
 
   context(frame: Frame = {}, extra?: Record<string, unknown>): ExpressionContext {
@@ -292,7 +254,7 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
   }
 
   exportState(): BatchState {
-    return { vars: this.vars, nodeOutputs: this.nodeOutputs, runsPerNode: this.runsPerNode, steps: this.steps, traceSeq: this.traceSeq };
+    return { vars: this.vars, nodeOutputs: this.nodeOutputs, runsPerNode: this.runsPerNode, steps: this.steps, traceSeq: this.traces.seq };
   }
 
   importState(state: BatchState, trace: TraceEntry[] = []): void {
@@ -300,9 +262,8 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
     Object.assign(this.nodeOutputs, state.nodeOutputs);
     Object.assign(this.runsPerNode, state.runsPerNode);
     this.steps = state.steps;
-    this.traceSeq = state.traceSeq;
-    this.trace.push(...trace);
-    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.splice(0, this.trace.length - MAX_TRACE_ENTRIES);
+    this.traces.seq = state.traceSeq;
+    this.traces.append(trace);
   }
 
   traceTail(n: number): TraceEntry[] {
@@ -314,12 +275,11 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
    * state's time limit; several may wait at once.
    */
   async whileWaiting<T>(state: GraphNode, work: () => Promise<T>): Promise<T> {
-    this.waits++;
-    this.controls.setStatus('waiting');
+    this.enterWait();
     try {
       return await waitInState(this, state, work);
     } finally {
-      if (--this.waits === 0) this.controls.setStatus('running');
+      this.leaveWait();
     }
   }
 
@@ -381,25 +341,13 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
 
   async setEscalated(escalated: boolean, details: Record<string, unknown>): Promise<void> {
     // Row first: whoever sees `escalated` in the status can also find it in the list.
-    await bookkeeping.recordExecutionStatus({ executionId: workflowInfo().workflowId, status: escalated ? 'escalated' : 'running', details });
+    await recordStatus(escalated ? 'escalated' : 'running', details);
     if (escalated) this.controls.setStatus('escalated');
     else if (this.controls.status === 'escalated') this.controls.setStatus('running');
   }
 
   recordStateTimeout(nodeId: string, output: Record<string, unknown>): void {
-    const at = nowIso();
-    this.trace.push({
-      seq: ++this.traceSeq,
-      nodeId,
-      nodeType: 'STATE_TIMEOUT',
-      iteration: 0,
-      status: 'completed',
-      output,
-      attempts: 1,
-      startedAt: at,
-      endedAt: at,
-    });
-    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.shift();
+    this.traces.stateTimeout(nodeId, output);
   }
 
   matchingEdges(nodeId: string, port: string | undefined, frame: Frame): GraphEdge[] {
@@ -455,19 +403,7 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
   async runNode(node: GraphNode, frame: Frame): Promise<NodeOutcome> {
     const iteration = this.runsPerNode[node.id] ?? 0;
     this.runsPerNode[node.id] = iteration + 1;
-    const entry: TraceEntry = {
-      seq: ++this.traceSeq,
-      nodeId: node.id,
-      nodeType: node.type,
-      ...(node.name ? { nodeName: node.name } : {}),
-      iteration,
-      status: 'running',
-      attempts: 0,
-      startedAt: nowIso(),
-    };
-    this.trace.push(entry);
-    // Long loops must not grow state and the final record without bound: keep the latest runs.
-    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.shift();
+    const entry = this.traces.begin(node, iteration);
     this.running.push(node);
     try {
       const outcome = await this.execute(node, iteration, frame);
