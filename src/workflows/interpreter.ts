@@ -7,7 +7,7 @@ import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
 import { ErrorPolicies } from './steps/error-policies';
 import type { LoopBatcher } from './steps/loop';
-import { loopBatcher, runLoopBatch, type BatchState } from './steps/loop-batches';
+import { loopBatcher, runLoopBatch } from './steps/loop-batches';
 import { runStep, type NodeOutcome, type StepHost } from './steps';
 import type { ApprovalHost } from './steps/approval';
 import { recover, type RecoveryHost } from './steps/error-handling';
@@ -16,16 +16,16 @@ import { toPlain } from './steps/step';
 import { TaskBudget } from './task-budget';
 import { ExecutionControls, firstMatching, triggersOf, type ControlledRun } from './controls';
 import { withExecutionTimeout } from './execution-timeout';
-import { ExecutionTrace } from './trace';
+import { RunState } from './run-state';
 import { nowIso, recordFinished, recordStarted, recordStatus } from './execution-record';
-import { NODE_SCOPES_PATCH, NodeScope, type NodeOutputs } from './node-scopes';
+import { NODE_SCOPES_PATCH } from './node-scopes';
 import { lastOutputOf, type Frame, type WalkResult } from './walker';
 import { describeNodeError, NodeFailed } from './node-errors';
 import { CompensationLog } from './compensation';
 import { continueExecution, historyIsLong, traceToCarry } from './continuation';
 import { stateTimeoutFor, waitInState } from './state-timeouts';
 import type { StateTimeout } from '../graph/state-timeout-schema';
-import type { ContinuedState, ExecutionInput, ExecutionResult, NodeErrorInfo, SimulationReport, SimulationSamples, TraceEntry } from './types';
+import type { ContinuedState, ExecutionInput, ExecutionResult, NodeErrorInfo, SimulationReport, SimulationSamples } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
 
@@ -47,29 +47,14 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
   return new GraphRun(args, samples).simulate();
 }
 
-class GraphRun implements StepHost, RecoveryHost, ControlledRun {
-  private vars: Record<string, unknown> = {};
-  private readonly nodeOutputs: NodeOutputs = {};
-  /** The execution's own node outputs, which walks outside any iteration or branch read and write. */
-  private readonly rootScope = NodeScope.root(this.nodeOutputs);
+class GraphRun extends RunState implements StepHost, RecoveryHost, ControlledRun {
   /** Whether iterations and branches get outputs of their own: decided once, at the first that runs. */
   private scopedOutputs: boolean | undefined;
-  private readonly traces = new ExecutionTrace();
-  /** The trace entries (the latest; see trace.ts). */
-  get trace(): TraceEntry[] {
-    return this.traces.entries;
-  }
-  // Plain objects, not Maps: this state must survive a future continue-as-new as JSON.
-  private readonly runsPerNode: Record<string, number> = {};
   /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
   readonly running: GraphNode[] = [];
   // Built after validation (prepare): a malformed graph must fail the execution, not the task.
   policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
-  /** ERROR_HANDLER retries spent per node, reset when the node succeeds. */
-  readonly handlerRetries: Record<string, number> = {};
-  lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
   private waits = 0;
-  steps = 0;
   /** Ends a workflow task every so many node runs (see task-budget.ts). */
   private readonly budget = new TaskBudget();
   /** Status, suspension and the messages that change them (controls.ts). */
@@ -91,6 +76,7 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
     readonly args: ExecutionInput,
     readonly samples?: SimulationSamples,
   ) {
+    super();
     this.startedAt = args.continued?.startedAt ?? nowIso();
     this.graph = args.graph;
     this.edges = indexEdges(args.graph);
@@ -253,23 +239,6 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
     );
   }
 
-  exportState(): BatchState {
-    return { vars: this.vars, nodeOutputs: this.nodeOutputs, runsPerNode: this.runsPerNode, steps: this.steps, traceSeq: this.traces.seq };
-  }
-
-  importState(state: BatchState, trace: TraceEntry[] = []): void {
-    Object.assign(this.vars, state.vars);
-    Object.assign(this.nodeOutputs, state.nodeOutputs);
-    Object.assign(this.runsPerNode, state.runsPerNode);
-    this.steps = state.steps;
-    this.traces.seq = state.traceSeq;
-    this.traces.append(trace);
-  }
-
-  traceTail(n: number): TraceEntry[] {
-    return this.trace.slice(-n);
-  }
-
   /**
    * Shows the instance as waiting in `state` while `work` runs (EVENT_SUBSCRIBER), under the
    * state's time limit; several may wait at once.
@@ -281,14 +250,6 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
     } finally {
       this.leaveWait();
     }
-  }
-
-  assignVariables(values: Record<string, unknown>): void {
-    Object.assign(this.vars, values);
-  }
-
-  variables(): Record<string, unknown> {
-    return this.vars;
   }
 
   hasPort(nodeId: string, port: string): boolean {
@@ -321,18 +282,10 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
     return (await this.runNode(node, frame)).output;
   }
 
-  scopeOf(frame: Frame): NodeScope {
-    return frame.nodes ?? this.rootScope;
-  }
-
   scopesOutputs(): boolean {
     // A LOOP batch does what the execution that started it does (it has no history of that decision).
     this.scopedOutputs ??= this.args.loopBatch ? this.args.loopBatch.scopedOutputs === true : patched(NODE_SCOPES_PATCH);
     return this.scopedOutputs;
-  }
-
-  setNodeOutput(nodeId: string, output: unknown): void {
-    this.nodeOutputs[nodeId] = { output };
   }
 
   stateTimeout(nodeId: string): StateTimeout | undefined {
@@ -344,10 +297,6 @@ class GraphRun implements StepHost, RecoveryHost, ControlledRun {
     await recordStatus(escalated ? 'escalated' : 'running', details);
     if (escalated) this.controls.setStatus('escalated');
     else if (this.controls.status === 'escalated') this.controls.setStatus('running');
-  }
-
-  recordStateTimeout(nodeId: string, output: Record<string, unknown>): void {
-    this.traces.stateTimeout(nodeId, output);
   }
 
   matchingEdges(nodeId: string, port: string | undefined, frame: Frame): GraphEdge[] {
