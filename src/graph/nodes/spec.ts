@@ -34,7 +34,7 @@ export const NODE_TYPES = [
   'NOTIFICATION',
   // Beyond the 23 of 000: a step type of 004 (see validation-node.ts).
   'VALIDATION',
-  // Beyond the seeds' list: waits for an approval chain (issue 5, see approval-node.ts).
+  // Beyond the seeds' list: waits for an approval chain (issue 5, see src/workflows/steps/approval.ts).
   'APPROVAL',
 ] as const;
 
