@@ -2,6 +2,19 @@
 const tseslint = require('typescript-eslint');
 const { builtinModules } = require('node:module');
 
+const sandboxPaths = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({
+  name,
+  message: 'workflow code must not use Node built-ins',
+}));
+const sandboxPatterns = [
+  {
+    group: ['**/db/**', '**/api/**', '**/services/**', 'postgres', 'drizzle-orm*', 'express'],
+    message: 'workflow code must not do I/O',
+    allowTypeImports: true,
+  },
+  { group: ['**/activities', '**/activities/**'], message: 'import activities as types only', allowTypeImports: true },
+];
+
 module.exports = tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.weft/**', 'drizzle/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -17,16 +30,19 @@ module.exports = tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules.
-    files: ['src/workflows/**/*.ts', 'src/graph/**/*.ts'],
+    files: ['src/workflows/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: sandboxPaths, patterns: sandboxPatterns }] },
+  },
+  {
+    // The definition language (src/graph, src/graph/nodes) is imported by workflows, API and CLI
+    // alike: the same sandbox rules, and it depends on no workflow code.
+    files: ['src/graph/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({ name, message: 'workflow code must not use Node built-ins' })),
-          patterns: [
-            { group: ['**/db/**', '**/api/**', '**/services/**', 'postgres', 'drizzle-orm*', 'express'], message: 'workflow code must not do I/O', allowTypeImports: true },
-            { group: ['**/activities', '**/activities/**'], message: 'import activities as types only', allowTypeImports: true },
-          ],
+          paths: sandboxPaths,
+          patterns: [...sandboxPatterns, { group: ['**/workflows', '**/workflows/**'], message: 'the definition language must not depend on workflow code' }],
         },
       ],
     },

@@ -1,129 +1,33 @@
-import {
-  ApplicationFailure,
-  ContinueAsNew,
-  CancellationScope,
-  condition,
-  isCancellation,
-  patched,
-  proxyActivities,
-  setHandler,
-  sleep,
-  upsertSearchAttributes,
-  workflowInfo,
-  type ActivityFunctionWithOptions,
-} from '@temporalio/workflow';
-import type { WeftActivities } from '../activities';
-import type { HttpRequestSpec, NodeActivityResult } from '../activities/types';
-import { parseDuration } from '../graph/duration';
+import { ApplicationFailure, ContinueAsNew, CancellationScope, condition, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import { WeftError } from '../graph/errors';
-import { evaluateBoolean, evaluateExpression, type ExpressionContext } from '../graph/expressions';
-import { matchesVariableType, type GraphEdge, type GraphNode, type WorkflowDefinition } from '../graph/schema';
-import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
-import { applyOperations } from '../graph/transformations';
-import { runValidation } from '../graph/validation-node';
+import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
+import type { RetryLogicProperties } from '../graph/node-types';
+import type { GraphEdge, GraphNode, WorkflowDefinition } from '../graph/schema';
 import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
-import { ErrorPolicies } from './error-policies';
-import { runEventSubscriber } from './events';
-import { runLoop } from './loop';
-import { loopBatcher, runLoopBatch, type BatchHost, type BatchState } from './loop-batches';
-import { runParallel } from './parallel';
-import { runSubprocess } from './subprocess';
+import { ErrorPolicies } from './steps/error-policies';
+import type { LoopBatcher } from './steps/loop';
+import { loopBatcher, runLoopBatch } from './steps/loop-batches';
+import { runStep, type NodeOutcome, type StepHost } from './steps';
+import type { ApprovalHost } from './steps/approval';
+import { recover, type RecoveryHost } from './steps/error-handling';
+import type { SideEffectProps } from './steps/side-effect';
+import { toPlain } from './steps/step';
 import { TaskBudget } from './task-budget';
-import { NODE_SCOPES_PATCH, NodeScope, type NodeOutputs } from './node-scopes';
-import { runApprovalNode, type ApprovalHost } from './approval-node';
-import { lastOutputOf, type Frame, type WalkResult, type Walker } from './walker';
-import {
-  advanceSignal,
-  advanceUpdate,
-  currentNodeQuery,
-  resumeUpdate,
-  setVariablesUpdate,
-  statusQuery,
-  suspendUpdate,
-  traceQuery,
-  variablesQuery,
-} from './messages';
-import { describeNodeError, isNonRetryable, NodeFailed } from './node-errors';
-import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from './retry';
-import { isSideEffectNode, nodeSpec, parseNodeProperties, type NodeActivityRequest, type RetrySpec } from '../graph/node-types';
-import { statusKey } from './search-attributes';
+import { ExecutionControls, firstMatching, triggersOf, type ControlledRun } from './controls';
+import { withExecutionTimeout } from './execution-timeout';
+import { RunState } from './run-state';
+import { nowIso, recordFinished, recordStarted, recordStatus } from './execution-record';
+import { NODE_SCOPES_PATCH } from './node-scopes';
+import { lastOutputOf, type Frame, type WalkResult } from './walker';
+import { describeNodeError, NodeFailed } from './node-errors';
 import { CompensationLog } from './compensation';
 import { continueExecution, historyIsLong, traceToCarry } from './continuation';
-import { APPROVAL_STATE_TIMEOUT_PATCH, stateTimeoutFor, waitInState } from './state-timeouts';
+import { stateTimeoutFor, waitInState } from './state-timeouts';
 import type { StateTimeout } from '../graph/state-timeout-schema';
-import type {
-  AdvanceRequest,
-  ContinuedState,
-  ExecutionInput,
-  ExecutionResult,
-  ExecutionStatus,
-  NodeErrorInfo,
-  SimulationReport,
-  SimulationSamples,
-  TraceEntry,
-} from './types';
+import type { ContinuedState, ExecutionInput, ExecutionResult, NodeErrorInfo, SimulationReport, SimulationSamples } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
-const MAX_TRACE_ENTRIES = 2_000;
-/** patched() id of the settings.timeoutMs timer (see withExecutionTimeout). */
-const WORKFLOW_TIMEOUT_PATCH = 'weft-execution-timeout';
-/** patched() id of a WAIT `until` a past instant starting no timer (see wait). */
-const WAIT_PAST_UNTIL_PATCH = 'weft-wait-past-until';
-const DEFAULT_MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
-const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
-
-// Writing the summary must outlive a database outage: unlimited attempts, capped backoff.
-const bookkeeping = proxyActivities<WeftActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '30s', backoffCoefficient: 2 },
-});
-
-// Per-node options (timeout, retry, summary) are given at each call with executeWithOptions.
-const nodeActivities = proxyActivities<WeftActivities>({ startToCloseTimeout: '35s' });
-
-interface NodeOutcome {
-  output: unknown;
-  /** The port the node chose (IF_THEN_ELSE, SWITCH); undefined for single-exit nodes. */
-  port?: string;
-  attempts: number;
-  /** Where to go on instead of following an edge (PARALLEL continues at its join). */
-  next?: GraphNode;
-}
-
-/** The shape every registry-named node activity has (see NodeSpec.activity). */
-type NodeActivityFunction = ActivityFunctionWithOptions<(request: NodeActivityRequest) => Promise<NodeActivityResult<unknown>>>;
-
-/** What to do after a node failed for good (see GraphRun.recover). */
-type Recovery = { kind: 'retry' } | { kind: 'jump'; to: GraphNode } | { kind: 'skip'; outcome: NodeOutcome };
-
-interface SideEffectProps {
-  retry?: Partial<RetrySpec>;
-  timeoutMs?: number;
-  continueOnError?: boolean;
-}
-
-interface ApiCallProps extends SideEffectProps {
-  method?: string;
-  url: string;
-  headers?: Record<string, string>;
-  query?: Record<string, string>;
-  body?: unknown;
-  maxResponseBytes?: number;
-  connectorId?: string;
-}
-
-/** JSONata can yield sequences with extra fields or lambdas; state and payloads hold plain JSON only. */
-function toPlain(value: unknown): unknown {
-  if (value === undefined) return null;
-  const json = JSON.stringify(value);
-  return json === undefined ? null : JSON.parse(json);
-}
-
-function nowIso(): string {
-  // Inside the workflow sandbox Date is the workflow clock, replayed identically.
-  return new Date().toISOString();
-}
 
 /**
  * The one generic workflow: interprets any validated graph. Control nodes run here at no
@@ -143,36 +47,20 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
   return new GraphRun(args, samples).simulate();
 }
 
-class GraphRun implements Walker, BatchHost {
-  private status: ExecutionStatus = 'running';
-  private vars: Record<string, unknown> = {};
-  private readonly nodeOutputs: NodeOutputs = {};
-  /** The execution's own node outputs, which walks outside any iteration or branch read and write. */
-  private readonly rootScope = NodeScope.root(this.nodeOutputs);
+class GraphRun extends RunState implements StepHost, RecoveryHost, ControlledRun {
   /** Whether iterations and branches get outputs of their own: decided once, at the first that runs. */
   private scopedOutputs: boolean | undefined;
-  private readonly trace: TraceEntry[] = [];
-  // Plain objects, not Maps: this state must survive a future continue-as-new as JSON.
-  private readonly runsPerNode: Record<string, number> = {};
   /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
-  private readonly running: GraphNode[] = [];
-  private traceSeq = 0;
+  readonly running: GraphNode[] = [];
   // Built after validation (prepare): a malformed graph must fail the execution, not the task.
-  private policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
-  /** ERROR_HANDLER retries spent per node, reset when the node succeeds. */
-  private readonly handlerRetries: Record<string, number> = {};
-  private lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null = null;
+  policies = new ErrorPolicies({ name: '', nodes: [], edges: [], variables: {}, settings: { maxSteps: DEFAULT_MAX_STEPS } });
   private waits = 0;
-  private steps = 0;
   /** Ends a workflow task every so many node runs (see task-budget.ts). */
   private readonly budget = new TaskBudget();
-  private error: NodeErrorInfo | null = null;
-  private awaitingTriggers: string[] = [];
-  private readonly pendingEvents: AdvanceRequest[] = [];
-  private readonly refusedEvents: Array<AdvanceRequest & { at: string; reason: string }> = [];
-  private suspended = false;
-  private statusBeforeSuspend: ExecutionStatus = 'running';
-  private readonly startedAt: string;
+  /** Status, suspension and the messages that change them (controls.ts). */
+  private readonly controls = new ExecutionControls();
+  error: NodeErrorInfo | null = null;
+  readonly startedAt: string;
   private readonly graph: WorkflowDefinition;
   private readonly edges: EdgeIndex;
   private readonly nodesById: Record<string, GraphNode> = {};
@@ -185,9 +73,10 @@ class GraphRun implements Walker, BatchHost {
   private readonly waitsForTriggers: boolean;
 
   constructor(
-    private readonly args: ExecutionInput,
-    private readonly samples?: SimulationSamples,
+    readonly args: ExecutionInput,
+    readonly samples?: SimulationSamples,
   ) {
+    super();
     this.startedAt = args.continued?.startedAt ?? nowIso();
     this.graph = args.graph;
     this.edges = indexEdges(args.graph);
@@ -199,111 +88,10 @@ class GraphRun implements Walker, BatchHost {
       // Before the first await: an advance sent during the switch reaches this run's validator
       // in its first activation. The status search attribute came along from the previous run.
       const edges = candidateEdges(this.edges, args.continued?.fromNodeId as string, awaiting.port ?? undefined);
-      this.awaitingTriggers = triggersOf(edges);
-      this.status = 'waiting';
+      this.controls.awaitingTriggers = triggersOf(edges);
+      this.controls.status = 'waiting';
     }
-    this.installHandlers();
-  }
-
-  private installHandlers(): void {
-    setHandler(statusQuery, () => ({
-      status: this.status,
-      currentNodeId: this.running[0]?.id ?? null,
-      currentNodeIds: this.running.map((n) => n.id),
-      steps: this.steps,
-      startedAt: this.startedAt,
-      error: this.error,
-      awaitingTriggers: [...this.awaitingTriggers],
-      refusedEvents: [...this.refusedEvents],
-    }));
-    setHandler(currentNodeQuery, () => {
-      const node = this.running[0];
-      return node ? { nodeId: node.id, type: node.type, name: node.name } : null;
-    });
-    setHandler(variablesQuery, () => ({ ...this.vars }));
-    setHandler(traceQuery, () => [...this.trace]);
-    setHandler(
-      advanceUpdate,
-      (req) => {
-        this.pendingEvents.push(req);
-        return { accepted: true as const, trigger: req.trigger };
-      },
-      {
-        validator: (req) => {
-          if (!req || typeof req.trigger !== 'string') throw refusal('INVALID_REQUEST', 'advance needs a trigger');
-          if (!this.awaitingTriggers.includes(req.trigger)) {
-            const waiting = this.awaitingTriggers.join(', ') || 'nothing';
-            throw refusal('INVALID_TRANSITION', `instance is not waiting for "${req.trigger}" (waiting for: ${waiting})`);
-          }
-        },
-      },
-    );
-    setHandler(suspendUpdate, (_req) => this.suspend(), {
-      validator: (_req) => {
-        if (this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is already suspended');
-      },
-    });
-    setHandler(resumeUpdate, () => this.resume(), {
-      validator: () => {
-        if (!this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is not suspended');
-      },
-    });
-    setHandler(
-      setVariablesUpdate,
-      (req) => {
-        Object.assign(this.vars, toPlain(req.variables) as Record<string, unknown>);
-        return { ...this.vars };
-      },
-      { validator: (req) => this.checkVariableUpdate(req) },
-    );
-    setHandler(advanceSignal, (req) => {
-      if (req && typeof req.trigger === 'string' && this.awaitingTriggers.includes(req.trigger)) {
-        this.pendingEvents.push(req);
-      } else {
-        this.refusedEvents.push({ ...req, at: nowIso(), reason: 'not waiting for this trigger' });
-      }
-    });
-  }
-
-  private suspend(): { status: ExecutionStatus } {
-    this.suspended = true;
-    this.statusBeforeSuspend = this.status;
-    this.setStatus('suspended');
-    return { status: this.status };
-  }
-
-  private resume(): { status: ExecutionStatus } {
-    this.suspended = false;
-    this.setStatus(this.statusBeforeSuspend);
-    return { status: this.status };
-  }
-
-  private checkVariableUpdate(req: { variables: Record<string, unknown> } | undefined): void {
-    if (!req || typeof req.variables !== 'object' || req.variables === null || Array.isArray(req.variables)) {
-      throw refusal('INVALID_REQUEST', 'variables must be an object');
-    }
-    // Changing data under a node that is running would race it; waiting is the safe moment.
-    if (this.status !== 'waiting' && this.status !== 'suspended' && this.status !== 'escalated') {
-      throw refusal('INSTANCE_NOT_WAITING', `instance data can change only while it waits or is suspended (it is ${this.status})`);
-    }
-    const declared = this.graph.variables ?? {};
-    for (const [name, value] of Object.entries(req.variables)) {
-      const decl = declared[name];
-      if (decl && !matchesVariableType(decl.type, value)) {
-        throw refusal('INVALID_VARIABLE_TYPE', `variable ${name} is declared ${decl.type}; ${JSON.stringify(value)} is not`);
-      }
-    }
-  }
-
-  private setStatus(status: ExecutionStatus): void {
-    // While suspended, the state it will go back to changes, not the state shown.
-    if (this.suspended && (status === 'running' || status === 'waiting' || status === 'escalated')) {
-      this.statusBeforeSuspend = status;
-      return;
-    }
-    if (this.status === status) return;
-    this.status = status;
-    upsertSearchAttributes([{ key: statusKey, value: status }]);
+    this.controls.install(this);
   }
 
   async simulate(): Promise<SimulationReport> {
@@ -322,43 +110,6 @@ class GraphRun implements Walker, BatchHost {
       const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.running[0]?.id ?? '');
       if (!described) throw err;
       return report('failed', null, described.info);
-    }
-  }
-
-  /**
-   * Bounds the whole walk by `settings.timeoutMs`: when it runs out, running nodes are cancelled
-   * and the execution fails with WORKFLOW_TIMEOUT (and is recorded, unlike a Temporal run timeout).
-   */
-  private async withExecutionTimeout<T>(walk: () => Promise<T>): Promise<T> {
-    const limit = this.graph.settings?.timeoutMs;
-    // Executions started before this bound existed have no timer in their history.
-    if (!limit || !patched(WORKFLOW_TIMEOUT_PATCH)) return walk();
-    // A continued run has only what is left of the execution's time.
-    const ms = this.args.continued ? Math.max(1, limit - (Date.now() - Date.parse(this.startedAt))) : limit;
-    const work = new CancellationScope();
-    const clock = new CancellationScope();
-    let timedOut = false;
-    let runningAtTimeout: string | undefined;
-    const alarm = clock
-      .run(() => sleep(ms))
-      .then(
-        () => {
-          timedOut = true;
-          runningAtTimeout = this.running[0]?.id;
-          work.cancel();
-        },
-        () => undefined, // the walk finished first and stopped the clock
-      );
-    try {
-      return await work.run(walk);
-    } catch (err) {
-      if (timedOut && isCancellation(err)) {
-        throw new NodeFailed({ code: 'WORKFLOW_TIMEOUT', message: `the execution exceeded settings.timeoutMs (${limit} ms)`, nodeId: runningAtTimeout }, 1);
-      }
-      throw err;
-    } finally {
-      clock.cancel();
-      await alarm;
     }
   }
 
@@ -381,8 +132,8 @@ class GraphRun implements Walker, BatchHost {
   private restore(state: ContinuedState): void {
     this.importState(state, state.trace);
     Object.assign(this.handlerRetries, state.handlerRetries);
-    this.pendingEvents.push(...state.pendingEvents);
-    this.refusedEvents.push(...state.refusedEvents);
+    this.controls.pendingEvents.push(...state.pendingEvents);
+    this.controls.refusedEvents.push(...state.refusedEvents);
     this.lastFailure = state.lastFailure;
     this.saga.importRuns(state.compensable);
   }
@@ -394,8 +145,8 @@ class GraphRun implements Walker, BatchHost {
       ...this.exportState(),
       trace: traceToCarry(this.trace),
       handlerRetries: this.handlerRetries,
-      pendingEvents: this.pendingEvents,
-      refusedEvents: this.refusedEvents,
+      pendingEvents: this.controls.pendingEvents,
+      refusedEvents: this.controls.refusedEvents,
       lastFailure: this.lastFailure,
       compensable: this.saga.exportRuns(),
     };
@@ -404,7 +155,7 @@ class GraphRun implements Walker, BatchHost {
   /** At the top level, with nothing running or waiting, a long run continues as new (see continuation.ts). */
   private async continueIfLong(node: GraphNode, frame: Frame, awaiting?: ContinuedState['awaiting']): Promise<void> {
     // Suspended: the operator's resume goes to this run (it is suspended only in this one).
-    if (frame !== this.topFrame || this.samples || this.suspended || this.running.length > 0 || this.waits > 0) return;
+    if (frame !== this.topFrame || this.samples || this.controls.suspended || this.running.length > 0 || this.waits > 0) return;
     const point = awaiting ? 'trigger-wait' : 'between-nodes';
     if (historyIsLong(this.graph.settings?.historyLimit, point, this.waitsForTriggers)) {
       await continueExecution(this.args, { ...this.handOn(node.id), ...(awaiting ? { awaiting } : {}) });
@@ -412,29 +163,28 @@ class GraphRun implements Walker, BatchHost {
   }
 
   async run(): Promise<ExecutionResult> {
-    const info = workflowInfo();
-    await bookkeeping.recordExecutionStarted({
-      executionId: info.workflowId,
-      runId: info.runId,
-      definitionId: this.args.definitionId,
-      version: this.args.version,
-      input: this.args.input ?? null,
-      startedAt: this.startedAt,
-      startedBy: this.args.startedBy,
-    });
+    await recordStarted(this.args, this.startedAt);
     try {
       this.prepare();
-      const output = await this.withExecutionTimeout(() => this.walk());
+      const output = await withExecutionTimeout(
+        {
+          limitMs: this.graph.settings?.timeoutMs,
+          startedAt: this.startedAt,
+          continued: Boolean(this.args.continued),
+          runningNodeId: () => this.running[0]?.id,
+        },
+        () => this.walk(),
+      );
       // Persist first: the `status` query must not say completed before the result is readable.
       await this.recordFinished('completed', output, null);
-      this.setStatus('completed');
+      this.controls.setStatus('completed');
       return { status: 'completed', output };
     } catch (err) {
       if (err instanceof ContinueAsNew) throw err;
       if (isCancellation(err)) {
         const reason = this.cancelledBy ?? { code: 'CANCELLED', message: 'cancelled' };
         await CancellationScope.nonCancellable(() => this.recordFinished('cancelled', null, reason));
-        this.setStatus('cancelled');
+        this.controls.setStatus('cancelled');
         throw err;
       }
       const described = err instanceof NodeFailed ? { info: err.info } : describeNodeError(err, this.running[0]?.id ?? '');
@@ -442,7 +192,7 @@ class GraphRun implements Walker, BatchHost {
       described.info = await this.saga.rollBack(this, described.info);
       this.error = described.info;
       await this.recordFinished('failed', null, described.info);
-      this.setStatus('failed');
+      this.controls.setStatus('failed');
       // The second detail is what a manual retry from the failed node starts from.
       const resumable = { fromNodeId: described.info.nodeId ?? null, vars: { ...this.vars }, nodeOutputs: { ...this.nodeOutputs } };
       throw ApplicationFailure.create({
@@ -455,29 +205,7 @@ class GraphRun implements Walker, BatchHost {
   }
 
   private recordFinished(status: 'completed' | 'failed' | 'cancelled', output: unknown, error: NodeErrorInfo | null): Promise<void> {
-    return bookkeeping.recordExecutionFinished({
-      executionId: workflowInfo().workflowId,
-      definitionId: this.args.definitionId,
-      version: this.args.version,
-      status,
-      output,
-      error,
-      startedAt: this.startedAt,
-      completedAt: nowIso(),
-      nodeResults: this.trace.map((t) => ({
-        seq: t.seq,
-        nodeId: t.nodeId,
-        nodeType: t.nodeType,
-        nodeName: t.nodeName,
-        iteration: t.iteration,
-        status: t.status,
-        output: t.output,
-        error: t.error,
-        attempts: t.attempts,
-        startedAt: t.startedAt,
-        endedAt: t.endedAt,
-      })),
-    });
+    return recordFinished(this.args, this.startedAt, this.trace, status, output, error);
   }
 
   context(frame: Frame = {}, extra?: Record<string, unknown>): ExpressionContext {
@@ -511,41 +239,38 @@ class GraphRun implements Walker, BatchHost {
     );
   }
 
-  exportState(): BatchState {
-    return { vars: this.vars, nodeOutputs: this.nodeOutputs, runsPerNode: this.runsPerNode, steps: this.steps, traceSeq: this.traceSeq };
-  }
-
-  importState(state: BatchState, trace: TraceEntry[] = []): void {
-    Object.assign(this.vars, state.vars);
-    Object.assign(this.nodeOutputs, state.nodeOutputs);
-    Object.assign(this.runsPerNode, state.runsPerNode);
-    this.steps = state.steps;
-    this.traceSeq = state.traceSeq;
-    this.trace.push(...trace);
-    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.splice(0, this.trace.length - MAX_TRACE_ENTRIES);
-  }
-
-  traceTail(n: number): TraceEntry[] {
-    return this.trace.slice(-n);
-  }
-
   /**
    * Shows the instance as waiting in `state` while `work` runs (EVENT_SUBSCRIBER), under the
    * state's time limit; several may wait at once.
    */
   async whileWaiting<T>(state: GraphNode, work: () => Promise<T>): Promise<T> {
-    this.waits++;
-    this.setStatus('waiting');
+    this.enterWait();
     try {
       return await waitInState(this, state, work);
     } finally {
-      if (--this.waits === 0) this.setStatus('running');
+      this.leaveWait();
     }
   }
 
-  /** Sets variables from outside an assignment (a SUBPROCESS's outputMapping). */
-  assignVariables(values: Record<string, unknown>): void {
-    Object.assign(this.vars, values);
+  hasPort(nodeId: string, port: string): boolean {
+    return hasPort(this.edges, nodeId, port);
+  }
+
+  enterWait(): void {
+    this.waits++;
+    this.controls.setStatus('waiting');
+  }
+
+  leaveWait(): void {
+    if (--this.waits === 0) this.controls.setStatus('running');
+  }
+
+  retryFor(nodeId: string): RetryLogicProperties | undefined {
+    return this.policies.retryFor(nodeId);
+  }
+
+  loopBatcher(loopRun: number): LoopBatcher {
+    return loopBatcher(this, this.args, loopRun);
   }
 
   node(id: string): GraphNode | undefined {
@@ -557,18 +282,10 @@ class GraphRun implements Walker, BatchHost {
     return (await this.runNode(node, frame)).output;
   }
 
-  scopeOf(frame: Frame): NodeScope {
-    return frame.nodes ?? this.rootScope;
-  }
-
   scopesOutputs(): boolean {
     // A LOOP batch does what the execution that started it does (it has no history of that decision).
     this.scopedOutputs ??= this.args.loopBatch ? this.args.loopBatch.scopedOutputs === true : patched(NODE_SCOPES_PATCH);
     return this.scopedOutputs;
-  }
-
-  setNodeOutput(nodeId: string, output: unknown): void {
-    this.nodeOutputs[nodeId] = { output };
   }
 
   stateTimeout(nodeId: string): StateTimeout | undefined {
@@ -577,25 +294,9 @@ class GraphRun implements Walker, BatchHost {
 
   async setEscalated(escalated: boolean, details: Record<string, unknown>): Promise<void> {
     // Row first: whoever sees `escalated` in the status can also find it in the list.
-    await bookkeeping.recordExecutionStatus({ executionId: workflowInfo().workflowId, status: escalated ? 'escalated' : 'running', details });
-    if (escalated) this.setStatus('escalated');
-    else if (this.status === 'escalated') this.setStatus('running');
-  }
-
-  recordStateTimeout(nodeId: string, output: Record<string, unknown>): void {
-    const at = nowIso();
-    this.trace.push({
-      seq: ++this.traceSeq,
-      nodeId,
-      nodeType: 'STATE_TIMEOUT',
-      iteration: 0,
-      status: 'completed',
-      output,
-      attempts: 1,
-      startedAt: at,
-      endedAt: at,
-    });
-    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.shift();
+    await recordStatus(escalated ? 'escalated' : 'running', details);
+    if (escalated) this.controls.setStatus('escalated');
+    else if (this.controls.status === 'escalated') this.controls.setStatus('running');
   }
 
   matchingEdges(nodeId: string, port: string | undefined, frame: Frame): GraphEdge[] {
@@ -620,7 +321,7 @@ class GraphRun implements Walker, BatchHost {
     for (;;) {
       if (node.id === stopAt) return { kind: 'reached', lastOutput };
       // A suspended instance starts no new node until it is resumed (or cancelled).
-      if (this.suspended) await condition(() => !this.suspended);
+      if (this.controls.suspended) await condition(() => !this.controls.suspended);
       await this.continueIfLong(node, frame);
       const pause = this.budget.step();
       if (pause) await pause;
@@ -634,7 +335,7 @@ class GraphRun implements Walker, BatchHost {
         delete this.handlerRetries[node.id];
       } catch (err) {
         if (!(err instanceof NodeFailed)) throw err;
-        const recovery = await this.recover(node, err, frame);
+        const recovery = await recover(this, node, err, frame);
         if (recovery.kind === 'retry') continue;
         if (recovery.kind === 'jump') {
           node = recovery.to;
@@ -648,22 +349,10 @@ class GraphRun implements Walker, BatchHost {
     }
   }
 
-  private async runNode(node: GraphNode, frame: Frame): Promise<NodeOutcome> {
+  async runNode(node: GraphNode, frame: Frame): Promise<NodeOutcome> {
     const iteration = this.runsPerNode[node.id] ?? 0;
     this.runsPerNode[node.id] = iteration + 1;
-    const entry: TraceEntry = {
-      seq: ++this.traceSeq,
-      nodeId: node.id,
-      nodeType: node.type,
-      ...(node.name ? { nodeName: node.name } : {}),
-      iteration,
-      status: 'running',
-      attempts: 0,
-      startedAt: nowIso(),
-    };
-    this.trace.push(entry);
-    // Long loops must not grow state and the final record without bound: keep the latest runs.
-    if (this.trace.length > MAX_TRACE_ENTRIES) this.trace.shift();
+    const entry = this.traces.begin(node, iteration);
     this.running.push(node);
     try {
       const outcome = await this.execute(node, iteration, frame);
@@ -692,262 +381,23 @@ class GraphRun implements Walker, BatchHost {
     }
   }
 
-  private async execute(node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
-    const props = (node.properties ?? {}) as Record<string, unknown>;
-    if (this.samples && (isSideEffectNode(node.type) || node.type === 'SUBPROCESS')) return this.sampled(node);
-    switch (node.type) {
-      case 'START':
-        return { output: this.args.input ?? null, attempts: 1 };
-      case 'END':
-        return { output: this.endOutput(props.output as Record<string, string> | undefined, frame), attempts: 1 };
-      case 'DATA_TRANSFORMATION': {
-        const assigned = props.assign === undefined ? {} : this.assign(props.assign as Record<string, string>, frame);
-        if (props.operations === undefined) return { output: assigned, attempts: 1 };
-        const { operations = [] } = parseNodeProperties('DATA_TRANSFORMATION', props);
-        const results = applyOperations(
-          operations,
-          () => this.context(frame),
-          (name, value) => (this.vars[name] = value),
-        );
-        return { output: { ...assigned, ...results }, attempts: 1 };
-      }
-      case 'VALIDATION': {
-        const parsed = parseNodeProperties('VALIDATION', props);
-        const data = toPlain(evaluateExpression(parsed.data, this.context(frame)));
-        return { ...runValidation(parsed, data, hasPort(this.edges, node.id, 'valid')), attempts: 1 };
-      }
-      case 'IF_THEN_ELSE': {
-        const result = evaluateBoolean(props.condition as string, this.context(frame));
-        return { output: { result }, port: result ? 'true' : 'false', attempts: 1 };
-      }
-      case 'SWITCH': {
-        const value = toPlain(evaluateExpression(props.expression as string, this.context(frame)));
-        const port = typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
-        return { output: { value }, port: hasPort(this.edges, node.id, port) ? port : 'default', attempts: 1 };
-      }
-      case 'WAIT':
-        return { output: await this.wait(node, props, frame), attempts: 1 };
-      case 'LOOP':
-        return {
-          ...(await runLoop(this, node, parseNodeProperties('LOOP', props), frame, this.samples ? undefined : loopBatcher(this, this.args, iteration))),
-          attempts: 1,
-        };
-      case 'PARALLEL':
-        return { ...(await runParallel(this, node, parseNodeProperties('PARALLEL', props), frame)), attempts: 1 };
-      case 'FALLBACK_PATH':
-        // Entered instead of an edge when a guarded node failed: its output is that failure.
-        return { output: this.lastFailure, attempts: 1 };
-      case 'SUBPROCESS':
-        return runSubprocess(this, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, this.args);
-      case 'APPROVAL': {
-        const decide = () => runApprovalNode(this.approvalHost(), node, parseNodeProperties('APPROVAL', props), frame, iteration, this.args);
-        // Executions recorded before APPROVAL waits took state timeouts start no timer there.
-        const limited = !this.samples && this.stateTimeout(node.id) !== undefined && patched(APPROVAL_STATE_TIMEOUT_PATCH);
-        return limited ? waitInState(this, node, decide) : decide();
-      }
-      case 'API_CALL':
-        return this.apiCall(node, iteration, props as unknown as ApiCallProps, frame);
-      case 'EVENT_SUBSCRIBER':
-        // A simulation does not wait: the sample output, leaving by the `received` port.
-        if (this.samples) return { ...this.sampled(node), port: 'received' };
-        return runEventSubscriber(this, node, parseNodeProperties('EVENT_SUBSCRIBER', props), frame, iteration);
-      default: {
-        const activity = nodeSpec(node.type)?.activity;
-        if (activity) return this.activityNode(node, iteration, props, activity, frame);
-        // Unreachable after validation; a clear node error rather than a stuck workflow task.
-        throw new WeftError('INVALID_NODE_TYPE', `node type ${node.type} is not executable by this Weft version`);
-      }
-    }
+  /** The node's step (steps/<family>.ts), awaited as the one execute method it was cut from was. */
+  private execute(node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
+    return runStep(this, node, iteration, frame);
   }
 
   /** What an APPROVAL node needs of this run (one object per run: it keys the node's bookkeeping). */
   private approvalHostOf: ApprovalHost | undefined;
-  private approvalHost(): ApprovalHost {
+  approvalHost(): ApprovalHost {
     this.approvalHostOf ??= {
       context: (frame, extra) => this.context(frame, extra),
-      hasPort: (nodeId, port) => hasPort(this.edges, nodeId, port),
+      hasPort: (nodeId, port) => this.hasPort(nodeId, port),
       setEscalated: (escalated, details) => this.setEscalated(escalated, details),
-      enterWait: () => {
-        this.waits++;
-        this.setStatus('waiting');
-      },
-      leaveWait: () => {
-        if (--this.waits === 0) this.setStatus('running');
-      },
+      enterWait: () => this.enterWait(),
+      leaveWait: () => this.leaveWait(),
       ...(this.samples ? { sample: (nodeId: string) => this.samples?.outputs[nodeId] } : {}),
     };
     return this.approvalHostOf;
-  }
-
-  private endOutput(spec: Record<string, string> | undefined, frame: Frame): unknown {
-    if (!spec) return { ...this.vars };
-    const out: Record<string, unknown> = {};
-    for (const [key, expr] of Object.entries(spec)) out[key] = toPlain(evaluateExpression(expr, this.context(frame)));
-    return out;
-  }
-
-  private assign(spec: Record<string, string>, frame: Frame): Record<string, unknown> {
-    const assigned: Record<string, unknown> = {};
-    for (const [name, expr] of Object.entries(spec)) {
-      const value = toPlain(evaluateExpression(expr, this.context(frame)));
-      this.vars[name] = value;
-      assigned[name] = value;
-    }
-    return assigned;
-  }
-
-  /** A simulated side effect: the sample output, or the sample error as a node failure. */
-  private sampled(node: GraphNode): NodeOutcome {
-    const error = this.samples?.errors[node.id];
-    if (error) throw new NodeFailed({ code: error.code, message: error.message ?? `simulated ${error.code}`, nodeId: node.id }, 1);
-    return { output: this.samples?.outputs[node.id] ?? null, attempts: 1 };
-  }
-
-  private async wait(node: GraphNode, props: Record<string, unknown>, frame: Frame): Promise<{ waitedMs: number; waited: boolean }> {
-    let ms: number;
-    if (typeof props.duration === 'string') {
-      ms = parseDuration(props.duration);
-    } else {
-      const until = evaluateExpression(props.until as string, this.context(frame));
-      const at = typeof until === 'number' ? until : Date.parse(String(until));
-      if (Number.isNaN(at)) throw new WeftError('EXPRESSION_ERROR', `WAIT until: ${JSON.stringify(until)} is not a timestamp`);
-      ms = Math.max(0, at - Date.now());
-      // An instant already past needs no timer ("in the past = no wait"); executions recorded
-      // before started one anyway (about a second on the server) and must replay that way.
-      if (ms === 0 && patched(WAIT_PAST_UNTIL_PATCH)) return { waitedMs: 0, waited: false };
-    }
-    if (this.samples) return { waitedMs: 0, waited: false }; // a simulation shows the path, it does not wait for it
-    const begun = Date.now();
-    // Several branches may wait at once: the instance runs again when the last wait ends.
-    this.waits++;
-    this.setStatus('waiting');
-    try {
-      await waitInState(this, node, () => sleep(ms));
-    } finally {
-      if (--this.waits === 0) this.setStatus('running');
-    }
-    return { waitedMs: Date.now() - begun, waited: true };
-  }
-
-  private async apiCall(node: GraphNode, iteration: number, props: ApiCallProps, frame: Frame): Promise<NodeOutcome> {
-    const ctx = this.context(frame);
-    const renderAll = (obj: Record<string, string> | undefined) => {
-      const out: Record<string, string> = {};
-      for (const [k, v] of Object.entries(obj ?? {})) out[k] = stringify(renderTemplate(v, ctx));
-      return out;
-    };
-    const spec: HttpRequestSpec = {
-      method: props.method ?? 'GET',
-      url: stringify(renderTemplate(props.url, ctx)),
-      headers: renderAll(props.headers),
-      query: renderAll(props.query),
-      body: props.body === undefined ? undefined : renderTemplatesDeep(props.body, ctx),
-      timeoutMs: props.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS,
-      maxResponseBytes: props.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-      idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
-      // Only the id crosses into history; the activity adds the credentials.
-      ...(props.connectorId ? { connectorId: props.connectorId } : {}),
-    };
-    return this.callNodeActivity(node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
-  }
-
-  /**
-   * What the error-handling nodes say about a node that failed for good: run it again (an
-   * ERROR_HANDLER retry, after a durable timer), skip it, continue at a fallback node, or fail.
-   */
-  private async recover(node: GraphNode, failure: NodeFailed, frame: Frame): Promise<Recovery> {
-    const { code } = failure.info;
-    const handler = this.policies.handlerFor(node.id, code);
-    const failed = (to: GraphNode): Recovery => {
-      this.lastFailure = { ...failure.info, failedNodeId: node.id };
-      this.scopeOf(frame).set(node.id, { error: failure.info });
-      return { kind: 'jump', to };
-    };
-    switch (handler?.action) {
-      case 'retry': {
-        const retries = (this.handlerRetries[node.id] ?? 0) + 1;
-        if (retries <= handler.maxRetries) {
-          this.handlerRetries[node.id] = retries;
-          const delay = handler.jitter ? handler.backoffMs * (0.5 + Math.random()) : handler.backoffMs;
-          await sleep(Math.round(delay * 2 ** (retries - 1)));
-          return { kind: 'retry' };
-        }
-        delete this.handlerRetries[node.id];
-        break; // retries spent: a fallback path may still take it
-      }
-      case 'skip': {
-        const output = toPlain(handler.output ?? { skipped: true, error: failure.info });
-        this.scopeOf(frame).set(node.id, output);
-        return { kind: 'skip', outcome: { output, attempts: failure.attempts } };
-      }
-      case 'fallback':
-        return failed(this.nodesById[handler.fallbackNodeId as string] as GraphNode);
-      case 'notify': {
-        // Tell someone, then fail as if unhandled; a failing notification must not hide the cause.
-        const notify = this.nodesById[handler.notifyNodeId as string] as GraphNode;
-        this.lastFailure = { ...failure.info, failedNodeId: node.id };
-        await this.runNode(notify, frame).catch((err: unknown) => {
-          if (isCancellation(err) || !(err instanceof NodeFailed)) throw err;
-        });
-        throw failure;
-      }
-      case 'abort':
-        throw failure;
-    }
-    const fallback = this.policies.fallbackFor(node.id, code);
-    if (fallback) return failed(this.nodesById[fallback] as GraphNode);
-    throw failure;
-  }
-
-  /** A side-effecting node whose type names its activity: properties rendered, then one activity. */
-  private activityNode(node: GraphNode, iteration: number, props: Record<string, unknown>, activity: string, frame: Frame): Promise<NodeOutcome> {
-    const { retry: _retry, timeoutMs, continueOnError: _continue, compensation: _compensation, ...rest } = props;
-    const request: NodeActivityRequest = {
-      executionId: workflowInfo().workflowId,
-      definitionId: this.args.definitionId,
-      nodeId: node.id,
-      nodeType: node.type,
-      iteration,
-      idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
-      properties: renderTemplatesDeep(rest, this.context(frame)) as Record<string, unknown>,
-      timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_HTTP_TIMEOUT_MS,
-    };
-    // The name comes from the node-type registry, never from the user's graph.
-    const fn = (nodeActivities as unknown as Record<string, NodeActivityFunction>)[activity] as NodeActivityFunction;
-    return this.callNodeActivity(node, iteration, props as SideEffectProps, (opts) => fn.executeWithOptions(opts, [request]));
-  }
-
-  /**
-   * Runs a node's one activity. Temporal retries it where its policy can express the node's
-   * strategy; otherwise (LINEAR, jitter) each attempt is one activity and the wait between
-   * attempts is a durable timer.
-   */
-  private async callNodeActivity<T>(
-    node: GraphNode,
-    iteration: number,
-    props: SideEffectProps,
-    call: (opts: ReturnType<typeof nodeActivityOptions>) => Promise<NodeActivityResult<T>>,
-  ): Promise<NodeOutcome> {
-    const retry = resolveRetry(this.policies.retryFor(node.id) ?? props.retry);
-    const options = nodeActivityOptions({ nodeId: node.id, nodeName: node.name, nodeType: node.type, iteration, timeoutMs: props.timeoutMs, retry });
-    if (temporalCanRetry(retry)) {
-      const result = await call(options);
-      return { output: result.output, attempts: result.attempt };
-    }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await call({ ...options, activityId: `${options.activityId}:${attempt}` });
-        return { output: result.output, attempts: attempt };
-      } catch (err) {
-        if (isCancellation(err)) throw err;
-        const described = describeNodeError(err, node.id);
-        if (!described || attempt >= retry.maxAttempts || isNonRetryable(err, retry.nonRetryableErrorCodes, retry.retryableErrorCodes)) {
-          if (described) throw new NodeFailed(described.info, attempt);
-          throw err;
-        }
-        await sleep(interpreterRetryDelayMs(retry, attempt, Math.random));
-      }
-    }
   }
 
   /** Picks the one edge to follow, waiting for an `advance` when only triggered edges remain. */
@@ -955,7 +405,7 @@ class GraphRun implements Walker, BatchHost {
     const candidates = candidateEdges(this.edges, node.id, port);
     const triggered = candidates.filter((e) => e.trigger);
     const chosen =
-      this.firstMatching(
+      firstMatching(
         candidates.filter((e) => !e.trigger),
         this.context(frame),
       ) ?? (await this.awaitTrigger(node, triggered, port, frame));
@@ -968,52 +418,18 @@ class GraphRun implements Walker, BatchHost {
     return target;
   }
 
-  private firstMatching(edges: GraphEdge[], ctx: ExpressionContext): GraphEdge | undefined {
-    for (const edge of edges) {
-      if (!edge.condition || evaluateBoolean(edge.condition, ctx)) return edge;
-    }
-    return undefined;
-  }
-
   private async awaitTrigger(state: GraphNode, edges: GraphEdge[], port: string | undefined, frame: Frame): Promise<GraphEdge | undefined> {
     if (edges.length === 0) return undefined;
     if (this.samples) {
       throw new WeftError('SIMULATION_WAITING', `here the instance would wait for ${triggersOf(edges).join(', ')} (advance); a simulation stops`);
     }
     await this.continueIfLong(state, frame, { port: port ?? null });
-    this.awaitingTriggers = triggersOf(edges);
-    this.setStatus('waiting');
-    return waitInState(this, state, () => this.nextMatchingEvent(edges));
+    this.controls.awaitingTriggers = triggersOf(edges);
+    this.controls.setStatus('waiting');
+    return waitInState(this, state, () =>
+      this.controls.nextMatchingEvent(edges, (matching, event) =>
+        firstMatching(matching, this.context({}, { event: { trigger: event.trigger, data: event.data ?? null } })),
+      ),
+    );
   }
-
-  private async nextMatchingEvent(edges: GraphEdge[]): Promise<GraphEdge> {
-    for (;;) {
-      await condition(() => this.pendingEvents.length > 0);
-      const event = this.pendingEvents.shift() as AdvanceRequest;
-      const matching = edges.filter((e) => e.trigger === event.trigger);
-      const chosen = this.firstMatching(matching, this.context({}, { event: { trigger: event.trigger, data: event.data ?? null } }));
-      if (chosen) {
-        this.awaitingTriggers = [];
-        this.setStatus('running');
-        return chosen;
-      }
-      this.refusedEvents.push({ ...event, at: nowIso(), reason: 'no edge condition holds for this event' });
-    }
-  }
-}
-
-/** The events a state waits for: the triggers of its edges, each once. */
-function triggersOf(edges: GraphEdge[]): string[] {
-  return [...new Set(edges.flatMap((e) => (e.trigger ? [e.trigger] : [])))];
-}
-
-/** An update refused by its validator: nothing changed; the type is the code the API answers with. */
-function refusal(code: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
-}
-
-function stringify(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

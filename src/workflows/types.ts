@@ -1,6 +1,6 @@
 import type { WorkflowDefinition } from '../graph/schema';
 import type { CompensableRun } from './compensation';
-import type { BatchState, LoopBatchInput } from './loop-batches';
+import type { BatchState, LoopBatchInput } from './steps/loop-batches';
 
 /**
  * The instance states of a running graph (the seeds' workflow-instance states). `pending` is

@@ -1,15 +1,17 @@
 import { CancellationScope, condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { WeftActivities } from '../activities';
-import { parseDuration } from '../graph/duration';
-import { WeftError } from '../graph/errors';
-import { evaluateExpression } from '../graph/expressions';
-import type { EventSubscriberProperties } from '../graph/node-types';
-import type { GraphNode } from '../graph/schema';
-import { renderTemplate } from '../graph/templates';
-import type { DeliveredEvent } from './event-types';
-import { eventSignal } from './messages';
-import { NodeFailed } from './node-errors';
-import type { Frame, Walker } from './walker';
+import type { WeftActivities } from '../../activities';
+import { parseDuration } from '../../graph/duration';
+import { WeftError } from '../../graph/errors';
+import { evaluateExpression } from '../../graph/expressions';
+import { parseNodeProperties, type EventSubscriberProperties } from '../../graph/node-types';
+import type { GraphNode } from '../../graph/schema';
+import { renderTemplate } from '../../graph/templates';
+import type { DeliveredEvent } from '../event-types';
+import { eventSignal } from '../messages';
+import { NodeFailed } from '../node-errors';
+import type { Frame, Walker } from '../walker';
+import { activityStep } from './side-effect';
+import { sampled, type Step } from './step';
 
 // Registering and ending a wait must outlive a database outage: unlimited attempts, capped backoff.
 const waits = proxyActivities<WeftActivities>({
@@ -143,3 +145,15 @@ export async function runEventSubscriber(
     inbox.close(waitId);
   }
 }
+
+/**
+ * The EVENT_SUBSCRIBER step (schema: src/graph/nodes/events.ts). A simulation does not wait: the
+ * sample output, leaving by the `received` port.
+ */
+export const eventSubscriber: Step<'EVENT_SUBSCRIBER'> = async ({ host, node, props, iteration, frame }) => {
+  if (host.samples) return { ...sampled(host, node), port: 'received' };
+  return runEventSubscriber(host, node, parseNodeProperties('EVENT_SUBSCRIBER', props), frame, iteration);
+};
+
+/** The EVENT_PUBLISHER step: the publishEvent activity (src/activities/events.ts). */
+export const eventPublisher = activityStep<'EVENT_PUBLISHER'>();

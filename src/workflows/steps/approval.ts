@@ -2,15 +2,18 @@
  * The APPROVAL node: starts an `approvalWorkflow` child for the request and waits for its
  * outcome. The instance is `waiting` meanwhile, `escalated` once a step escalated.
  */
-import { ChildWorkflowFailure, ParentClosePolicy, isCancellation, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import type { ApprovalNodeProperties } from '../graph/approval-chain';
-import { evaluateExpression } from '../graph/expressions';
-import type { GraphNode } from '../graph/schema';
-import { renderTemplate, renderTemplatesDeep } from '../graph/templates';
-import { approvalEscalatedSignal, type ApprovalInput, type ApprovalResult } from './approval-types';
-import { describeNodeError, NodeFailed } from './node-errors';
-import type { ExecutionInput, NodeErrorInfo } from './types';
-import type { Frame, Walker } from './walker';
+import { ChildWorkflowFailure, ParentClosePolicy, isCancellation, patched, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import type { ApprovalNodeProperties } from '../../graph/approval-chain';
+import { parseNodeProperties } from '../../graph/node-types';
+import { evaluateExpression } from '../../graph/expressions';
+import type { GraphNode } from '../../graph/schema';
+import { renderTemplate, renderTemplatesDeep } from '../../graph/templates';
+import { approvalEscalatedSignal, type ApprovalInput, type ApprovalResult } from '../approval-types';
+import { describeNodeError, NodeFailed } from '../node-errors';
+import type { ExecutionInput, NodeErrorInfo } from '../types';
+import { APPROVAL_STATE_TIMEOUT_PATCH, waitInState } from '../state-timeouts';
+import type { Frame, Walker } from '../walker';
+import type { Step } from './step';
 
 /** What the node needs from the interpreter. */
 export interface ApprovalHost {
@@ -148,3 +151,11 @@ export async function runApprovalNode(
       );
   }
 }
+
+/** The APPROVAL step (schema: src/graph/nodes/approval.ts and src/graph/approval-chain.ts). */
+export const approval: Step<'APPROVAL'> = async ({ host, node, props, iteration, frame }) => {
+  const decide = () => runApprovalNode(host.approvalHost(), node, parseNodeProperties('APPROVAL', props), frame, iteration, host.args);
+  // Executions recorded before APPROVAL waits took state timeouts start no timer there.
+  const limited = !host.samples && host.stateTimeout(node.id) !== undefined && patched(APPROVAL_STATE_TIMEOUT_PATCH);
+  return limited ? waitInState(host, node, decide) : decide();
+};

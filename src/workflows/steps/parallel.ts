@@ -1,10 +1,11 @@
 import { CancellationScope, condition, isCancellation } from '@temporalio/workflow';
-import { WeftError } from '../graph/errors';
-import type { ParallelProperties } from '../graph/node-types';
-import type { GraphNode } from '../graph/schema';
-import { describeNodeError, NodeFailed } from './node-errors';
-import type { NodeErrorInfo } from './types';
-import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from './walker';
+import { WeftError } from '../../graph/errors';
+import { parseNodeProperties, type ParallelProperties } from '../../graph/node-types';
+import type { GraphNode } from '../../graph/schema';
+import { describeNodeError, NodeFailed } from '../node-errors';
+import type { NodeErrorInfo } from '../types';
+import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from '../walker';
+import type { Step } from './step';
 
 type BranchStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -115,3 +116,9 @@ export async function runParallel(walker: Walker, node: GraphNode, props: Parall
   }
   return { output, next: join };
 }
+
+/** The PARALLEL step (schema: src/graph/nodes/parallel.ts): the walk goes on at the join. */
+export const parallel: Step<'PARALLEL'> = async ({ host, node, props, frame }) => ({
+  ...(await runParallel(host, node, parseNodeProperties('PARALLEL', props), frame)),
+  attempts: 1,
+});

@@ -1,13 +1,13 @@
 import { ApplicationFailure, ChildWorkflowFailure, executeChild, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { WeftActivities } from '../activities';
-import { WeftError } from '../graph/errors';
-import { parseNodeProperties, type LoopProperties } from '../graph/node-types';
-import type { GraphNode } from '../graph/schema';
+import type { WeftActivities } from '../../activities';
+import { WeftError } from '../../graph/errors';
+import { parseNodeProperties, type LoopProperties } from '../../graph/node-types';
+import type { GraphNode } from '../../graph/schema';
 import { runIterations, type LoopBatcher, type LoopSlice } from './loop';
-import { describeNodeError, NodeFailed } from './node-errors';
-import type { ExecutionInput, ExecutionResult, NodeErrorInfo, TraceEntry } from './types';
-import type { NodeOutputs } from './node-scopes';
-import type { Frame, Walker } from './walker';
+import { describeNodeError, NodeFailed } from '../node-errors';
+import type { ExecutionInput, ExecutionResult, NodeErrorInfo, TraceEntry } from '../types';
+import type { NodeOutputs } from '../node-scopes';
+import type { Frame, Walker } from '../walker';
 
 /**
  * patched() id of LOOP batches: executions recorded before them ran every iteration in their

@@ -1,10 +1,11 @@
 import { CancellationScope } from '@temporalio/workflow';
-import { WeftError } from '../graph/errors';
-import { evaluateBoolean, evaluateExpression } from '../graph/expressions';
-import type { LoopProperties } from '../graph/node-types';
-import type { GraphNode } from '../graph/schema';
-import { OutputsInItemOrder } from './node-scopes';
-import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from './walker';
+import { WeftError } from '../../graph/errors';
+import { evaluateBoolean, evaluateExpression } from '../../graph/expressions';
+import { parseNodeProperties, type LoopProperties } from '../../graph/node-types';
+import type { GraphNode } from '../../graph/schema';
+import { OutputsInItemOrder } from '../node-scopes';
+import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from '../walker';
+import type { Step } from './step';
 
 export interface LoopOutcome {
   output: { results: unknown[]; count: number };
@@ -138,3 +139,9 @@ export async function runLoop(walker: Walker, node: GraphNode, props: LoopProper
   else await runIterations(walker, node, props, frame, { offset: results.length, limit: Infinity, count: null }, results);
   return done();
 }
+
+/** The LOOP step (schema: src/graph/nodes/loop.ts): leaves by port `done` with the results in order. */
+export const loop: Step<'LOOP'> = async ({ host, node, props, iteration, frame }) => ({
+  ...(await runLoop(host, node, parseNodeProperties('LOOP', props), frame, host.samples ? undefined : host.loopBatcher(iteration))),
+  attempts: 1,
+});

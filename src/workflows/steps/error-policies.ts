@@ -1,6 +1,6 @@
-import { ErrorHandlerPropertiesSchema, FallbackPathPropertiesSchema, RetryLogicPropertiesSchema } from '../graph/node-types';
-import type { ErrorHandlerProperties, RetryLogicProperties } from '../graph/node-types';
-import type { WorkflowDefinition } from '../graph/schema';
+import { ErrorHandlerPropertiesSchema, FallbackPathPropertiesSchema, RetryLogicPropertiesSchema } from '../../graph/node-types';
+import type { ErrorHandlerProperties, RetryLogicProperties } from '../../graph/node-types';
+import type { WorkflowDefinition } from '../../graph/schema';
 
 export type ErrorHandlerRule = ErrorHandlerProperties['handlers'][number];
 

@@ -1,12 +1,13 @@
 import { ChildWorkflowFailure, ParentClosePolicy, isCancellation, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import type { WeftActivities } from '../activities';
-import { evaluateExpression } from '../graph/expressions';
-import type { SubprocessProperties } from '../graph/node-types';
-import type { GraphNode } from '../graph/schema';
-import { describeNodeError, NodeFailed } from './node-errors';
-import { definitionIdKey, statusKey, versionKey } from './search-attributes';
-import type { ExecutionInput, ExecutionResult, NodeErrorInfo } from './types';
-import type { Frame, Walker } from './walker';
+import type { WeftActivities } from '../../activities';
+import { evaluateExpression } from '../../graph/expressions';
+import { parseNodeProperties, type SubprocessProperties } from '../../graph/node-types';
+import type { GraphNode } from '../../graph/schema';
+import { describeNodeError, NodeFailed } from '../node-errors';
+import { definitionIdKey, statusKey, versionKey } from '../search-attributes';
+import type { ExecutionInput, ExecutionResult, NodeErrorInfo } from '../types';
+import type { Frame, Walker } from '../walker';
+import type { Step } from './step';
 
 // Reading the child's snapshot is the one piece of I/O a SUBPROCESS needs.
 const definitions = proxyActivities<WeftActivities>({
@@ -84,3 +85,7 @@ export async function runSubprocess(
     }
   }
 }
+
+/** The SUBPROCESS step (schema: src/graph/nodes/subprocess.ts). */
+export const subprocess: Step<'SUBPROCESS'> = async ({ host, node, props, iteration, frame }) =>
+  runSubprocess(host, node, parseNodeProperties('SUBPROCESS', props), frame, iteration, host.args);

@@ -1,0 +1,183 @@
+/**
+ * The controls of a running execution: its status (and search attribute), suspension, and the
+ * queries, updates and signals of messages.ts that read and change them; accepted `advance`
+ * requests wait here for the walk to take them.
+ */
+import { ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
+import { matchesVariableType, type GraphEdge, type GraphNode } from '../graph/schema';
+import {
+  advanceSignal,
+  advanceUpdate,
+  currentNodeQuery,
+  resumeUpdate,
+  setVariablesUpdate,
+  statusQuery,
+  suspendUpdate,
+  traceQuery,
+  variablesQuery,
+} from './messages';
+import { nowIso } from './execution-record';
+import { statusKey } from './search-attributes';
+import { toPlain } from './steps/step';
+import type { AdvanceRequest, ExecutionInput, ExecutionStatus, NodeErrorInfo, TraceEntry } from './types';
+
+/** What the queries show of the run. */
+export interface ControlledRun {
+  readonly args: ExecutionInput;
+  readonly running: readonly GraphNode[];
+  readonly steps: number;
+  readonly startedAt: string;
+  readonly error: NodeErrorInfo | null;
+  readonly trace: readonly TraceEntry[];
+  variables(): Record<string, unknown>;
+}
+
+export class ExecutionControls {
+  status: ExecutionStatus = 'running';
+  suspended = false;
+  private statusBeforeSuspend: ExecutionStatus = 'running';
+  /** The triggers the instance waits for now (an `advance` for another is refused). */
+  awaitingTriggers: string[] = [];
+  readonly pendingEvents: AdvanceRequest[] = [];
+  readonly refusedEvents: Array<AdvanceRequest & { at: string; reason: string }> = [];
+
+  /** Answers the queries and takes the updates and signals of an execution (messages.ts). */
+  install(run: ControlledRun): void {
+    setHandler(statusQuery, () => ({
+      status: this.status,
+      currentNodeId: run.running[0]?.id ?? null,
+      currentNodeIds: run.running.map((n) => n.id),
+      steps: run.steps,
+      startedAt: run.startedAt,
+      error: run.error,
+      awaitingTriggers: [...this.awaitingTriggers],
+      refusedEvents: [...this.refusedEvents],
+    }));
+    setHandler(currentNodeQuery, () => {
+      const node = run.running[0];
+      return node ? { nodeId: node.id, type: node.type, name: node.name } : null;
+    });
+    setHandler(variablesQuery, () => ({ ...run.variables() }));
+    setHandler(traceQuery, () => [...run.trace]);
+    setHandler(
+      advanceUpdate,
+      (req) => {
+        this.pendingEvents.push(req);
+        return { accepted: true as const, trigger: req.trigger };
+      },
+      {
+        validator: (req) => {
+          if (!req || typeof req.trigger !== 'string') throw refusal('INVALID_REQUEST', 'advance needs a trigger');
+          if (!this.awaitingTriggers.includes(req.trigger)) {
+            const waiting = this.awaitingTriggers.join(', ') || 'nothing';
+            throw refusal('INVALID_TRANSITION', `instance is not waiting for "${req.trigger}" (waiting for: ${waiting})`);
+          }
+        },
+      },
+    );
+    setHandler(suspendUpdate, (_req) => this.suspend(), {
+      validator: (_req) => {
+        if (this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is already suspended');
+      },
+    });
+    setHandler(resumeUpdate, () => this.resume(), {
+      validator: () => {
+        if (!this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is not suspended');
+      },
+    });
+    setHandler(
+      setVariablesUpdate,
+      (req) => {
+        Object.assign(run.variables(), toPlain(req.variables) as Record<string, unknown>);
+        return { ...run.variables() };
+      },
+      { validator: (req) => this.checkVariableUpdate(run, req) },
+    );
+    setHandler(advanceSignal, (req) => {
+      if (req && typeof req.trigger === 'string' && this.awaitingTriggers.includes(req.trigger)) {
+        this.pendingEvents.push(req);
+      } else {
+        this.refusedEvents.push({ ...req, at: nowIso(), reason: 'not waiting for this trigger' });
+      }
+    });
+  }
+
+  private suspend(): { status: ExecutionStatus } {
+    this.suspended = true;
+    this.statusBeforeSuspend = this.status;
+    this.setStatus('suspended');
+    return { status: this.status };
+  }
+
+  private resume(): { status: ExecutionStatus } {
+    this.suspended = false;
+    this.setStatus(this.statusBeforeSuspend);
+    return { status: this.status };
+  }
+
+  private checkVariableUpdate(run: ControlledRun, req: { variables: Record<string, unknown> } | undefined): void {
+    if (!req || typeof req.variables !== 'object' || req.variables === null || Array.isArray(req.variables)) {
+      throw refusal('INVALID_REQUEST', 'variables must be an object');
+    }
+    // Changing data under a node that is running would race it; waiting is the safe moment.
+    if (this.status !== 'waiting' && this.status !== 'suspended' && this.status !== 'escalated') {
+      throw refusal('INSTANCE_NOT_WAITING', `instance data can change only while it waits or is suspended (it is ${this.status})`);
+    }
+    const declared = run.args.graph.variables ?? {};
+    for (const [name, value] of Object.entries(req.variables)) {
+      const decl = declared[name];
+      if (decl && !matchesVariableType(decl.type, value)) {
+        throw refusal('INVALID_VARIABLE_TYPE', `variable ${name} is declared ${decl.type}; ${JSON.stringify(value)} is not`);
+      }
+    }
+  }
+
+  setStatus(status: ExecutionStatus): void {
+    // While suspended, the state it will go back to changes, not the state shown.
+    if (this.suspended && (status === 'running' || status === 'waiting' || status === 'escalated')) {
+      this.statusBeforeSuspend = status;
+      return;
+    }
+    if (this.status === status) return;
+    this.status = status;
+    upsertSearchAttributes([{ key: statusKey, value: status }]);
+  }
+
+  /**
+   * Waits for an accepted advance whose trigger names one of `edges` and for which `choose` finds
+   * an edge; refused ones are recorded and change nothing.
+   */
+  async nextMatchingEvent(edges: GraphEdge[], choose: (matching: GraphEdge[], event: AdvanceRequest) => GraphEdge | undefined): Promise<GraphEdge> {
+    for (;;) {
+      await condition(() => this.pendingEvents.length > 0);
+      const event = this.pendingEvents.shift() as AdvanceRequest;
+      const matching = edges.filter((e) => e.trigger === event.trigger);
+      const chosen = choose(matching, event);
+      if (chosen) {
+        this.awaitingTriggers = [];
+        this.setStatus('running');
+        return chosen;
+      }
+      this.refusedEvents.push({ ...event, at: nowIso(), reason: 'no edge condition holds for this event' });
+    }
+  }
+}
+
+/** The first of `edges` (in priority order) whose condition holds. */
+export function firstMatching(edges: GraphEdge[], ctx: ExpressionContext): GraphEdge | undefined {
+  for (const edge of edges) {
+    if (!edge.condition || evaluateBoolean(edge.condition, ctx)) return edge;
+  }
+  return undefined;
+}
+
+/** The events a state waits for: the triggers of its edges, each once. */
+export function triggersOf(edges: GraphEdge[]): string[] {
+  return [...new Set(edges.flatMap((e) => (e.trigger ? [e.trigger] : [])))];
+}
+
+/** An update refused by its validator: nothing changed; the type is the code the API answers with. */
+function refusal(code: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
+}

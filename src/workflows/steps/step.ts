@@ -1,0 +1,87 @@
+/**
+ * What a step is: the code that runs one node of one type inside the interpreter's walk. Each
+ * family of node types has its step in steps/<family>.ts, named as its schema in
+ * src/graph/nodes/<family>.ts; steps/index.ts registers them by type.
+ */
+import type { RetryLogicProperties, SupportedNodeType } from '../../graph/node-types';
+import type { GraphNode } from '../../graph/schema';
+import { NodeFailed } from '../node-errors';
+import type { StateTimeoutHost } from '../state-timeouts';
+import type { ExecutionInput, NodeErrorInfo, SimulationSamples } from '../types';
+import type { Frame } from '../walker';
+import type { ApprovalHost } from './approval';
+import type { EventWalker } from './events';
+import type { LoopBatcher } from './loop';
+import type { BatchHost } from './loop-batches';
+
+/** What a node run ends with. */
+export interface NodeOutcome {
+  output: unknown;
+  /** The port the node chose (IF_THEN_ELSE, SWITCH); undefined for single-exit nodes. */
+  port?: string;
+  attempts: number;
+  /** Where to go on instead of following an edge (PARALLEL continues at its join). */
+  next?: GraphNode;
+}
+
+/** What steps need of the interpreter's run, besides walking (Walker) and waiting (EventWalker). */
+export interface StepHost extends EventWalker, BatchHost, StateTimeoutHost {
+  readonly args: ExecutionInput;
+  /** Set in a dry run (simulateGraph): side effects answer from these samples. */
+  readonly samples?: SimulationSamples;
+  /** The failure a FALLBACK_PATH was entered for. */
+  readonly lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null;
+  /** The execution's variables (the object itself: END copies it). */
+  variables(): Record<string, unknown>;
+  /** Sets variables (DATA_TRANSFORMATION, a SUBPROCESS's outputMapping). */
+  assignVariables(values: Record<string, unknown>): void;
+  /** True when some edge leaves `nodeId` through `port`. */
+  hasPort(nodeId: string, port: string): boolean;
+  /** Counts a wait in (the instance is `waiting` while any wait runs) and out. */
+  enterWait(): void;
+  leaveWait(): void;
+  /** What an APPROVAL node needs of this run (one object per run). */
+  approvalHost(): ApprovalHost;
+  /** Runs a long LOOP's iterations in batch children; `loopRun` is how often that LOOP ran before. */
+  loopBatcher(loopRun: number): LoopBatcher;
+  /** The RETRY_LOGIC policy guarding `nodeId`, if any. */
+  retryFor(nodeId: string): RetryLogicProperties | undefined;
+}
+
+/** One run of one node, as its step receives it. */
+export interface StepRun<T extends SupportedNodeType> {
+  host: StepHost;
+  node: GraphNode & { type: T };
+  /** The node's properties as the graph gives them (validated, defaults not applied). */
+  props: Record<string, unknown>;
+  /** How often this node ran before in this execution. */
+  iteration: number;
+  frame: Frame;
+}
+
+/**
+ * The step of node type `T`. Always async: the walk awaits each step the way it awaited the one
+ * `execute` method steps were cut from, so recorded histories replay with the same commands.
+ */
+export type Step<T extends SupportedNodeType> = (run: StepRun<T>) => Promise<NodeOutcome>;
+
+/**
+ * One step per node type, and only for types with a schema: a type added to the registry of
+ * src/graph/node-types.ts without a step here, or a step for a type without a schema, does not
+ * compile.
+ */
+export type StepRegistry = { [T in SupportedNodeType]: Step<T> };
+
+/** JSONata can yield sequences with extra fields or lambdas; state and payloads hold plain JSON only. */
+export function toPlain(value: unknown): unknown {
+  if (value === undefined) return null;
+  const json = JSON.stringify(value);
+  return json === undefined ? null : JSON.parse(json);
+}
+
+/** A simulated side effect: the sample output, or the sample error as a node failure. */
+export function sampled(host: StepHost, node: GraphNode): NodeOutcome {
+  const error = host.samples?.errors[node.id];
+  if (error) throw new NodeFailed({ code: error.code, message: error.message ?? `simulated ${error.code}`, nodeId: node.id }, 1);
+  return { output: host.samples?.outputs[node.id] ?? null, attempts: 1 };
+}
