@@ -1,6 +1,7 @@
 // @ts-check
 const tseslint = require('typescript-eslint');
 const { builtinModules } = require('node:module');
+const { importX, createNodeResolver } = require('eslint-plugin-import-x');
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.weft/**', 'drizzle/**', 'coverage/**'] },
@@ -14,6 +15,17 @@ module.exports = tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The layers point one way; a circle of runtime imports fails the lint (type-only imports are erased, so they may meet).
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules.

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../src/temporal/dev-server';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/temporal/worker';
 import { TEST_DATA_DIR, testBundlePath, testEnvFile } from './paths';
 
 /**
