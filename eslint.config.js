@@ -28,8 +28,8 @@ module.exports = tseslint.config(
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules.
-    files: ['src/workflows/**/*.ts', 'src/graph/**/*.ts'],
+    // Workflow code (and the shapes it shares, src/shared) runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules.
+    files: ['src/workflows/**/*.ts', 'src/graph/**/*.ts', 'src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -5,7 +5,7 @@ import type { NodeActivityRequest } from '../graph/node-types';
 import { DefinitionService } from '../services/definitions';
 import { EventService, EventWaits } from '../services/events';
 import { ExecutionService } from '../services/executions';
-import type { EventWaitOutcome, EventWaitRequest } from '../workflows/event-types';
+import type { EventWaitOutcome, EventWaitRequest } from '../shared/events';
 import { asNodeFailure, parseRendered } from './operations/failures';
 import type { NodeActivityResult } from './types';
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { ApprovalRequestRecord } from '../activities/approvals';
 import type { Principal } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
@@ -27,12 +26,8 @@ import {
   cancelApprovalUpdate,
   decideUpdate,
   resubmitUpdate,
-  type ApprovalInput,
-  type ApprovalState,
-  type DecideRequest,
-  type DecideResult,
-  type DecisionAction,
 } from '../workflows/approval-types';
+import type { ApprovalInput, ApprovalRequestRecord, ApprovalState, DecideRequest, DecideResult, DecisionAction } from '../shared/approvals';
 import type { approvalWorkflow } from '../workflows/approval';
 import { decider } from './delegation';
 import type { DirectoryService } from './directory';

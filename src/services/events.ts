@@ -17,7 +17,7 @@ import {
 import type { EventRow, EventWait } from '../db/schema';
 import { isWeftError } from '../graph/errors';
 import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
-import type { DeliveredEvent, EventWaitOutcome, EventWaitRequest } from '../workflows/event-types';
+import type { DeliveredEvent, EventWaitOutcome, EventWaitRequest } from '../shared/events';
 import { eventSignal } from '../workflows/messages';
 import type { ExecutionService } from './executions';
 

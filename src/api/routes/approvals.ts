@@ -2,7 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { APPROVAL_STATUSES } from '../../db/schema';
 import type { ApprovalService } from '../../services/approvals';
-import type { DecisionAction } from '../../workflows/approval-types';
+import type { DecisionAction } from '../../shared/approvals';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 
