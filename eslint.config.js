@@ -3,6 +3,12 @@ const tseslint = require('typescript-eslint');
 const { builtinModules } = require('node:module');
 const { importX, createNodeResolver } = require('eslint-plugin-import-x');
 
+/** The layers point one way: files in `files` may import nothing, not even types, from the folders in `above`. */
+function layer(files, why, above) {
+  const group = above.flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]);
+  return [{ files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message: why }] }] } }];
+}
+
 module.exports = tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.weft/**', 'drizzle/**', 'coverage/**'] },
   ...tseslint.configs.recommended,
@@ -43,6 +49,10 @@ module.exports = tseslint.config(
       ],
     },
   },
+  ...layer(['src/domain/**/*.ts'], 'domain (the rules the API and the activities share) calls neither', ['services', 'activities', 'api', 'workflows', 'temporal']),
+  ...layer(['src/activities/**/*.ts'], 'activities reach shared rules through src/domain and shared shapes through src/shared', ['services', 'api', 'workflows']),
+  ...layer(['src/services/**/*.ts'], 'services reach shared rules through src/domain, not through activities', ['activities', 'api']),
+  ...layer(['src/db/**/*.ts', 'src/auth/**/*.ts', 'src/config/**/*.ts'], 'the lowest layer imports no layer above it', ['domain', 'services', 'activities', 'api', 'workflows', 'temporal']),
   { files: ['**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -5,7 +5,7 @@ import { getApprovalPolicy, insertApprovalDecisions, policyForType, upsertApprov
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { isWeftError } from '../graph/errors';
 import type { NodeActivityRequest } from '../graph/node-types';
-import type { ApproverSpec, DirectoryService } from '../services/directory';
+import type { ApproverSpec, DirectoryService } from '../domain/directory';
 import type { ApprovalRequestRecord, DecisionRecord, StepApprover } from '../shared/approvals';
 import type { NodeActivityResult } from './types';
 

@@ -29,8 +29,8 @@ import {
 } from '../workflows/approval-types';
 import type { ApprovalInput, ApprovalRequestRecord, ApprovalState, DecideRequest, DecideResult, DecisionAction } from '../shared/approvals';
 import type { approvalWorkflow } from '../workflows/approval';
-import { decider } from './delegation';
-import type { DirectoryService } from './directory';
+import { decider } from '../domain/delegation';
+import type { DirectoryService } from '../domain/directory';
 
 const QUERY_DEADLINE_MS = 3_000;
 

@@ -35,3 +35,25 @@ export interface EventWaitRequest {
 export interface EventWaitOutcome {
   event: DeliveredEvent | null;
 }
+
+/** What is published: by the API (`POST /events`) or an EVENT_PUBLISHER node run. */
+export interface PublishRequest {
+  name: string;
+  correlationKey?: string | null;
+  payload?: unknown;
+  /** One event per key: a repeat answers (and delivers) the stored event again. */
+  idempotencyKey?: string;
+  /** `user:<sub>` or `execution:<id>:<node>`; also the actor of executions it starts. */
+  source: string;
+}
+
+/** The answer to a publish. */
+export interface PublishResult {
+  id: string;
+  /** Subscriber runs the event reached. */
+  delivered: number;
+  /** Executions started by event triggers (the same ids again on a repeat). */
+  started: string[];
+  /** True when the idempotency key had been used: the stored event was answered. */
+  replayed: boolean;
+}

@@ -1,8 +1,12 @@
 import { getHeapStatistics } from 'node:v8';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { EventPublisher } from '../activities/events';
 import { databaseUnavailableInterceptor } from '../activities/database-unavailable';
 import type { WeftDb } from '../db/client';
+import { DefinitionService } from '../services/definitions';
+import { EventService } from '../services/events';
+import { ExecutionService } from '../services/executions';
 import { installationActivityInterceptor } from './installation';
 
 export interface WorkerDeps {
@@ -74,6 +78,12 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
 };
 
+/** EVENT_PUBLISHER's publish: the API's, with the worker's own client and task queue. */
+export function eventPublisher(db: WeftDb): EventPublisher {
+  return (client, taskQueue, request) =>
+    new EventService(db, client, new ExecutionService(db, client, taskQueue, new DefinitionService(db))).publish(request);
+}
+
 /** Creates (does not run) the Weft worker: the generic interpreter workflow plus every activity. */
 export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
@@ -94,6 +104,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       smtpUrl: deps.smtpUrl,
       mailFrom: deps.mailFrom,
       secretsKey: deps.secretsKey,
+      publishEvent: eventPublisher(deps.db),
     }),
     ...(deps.identity ? { identity: deps.identity } : {}),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),

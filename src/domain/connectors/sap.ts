@@ -8,7 +8,7 @@
  * expired or the session was dropped in between) fetches a new one once and is sent again.
  */
 import { z } from 'zod';
-import { NodeCallError } from '../node-failure';
+import { NodeCallError } from '../node-call-error';
 import type { ConnectorContext, ConnectorDriver, ConnectorHttpRequest, ConnectorHttpResponse, ConnectorOperation } from './driver';
 import { httpUrl, maxResponseBytes } from './config-fields';
 import { cachedToken, oauthErrorText, postTokenForm, renewalTime, tokenEndpointFailure } from './oauth2';

@@ -6,7 +6,7 @@
 import { createSign } from 'node:crypto';
 import { z } from 'zod';
 import { parseRetryAfter } from '../http/request';
-import { NodeCallError } from '../node-failure';
+import { NodeCallError } from '../node-call-error';
 import type { ConnectorContext, ConnectorDriver, ConnectorHttpResponse, ConnectorOperation } from './driver';
 import { httpUrl, maxResponseBytes } from './config-fields';
 import { cachedToken, oauthErrorText, postTokenForm, renewalTime, tokenEndpointFailure } from './oauth2';
