@@ -18,6 +18,7 @@ import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
 import { approvalsRouter } from './routes/approvals';
+import { ApprovalPolicyService } from '../services/approval-policies';
 import { ApprovalService } from '../services/approvals';
 import { connectorsRouter } from './routes/connectors';
 import { equipmentRouter } from './routes/equipment';
@@ -64,7 +65,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
   api.use(groupsRouter({ directory }));
-  api.use(approvalsRouter({ approvals: new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory) }));
+  api.use(
+    approvalsRouter({
+      approvals: new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory),
+      policies: new ApprovalPolicyService(deps.database.db),
+    }),
+  );
   api.use(inventoryRouter({ inventory: new InventoryService(deps.database.db) }));
   api.use(equipmentRouter({ equipment: new EquipmentService(deps.database.db) }));
   api.use(eventsRouter({ events: new EventService(deps.database.db, deps.temporal, executions) }));
