@@ -26,6 +26,20 @@ import { parseDuration } from '../graph/duration';
 import { stepTimeoutMs, type ApprovalChain, type ApprovalStep, type ApproverDefinition, type EscalationRule } from '../graph/approval-chain';
 import { evaluateExpression, type ExpressionContext } from '../graph/expressions';
 import {
+  applyDecision,
+  approverEntry,
+  checkDecision,
+  checkResubmit,
+  isDirect,
+  nowIso,
+  parseTarget,
+  refusal,
+  stepView,
+  type OpenStep,
+  type PlainSpec,
+  type Standing,
+} from './approval-rules';
+import {
   approvalEscalatedSignal,
   approvalStateQuery,
   cancelApprovalUpdate,
@@ -60,35 +74,6 @@ const notifier = proxyActivities<WeftActivities>({
   startToCloseTimeout: '60s',
   retry: { maximumAttempts: 3, initialInterval: '1s' },
 });
-
-/** An approver spec the directory resolves (dynamic specs are expanded to users first). */
-interface PlainSpec {
-  type: 'user' | 'role' | 'group';
-  identifier: string;
-}
-
-function nowIso(): string {
-  return new Date().toISOString();
-}
-
-function refusal(code: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
-}
-
-function parseTarget(target: string): PlainSpec {
-  const i = target.indexOf(':');
-  return { type: target.slice(0, i) as PlainSpec['type'], identifier: target.slice(i + 1) };
-}
-
-/** The running step: who may decide, what was decided. */
-interface OpenStep {
-  view: StepView;
-  def: ApprovalStep;
-  /** For in-turn steps: everyone in order; `view.approvers` holds only whoever's turn it is. */
-  queue: StepApprover[];
-  /** Users (deciders and the approvers they stood in for) who decided in this step. */
-  decided: Set<string>;
-}
 
 /** Runs one approval request to its end. */
 export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalResult> {
@@ -130,20 +115,20 @@ class ApprovalRun {
 
   private installHandlers(): void {
     setHandler(approvalStateQuery, () => this.state());
-    setHandler(decideUpdate, (req) => this.decide(req), { validator: (req) => this.checkDecision(req) });
+    setHandler(decideUpdate, (req) => this.decide(req), { validator: (req) => checkDecision(req, this.standing()) });
     setHandler(decideSignal, (req) => {
       try {
-        this.checkDecision(req);
+        checkDecision(req, this.standing());
       } catch (err) {
         this.refuse('decide', req, err);
         return;
       }
       void this.decide(req);
     });
-    setHandler(resubmitUpdate, (req) => this.resubmit(req), { validator: (req) => this.checkResubmit(req) });
+    setHandler(resubmitUpdate, (req) => this.resubmit(req), { validator: (req) => checkResubmit(req, this.standing()) });
     setHandler(resubmitSignal, (req) => {
       try {
-        this.checkResubmit(req);
+        checkResubmit(req, this.standing());
       } catch (err) {
         this.refuse('resubmit', req, err);
         return;
@@ -170,67 +155,10 @@ class ApprovalRun {
     this.refused.push({ kind, request, code: failure?.type ?? 'INVALID_REQUEST', reason: failure?.message ?? String(err), at: nowIso() });
   }
 
-  // --- the rules --------------------------------------------------------------------------
+  // --- the rules (approval-rules.ts) -----------------------------------------------------
 
-  /** The decision rules; throws a refusal (type = the API's code) and changes nothing. */
-  private checkDecision(req: DecideRequest): void {
-    if (!req || typeof req.userId !== 'string' || req.userId === '') throw refusal('INVALID_REQUEST', 'a decision needs the deciding user');
-    if (!['approve', 'reject', 'request_changes', 'delegate'].includes(req.action)) {
-      throw refusal('INVALID_REQUEST', `unknown action ${String(req.action)}`);
-    }
-    if (this.status !== 'pending' || this.cancelRequest) throw refusal('APPROVAL_NOT_PENDING', `the request is ${this.status}`);
-    const step = this.open;
-    if (!step || step.view.status !== 'open') throw refusal('STEP_NOT_OPEN', 'no step is open for decisions right now');
-    if (req.stepId !== undefined && req.stepId !== step.view.id) {
-      throw refusal('STEP_NOT_OPEN', `step ${req.stepId} is not open; the open step is ${step.view.id}`);
-    }
-    // Someone who decided drops out of the step's deciders: say "already decided", not "not an approver".
-    if (step.decided.has(req.userId) || (req.onBehalfOf !== undefined && step.decided.has(req.onBehalfOf))) {
-      throw refusal('ALREADY_DECIDED', `${req.onBehalfOf ?? req.userId} already decided step ${step.view.id} in round ${this.round}`);
-    }
-    const entry = this.approverEntry(step, req);
-    if (!entry) throw refusal('NOT_AN_APPROVER', `${req.userId} may not decide step ${step.view.id}`);
-    if (req.userId === this.input.requestedBy && !step.def.allowSelfApproval) {
-      throw refusal('SELF_APPROVAL', 'the requester may not decide their own request in this step');
-    }
-    const standsFor = req.onBehalfOf ?? (entry.onBehalfOf.length > 0 && !this.isDirect(step, req.userId) ? entry.onBehalfOf[0] : undefined);
-    if (standsFor !== undefined && step.decided.has(standsFor)) {
-      throw refusal('ALREADY_DECIDED', `${standsFor} already decided step ${step.view.id} in round ${this.round}`);
-    }
-    if (step.def.requireComments && (typeof req.comments !== 'string' || req.comments.trim() === '')) {
-      throw refusal('COMMENTS_REQUIRED', `step ${step.view.id} needs comments with every decision`);
-    }
-    if (req.action === 'delegate') {
-      if (typeof req.delegateTo !== 'string' || req.delegateTo === '') throw refusal('INVALID_REQUEST', 'delegate needs delegateTo');
-      if (req.delegateTo === req.userId || req.delegateTo === this.input.requestedBy) {
-        throw refusal('INVALID_DELEGATION', `the vote cannot be handed to ${req.delegateTo}`);
-      }
-      if (step.view.approvers.some((a) => a.userId === req.delegateTo) || step.decided.has(req.delegateTo)) {
-        throw refusal('INVALID_DELEGATION', `${req.delegateTo} already decides this step`);
-      }
-    }
-  }
-
-  private isDirect(step: OpenStep, userId: string): boolean {
-    return step.view.approvers.some((a) => a.userId === userId && a.source !== 'delegation' && a.onBehalfOf.length === 0);
-  }
-
-  /** The caller's entry among the step's current deciders; an API-established stand-in counts too. */
-  private approverEntry(step: OpenStep, req: DecideRequest): StepApprover | undefined {
-    const own = step.view.approvers.find((a) => a.userId === req.userId);
-    if (own && (req.onBehalfOf === undefined || own.onBehalfOf.includes(req.onBehalfOf) || own.userId === req.onBehalfOf)) return own;
-    if (req.onBehalfOf !== undefined) {
-      const named = step.view.approvers.find((a) => a.userId === req.onBehalfOf);
-      if (named) return { userId: req.userId, onBehalfOf: [req.onBehalfOf], source: 'delegation' };
-    }
-    return own;
-  }
-
-  private checkResubmit(req: ResubmitRequest): void {
-    if (!req || typeof req.userId !== 'string') throw refusal('INVALID_REQUEST', 'a resubmission needs the user');
-    if (this.status !== 'changes_requested' || this.cancelRequest)
-      throw refusal('APPROVAL_NOT_PENDING', `the request is ${this.status}, not changes_requested`);
-    if (this.input.requestedBy && req.userId !== this.input.requestedBy) throw refusal('NOT_REQUESTER', 'only the requester may resubmit');
+  private standing(): Standing {
+    return { status: this.status, cancelling: this.cancelRequest !== undefined, open: this.open, round: this.round, requestedBy: this.input.requestedBy };
   }
 
   // --- decisions --------------------------------------------------------------------------
@@ -238,8 +166,8 @@ class ApprovalRun {
   /** Applies an accepted decision at once, then waits until it is stored. */
   private async decide(req: DecideRequest): Promise<DecideResult> {
     const step = this.open as OpenStep;
-    const entry = this.approverEntry(step, req) as StepApprover;
-    const onBehalfOf = req.onBehalfOf ?? (this.isDirect(step, req.userId) ? undefined : entry.onBehalfOf[0]) ?? null;
+    const entry = approverEntry(step, req) as StepApprover;
+    const onBehalfOf = req.onBehalfOf ?? (isDirect(step, req.userId) ? undefined : entry.onBehalfOf[0]) ?? null;
     const record: DecisionRecord = {
       requestId: this.input.requestId,
       round: this.round,
@@ -269,60 +197,18 @@ class ApprovalRun {
     return result;
   }
 
-  /** A decision's effect on the step; the step closes synchronously when it is decided. */
   private apply(step: OpenStep, record: DecisionRecord): void {
     this.decisions.push(record);
-    const drop = (userId: string) => {
-      step.view.approvers = step.view.approvers.filter((a) => a.userId !== userId);
-      step.queue = step.queue.filter((a) => a.userId !== userId);
-    };
-    switch (record.action) {
-      case 'approve':
-      case 'auto_approve':
-        step.view.approvals++;
-        drop(record.approverId);
-        if (record.action === 'auto_approve' || step.view.approvals >= step.view.required) this.closeStep(step, 'approved');
-        else this.nextInTurn(step);
-        break;
-      case 'reject':
-        drop(record.approverId);
-        this.reason = record.comments ?? `rejected by ${record.approverId}`;
-        this.closeStep(step, 'rejected');
-        break;
-      case 'request_changes':
-        drop(record.approverId);
-        this.reason = record.comments ?? `changes requested by ${record.approverId}`;
-        this.closeStep(step, 'changes_requested');
-        break;
-      case 'delegate': {
-        const to = record.delegatedTo as string;
-        const replaced = (a: StepApprover): StepApprover =>
-          a.userId === record.approverId ? { userId: to, onBehalfOf: [record.onBehalfOf ?? record.approverId], source: 'delegation' } : a;
-        const had = step.view.approvers.some((a) => a.userId === record.approverId);
-        step.queue = step.queue.map(replaced);
-        step.view.approvers = had
-          ? step.view.approvers.map(replaced)
-          : [...step.view.approvers, { userId: to, onBehalfOf: [record.approverId], source: 'delegation' }];
-        // The vote moved on; the delegator (and whom they stood for) may vote again only through the delegate.
-        step.decided.delete(record.onBehalfOf ?? record.approverId);
-        break;
-      }
-      case 'escalate':
-        break;
-    }
+    applyDecision(step, record, (status, reason) => {
+      if (reason !== undefined) this.reason = reason;
+      this.closeStep(step, status);
+    });
   }
 
   private closeStep(step: OpenStep, status: StepStatus): void {
     step.view.status = status;
     step.view.closedAt = nowIso();
     this.stepOutcome = status;
-  }
-
-  /** In-turn steps: the next approver in line gets the open question. */
-  private nextInTurn(step: OpenStep): void {
-    if (step.def.parallel) return;
-    const next = step.queue.find((a) => !step.decided.has(a.userId));
-    step.view.approvers = next ? [next] : [];
   }
 
   /** Waits until `record` is written; one write at a time, each taking everything accumulated. */
@@ -361,7 +247,7 @@ class ApprovalRun {
         this.chain = loaded.chain;
         this.policyId = loaded.policyId;
       }
-      this.steps = this.chain.steps.map((s) => this.stepView(s));
+      this.steps = this.chain.steps.map((s) => stepView(s));
       await this.save();
       for (;;) {
         const outcome = await this.runRound();
@@ -379,7 +265,7 @@ class ApprovalRun {
         this.round++;
         this.reason = null;
         this.status = 'pending';
-        this.steps = (this.chain as ApprovalChain).steps.map((s) => this.stepView(s));
+        this.steps = (this.chain as ApprovalChain).steps.map((s) => stepView(s));
       }
     } catch (err) {
       if (isCancellation(err)) {
@@ -387,20 +273,6 @@ class ApprovalRun {
       }
       throw err;
     }
-  }
-
-  private stepView(s: ApprovalStep): StepView {
-    return {
-      id: s.id,
-      ...(s.name ? { name: s.name } : {}),
-      status: 'waiting',
-      approvers: [],
-      required: s.minimumApprovals,
-      approvals: 0,
-      openedAt: null,
-      closedAt: null,
-      escalated: false,
-    };
   }
 
   /** One pass over the chain: the outcome of the first step that did not approve, else approved. */
