@@ -7,6 +7,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { ApprovalStep } from '../graph/approval-chain';
+import { evaluateExpression, type ExpressionContext } from '../graph/expressions';
 import type { ApprovalStatus, DecideRequest, DecisionRecord, ResubmitRequest, StepApprover, StepStatus, StepView } from './approval-types';
 
 /** An approver spec the directory resolves (dynamic specs are expanded to users first). */
@@ -171,4 +172,33 @@ export function stepView(s: ApprovalStep): StepView {
     closedAt: null,
     escalated: false,
   };
+}
+
+/** What a dynamic approver spec's expression sees of the request. */
+export interface RequestScope {
+  data: unknown;
+  requestedBy: string | null;
+  requestId: string;
+  requestedAt: string;
+}
+
+/** A dynamic spec evaluated over the request to the users it names; other specs as they are. */
+export function expandSpec(request: RequestScope, d: { type: string; identifier: string }): PlainSpec[] {
+  if (d.type !== 'dynamic') return [d as PlainSpec];
+  let value: unknown;
+  try {
+    const ctx = {
+      input: request.data,
+      data: request.data,
+      requestedBy: request.requestedBy,
+      vars: {},
+      nodes: {},
+      execution: { id: request.requestId, workflowId: '', version: '', startedAt: request.requestedAt },
+    };
+    value = evaluateExpression(d.identifier, ctx as unknown as ExpressionContext);
+  } catch {
+    value = undefined; // an expression that fails names nobody: the fallback decides
+  }
+  const ids = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+  return ids.map((identifier) => ({ type: 'user', identifier }));
 }

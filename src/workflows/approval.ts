@@ -11,7 +11,6 @@
  * ran goes out in the next.
  */
 import {
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -24,12 +23,11 @@ import {
 import type { WeftActivities } from '../activities';
 import { parseDuration } from '../graph/duration';
 import { stepTimeoutMs, type ApprovalChain, type ApprovalStep, type ApproverDefinition, type EscalationRule } from '../graph/approval-chain';
-import { evaluateExpression, type ExpressionContext } from '../graph/expressions';
 import {
-  applyDecision,
   approverEntry,
   checkDecision,
   checkResubmit,
+  expandSpec,
   isDirect,
   nowIso,
   parseTarget,
@@ -37,7 +35,7 @@ import {
   stepView,
   type OpenStep,
   type PlainSpec,
-  type Standing,
+  type RequestScope,
 } from './approval-rules';
 import {
   approvalEscalatedSignal,
@@ -47,27 +45,19 @@ import {
   decideUpdate,
   resubmitSignal,
   resubmitUpdate,
-  type ApprovalEvent,
   type ApprovalInput,
   type ApprovalResult,
-  type ApprovalState,
   type ApprovalStatus,
   type CancelRequest,
   type DecideRequest,
   type DecideResult,
   type DecisionRecord,
-  type RefusedDecision,
   type ResubmitRequest,
   type StepApprover,
   type StepStatus,
   type StepView,
 } from './approval-types';
-
-// Bookkeeping must outlive a database outage: unlimited attempts, capped backoff.
-const store = proxyActivities<WeftActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '500ms', maximumInterval: '30s', backoffCoefficient: 2 },
-});
+import { ApprovalRecord, store } from './approval-record';
 
 // A notification that cannot be delivered must not hold the chain up.
 const notifier = proxyActivities<WeftActivities>({
@@ -80,36 +70,9 @@ export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalRe
   return new ApprovalRun(input).run();
 }
 
-class ApprovalRun {
-  private status: ApprovalStatus = 'pending';
-  private chain: ApprovalChain | undefined;
-  private policyId: string | null;
-  private data: unknown;
-  private round = 1;
-  private steps: StepView[] = [];
-  private open: OpenStep | undefined;
-  private readonly decisions: DecisionRecord[] = [];
-  private readonly refused: RefusedDecision[] = [];
-  private readonly events: ApprovalEvent[] = [];
-  private escalatedAt: string | null = null;
-  private completedAt: string | null = null;
-  private reason: string | null = null;
-  private readonly requestedAt = nowIso();
-  /** Set by a decision that ends the step: what the step became. */
-  private stepOutcome: StepStatus | undefined;
-  private resubmission: ResubmitRequest | undefined;
-  private cancelRequest: CancelRequest | undefined;
-  // Decisions accepted but not yet written, and the sequence numbers that say which are.
-  private unsaved: DecisionRecord[] = [];
-  private acceptedSeq = 0;
-  private savedSeq = 0;
-  private flushing = false;
-  private saving: Promise<void> = Promise.resolve();
-
-  constructor(private readonly input: ApprovalInput) {
-    this.chain = input.chain;
-    this.policyId = input.policyId ?? null;
-    this.data = input.data ?? null;
+class ApprovalRun extends ApprovalRecord {
+  constructor(input: ApprovalInput) {
+    super(input);
     this.installHandlers();
   }
 
@@ -150,17 +113,6 @@ class ApprovalRun {
     );
   }
 
-  private refuse(kind: RefusedDecision['kind'], request: DecideRequest | ResubmitRequest, err: unknown): void {
-    const failure = err instanceof ApplicationFailure ? err : undefined;
-    this.refused.push({ kind, request, code: failure?.type ?? 'INVALID_REQUEST', reason: failure?.message ?? String(err), at: nowIso() });
-  }
-
-  // --- the rules (approval-rules.ts) -----------------------------------------------------
-
-  private standing(): Standing {
-    return { status: this.status, cancelling: this.cancelRequest !== undefined, open: this.open, round: this.round, requestedBy: this.input.requestedBy };
-  }
-
   // --- decisions --------------------------------------------------------------------------
 
   /** Applies an accepted decision at once, then waits until it is stored. */
@@ -195,42 +147,6 @@ class ApprovalRun {
     // Who may decide changed (a handed-on vote, the next in turn): the inbox reads the row.
     if (req.action === 'delegate' || (!step.def.parallel && step.view.status === 'open')) await this.save();
     return result;
-  }
-
-  private apply(step: OpenStep, record: DecisionRecord): void {
-    this.decisions.push(record);
-    applyDecision(step, record, (status, reason) => {
-      if (reason !== undefined) this.reason = reason;
-      this.closeStep(step, status);
-    });
-  }
-
-  private closeStep(step: OpenStep, status: StepStatus): void {
-    step.view.status = status;
-    step.view.closedAt = nowIso();
-    this.stepOutcome = status;
-  }
-
-  /** Waits until `record` is written; one write at a time, each taking everything accumulated. */
-  private async persist(record: DecisionRecord): Promise<void> {
-    this.unsaved.push(record);
-    const mine = ++this.acceptedSeq;
-    while (this.savedSeq < mine) {
-      if (this.flushing) {
-        await condition(() => !this.flushing);
-        continue;
-      }
-      this.flushing = true;
-      const batch = this.unsaved;
-      const upTo = this.acceptedSeq;
-      this.unsaved = [];
-      try {
-        await CancellationScope.nonCancellable(() => store.recordApprovalDecisions(batch));
-        this.savedSeq = upTo;
-      } finally {
-        this.flushing = false;
-      }
-    }
   }
 
   private resubmit(req: ResubmitRequest): { round: number; status: ApprovalStatus } {
@@ -460,38 +376,17 @@ class ApprovalRun {
       .catch(() => undefined); // the parent is gone: nobody to tell
   }
 
+  private requestScope(): RequestScope {
+    return { data: this.data, requestedBy: this.input.requestedBy ?? null, requestId: this.input.requestId, requestedAt: this.requestedAt };
+  }
+
   /** Resolves specs in order (dynamic ones evaluated over the request), each falling back when it yields nobody. */
   private async resolve(defs: Array<ApproverDefinition | PlainSpec>): Promise<StepApprover[]> {
     const entries = defs.map((d) => ({
-      specs: this.expand(d),
-      fallback: ('fallback' in d ? (d.fallback ?? []) : []).flatMap((f) => this.expand(f)),
+      specs: expandSpec(this.requestScope(), d),
+      fallback: ('fallback' in d ? (d.fallback ?? []) : []).flatMap((f) => expandSpec(this.requestScope(), f)),
     }));
     return store.resolveApprovalStep({ entries, at: nowIso() });
-  }
-
-  private expand(d: { type: string; identifier: string }): PlainSpec[] {
-    if (d.type !== 'dynamic') return [d as PlainSpec];
-    let value: unknown;
-    try {
-      const ctx = {
-        input: this.data,
-        data: this.data,
-        requestedBy: this.input.requestedBy ?? null,
-        vars: {},
-        nodes: {},
-        execution: { id: this.input.requestId, workflowId: '', version: '', startedAt: this.requestedAt },
-      };
-      value = evaluateExpression(d.identifier, ctx as unknown as ExpressionContext);
-    } catch {
-      value = undefined; // an expression that fails names nobody: the fallback decides
-    }
-    const ids = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
-    return ids.map((identifier) => ({ type: 'user', identifier }));
-  }
-
-  /** Waits for decisions still being written and for handlers still answering. */
-  private async drain(): Promise<void> {
-    await condition(() => this.unsaved.length === 0 && !this.flushing);
   }
 
   private async finish(status: ApprovalStatus, reason?: string): Promise<ApprovalResult> {
@@ -512,69 +407,6 @@ class ApprovalRun {
       decidedAt: this.completedAt,
       reason: this.reason,
       data: this.data,
-    };
-  }
-
-  /**
-   * Writes the request row. Writes run one after another and each takes the state as it is
-   * when it starts, so a slow earlier write can never overwrite a later state.
-   */
-  private save(): Promise<void> {
-    this.saving = this.saving.then(
-      () => this.writeRow(),
-      () => this.writeRow(),
-    );
-    return this.saving;
-  }
-
-  private writeRow(): Promise<void> {
-    const s = this.state();
-    return store.saveApprovalRequest({
-      id: s.requestId,
-      type: s.type,
-      status: s.status,
-      title: s.title,
-      description: this.input.description ?? null,
-      data: s.data,
-      requestedBy: s.requestedBy,
-      policyId: this.policyId,
-      chain: this.chain as ApprovalChain,
-      currentStep: s.currentStep,
-      round: s.round,
-      pendingApprovers: s.pendingApprovers,
-      executionId: s.executionId,
-      nodeId: s.nodeId,
-      escalatedAt: s.escalatedAt,
-      requestedAt: s.requestedAt,
-      completedAt: s.completedAt,
-      reason: s.reason,
-    });
-  }
-
-  private state(): ApprovalState {
-    const open = this.open && this.open.view.status === 'open' ? this.open : undefined;
-    const index = open ? this.steps.indexOf(open.view) : null;
-    return {
-      requestId: this.input.requestId,
-      type: this.input.type,
-      status: this.status,
-      title: this.input.title,
-      data: this.data,
-      requestedBy: this.input.requestedBy ?? null,
-      round: this.round,
-      currentStep: index,
-      currentStepId: open?.view.id ?? null,
-      pendingApprovers: open ? open.view.approvers.map((a) => a.userId).filter((u) => !open.decided.has(u)) : [],
-      steps: this.steps.map((s) => ({ ...s, approvers: [...s.approvers] })),
-      decisions: [...this.decisions],
-      refused: [...this.refused],
-      events: [...this.events],
-      escalatedAt: this.escalatedAt,
-      requestedAt: this.requestedAt,
-      completedAt: this.completedAt,
-      reason: this.reason,
-      executionId: this.input.executionId ?? null,
-      nodeId: this.input.nodeId ?? null,
     };
   }
 }
