@@ -1,6 +1,13 @@
 // @ts-check
 const tseslint = require('typescript-eslint');
 const { builtinModules } = require('node:module');
+const { importX, createNodeResolver } = require('eslint-plugin-import-x');
+
+/** The layers point one way: files in `files` may import nothing, not even types, from the folders in `above`. */
+function layer(files, why, above) {
+  const group = above.flatMap((dir) => [`**/${dir}`, `**/${dir}/**`]);
+  return [{ files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message: why }] }] } }];
+}
 
 const sandboxPaths = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => ({
   name,
@@ -29,8 +36,19 @@ module.exports = tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules.
-    files: ['src/workflows/**/*.ts'],
+    // The layers point one way; a circle of runtime imports fails the lint (type-only imports are erased, so they may meet).
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  {
+    // Workflow code (and the shapes it shares, src/shared) runs in Temporal's deterministic sandbox: no Node built-ins, no I/O modules.
+    files: ['src/workflows/**/*.ts', 'src/shared/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: sandboxPaths, patterns: sandboxPatterns }] },
   },
   {
@@ -47,6 +65,10 @@ module.exports = tseslint.config(
       ],
     },
   },
+  ...layer(['src/domain/**/*.ts'], 'domain (the rules the API and the activities share) calls neither', ['services', 'activities', 'api', 'workflows', 'temporal']),
+  ...layer(['src/activities/**/*.ts'], 'activities reach shared rules through src/domain and shared shapes through src/shared', ['services', 'api', 'workflows']),
+  ...layer(['src/services/**/*.ts'], 'services reach shared rules through src/domain, not through activities', ['activities', 'api']),
+  ...layer(['src/db/**/*.ts', 'src/auth/**/*.ts', 'src/config/**/*.ts'], 'the lowest layer imports no layer above it', ['domain', 'services', 'activities', 'api', 'workflows', 'temporal']),
   { files: ['**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -19,7 +19,7 @@ import { executeRows } from '../src/db';
 import { createLogger } from '../src/logger';
 import { startWeft } from '../src/runtime';
 import { startDevServer } from '../src/temporal/dev-server';
-import { defaultMaxCachedWorkflows } from '../src/worker';
+import { defaultMaxCachedWorkflows } from '../src/temporal/worker';
 import { createFreshDatabaseUrl } from '../test/integration/db/fresh-database';
 import { spawnWorker } from '../test/support/worker-process';
 

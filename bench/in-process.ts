@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities';
+import { eventPublisher } from '../src/temporal/worker';
 import { openDatabase } from '../src/db/client';
 import { startDevServer } from '../src/temporal/dev-server';
 import { json, startFakeService, type FakeService } from '../test/support/fake-service';
@@ -32,7 +33,7 @@ export async function startBenchWorld(): Promise<BenchWorld> {
     connection: nativeConnection,
     taskQueue,
     workflowsPath: require.resolve('./workflows'),
-    activities: createActivities({ db: database.db, httpAllowedHosts: [svc.host], secretsKey: randomBytes(32) }),
+    activities: createActivities({ db: database.db, httpAllowedHosts: [svc.host], secretsKey: randomBytes(32), publishEvent: eventPublisher(database.db) }),
   });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });

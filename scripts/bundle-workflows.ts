@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/temporal/worker';
 
 async function main() {
   const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');

@@ -12,7 +12,7 @@ import { signToken } from '../src/auth/tokens';
 import { loadSettings } from '../src/config/settings';
 import { TemporalClusterSetup } from '../src/temporal/cluster-setup';
 import { quietBundlerLogger } from '../src/temporal/quiet-bundler-logger';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../src/temporal/worker';
 
 const ROOT = join(__dirname, '..');
 

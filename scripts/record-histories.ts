@@ -14,7 +14,7 @@ import { historyToPlain, WORKFLOW_ID_KEY } from '../test/histories/history-json'
 import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
 import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
-import { DirectoryService } from '../src/services/directory';
+import { DirectoryService } from '../src/domain/directory';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
 

@@ -13,7 +13,7 @@ import { startDevServer, type DevServer } from './temporal/dev-server';
 import { installationClientInterceptor } from './temporal/installation';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { installTemporalLogging } from './temporal/runtime-logging';
-import { createWeftWorker } from './worker';
+import { createWeftWorker } from './temporal/worker';
 
 export interface RunningWeft {
   apiUrl: string | undefined;

@@ -1,15 +1,16 @@
 import { Context } from '@temporalio/activity';
-import type { CircuitBreakerService } from '../services/circuit-breakers';
-import { outcomeOfFailureCode, type CallOutcome, type CircuitPermit } from '../services/circuit-breaker-rules';
-import type { AddressGuard } from './http/address-guard';
-import { HttpCallError, performHttpRequest } from './http/request';
-import { serviceKeyOf } from './http/service-key';
-import { nodeFailure, nodeFailureOf, NodeCallError } from './node-failure';
+import type { CircuitBreakerService } from '../domain/circuit-breakers';
+import { outcomeOfFailureCode, type CallOutcome, type CircuitPermit } from '../domain/circuit-breaker-rules';
+import type { AddressGuard } from '../domain/http/address-guard';
+import { HttpCallError, performHttpRequest } from '../domain/http/request';
+import { serviceKeyOf } from '../domain/http/service-key';
+import { nodeFailure, nodeFailureOf } from './node-failure';
+import { NodeCallError } from '../domain/node-call-error';
 import type { HttpRequestSpec, HttpResponseOutput, NodeActivityResult } from './types';
-import type { ConnectorService } from '../services/connectors';
-import { authHeaders, type CustomApiConfig } from './connectors/custom-api';
-import type { ConnectorRuntime } from './connectors/runtime';
-import { joinUrl } from './connectors/vendor-errors';
+import type { ConnectorService } from '../domain/connectors/service';
+import { authHeaders, type CustomApiConfig } from '../domain/connectors/custom-api';
+import type { ConnectorRuntime } from '../domain/connectors/runtime';
+import { joinUrl } from '../domain/connectors/vendor-errors';
 import { isWeftError } from '../graph/errors';
 
 /** How long a trial permit outlives the call's own timeout before it is presumed lost. */

@@ -2,35 +2,13 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { getApprovalPolicy, insertApprovalDecisions, policyForType, upsertApprovalRequest } from '../db/repositories/approvals';
-import type { ApprovalStatus } from '../db/schema';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { isWeftError } from '../graph/errors';
 import type { NodeActivityRequest } from '../graph/node-types';
-import type { ApproverSpec, DirectoryService } from '../services/directory';
-import type { DecisionRecord, StepApprover } from '../workflows/approval-types';
+import type { ApproverSpec, DirectoryService } from '../domain/directory';
+import type { ApprovalRequestRecord, DecisionRecord, StepApprover } from '../shared/approvals';
 import type { NodeActivityResult } from './types';
 
-/** The request row as the approval workflow writes it. */
-export interface ApprovalRequestRecord {
-  id: string;
-  type: string;
-  status: ApprovalStatus;
-  title: string;
-  description: string | null;
-  data: unknown;
-  requestedBy: string | null;
-  policyId: string | null;
-  chain: ApprovalChain;
-  currentStep: number | null;
-  round: number;
-  pendingApprovers: string[];
-  executionId: string | null;
-  nodeId: string | null;
-  escalatedAt: string | null;
-  requestedAt: string;
-  completedAt: string | null;
-  reason: string | null;
-}
 
 export interface ApprovalActivityDeps {
   db: WeftDb;

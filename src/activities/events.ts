@@ -1,11 +1,10 @@
 import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { WeftDb } from '../db/client';
 import type { NodeActivityRequest } from '../graph/node-types';
-import { DefinitionService } from '../services/definitions';
-import { EventService, EventWaits } from '../services/events';
-import { ExecutionService } from '../services/executions';
-import type { EventWaitOutcome, EventWaitRequest } from '../workflows/event-types';
+import { EventWaits } from '../domain/event-waits';
+import type { EventWaitOutcome, EventWaitRequest, PublishRequest, PublishResult } from '../shared/events';
 import { asNodeFailure, parseRendered } from './operations/failures';
 import type { NodeActivityResult } from './types';
 
@@ -30,8 +29,14 @@ export interface PublishEventOutput {
   started: string[];
 }
 
+/**
+ * Publishes an event as the API does (services/events.ts), through `client` and starting
+ * triggered executions on `taskQueue`. Handed in by the worker, which wires the services.
+ */
+export type EventPublisher = (client: Client, taskQueue: string, request: PublishRequest) => Promise<PublishResult>;
+
 /** EVENT_PUBLISHER's activity and EVENT_SUBSCRIBER's bookkeeping. */
-export function createEventActivities(db: WeftDb) {
+export function createEventActivities(db: WeftDb, publish: EventPublisher) {
   const waits = new EventWaits(db);
   return {
     /**
@@ -41,10 +46,9 @@ export function createEventActivities(db: WeftDb) {
     async publishEvent(request: NodeActivityRequest): Promise<NodeActivityResult<PublishEventOutput>> {
       const props = parseRendered(RenderedEventPublisher, request.properties, 'EVENT_PUBLISHER');
       const ctx = Context.current();
-      // The worker's own client and task queue: triggered executions run where this one does.
-      const executions = new ExecutionService(db, ctx.client, ctx.info.taskQueue, new DefinitionService(db));
       try {
-        const result = await new EventService(db, ctx.client, executions).publish({
+        // The worker's own client and task queue: triggered executions run where this one does.
+        const result = await publish(ctx.client, ctx.info.taskQueue, {
           name: props.event,
           correlationKey: props.correlationKey ?? null,
           payload: props.payload ?? null,

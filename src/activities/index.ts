@@ -1,24 +1,24 @@
 import { Context } from '@temporalio/activity';
 import type { WeftDb } from '../db/client';
-import { CircuitBreakerService } from '../services/circuit-breakers';
-import { EquipmentService } from '../services/equipment';
-import { InventoryService } from '../services/inventory';
+import { CircuitBreakerService } from '../domain/circuit-breakers';
+import { EquipmentService } from '../domain/equipment';
+import { InventoryService } from '../domain/inventory';
 import { createApiCallActivity } from './api-call';
 import { createDefinitionActivities } from './definitions';
-import { createEventActivities } from './events';
+import { createEventActivities, type EventPublisher } from './events';
 import { createExecutionActivities } from './executions';
 import { createLoopBatchActivities } from './loop-batches';
 import { createEquipmentOperationActivity } from './operations/equipment-operation';
 import { createMaterialConsumeActivity } from './operations/material-consume';
 import { createQualityCheckActivity } from './operations/quality-check';
-import { AddressGuard } from './http/address-guard';
+import { AddressGuard } from '../domain/http/address-guard';
 import { createNotificationActivity } from './notification';
-import { DirectoryService } from '../services/directory';
+import { DirectoryService } from '../domain/directory';
 import { createApprovalActivities } from './approvals';
-import { ConnectorService } from '../services/connectors';
-import { SecretBox } from '../services/secret-box';
+import { ConnectorService } from '../domain/connectors/service';
+import { SecretBox } from '../domain/secret-box';
 import { createConnectorActivity } from './connectors/activity';
-import { ConnectorRuntime } from './connectors/runtime';
+import { ConnectorRuntime } from '../domain/connectors/runtime';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -29,6 +29,8 @@ export interface ActivityDeps {
   mailFrom?: string;
   /** The AES-256 key connector secrets are sealed under (resolveSecretsKey). */
   secretsKey: Buffer;
+  /** EVENT_PUBLISHER publishes as the API does (the worker wires it: temporal/worker.ts). */
+  publishEvent: EventPublisher;
 }
 
 /** Every activity of the Weft worker, wired to its dependencies (the samples' DI pattern). */
@@ -49,7 +51,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createExecutionActivities(deps.db),
     ...createLoopBatchActivities(deps.db),
     ...createDefinitionActivities(deps.db),
-    ...createEventActivities(deps.db),
+    ...createEventActivities(deps.db, deps.publishEvent),
     apiCall: createApiCallActivity(guard, breakers, { service: connectors, runtime: connectorRuntime }),
     runConnector: createConnectorActivity(connectors, connectorRuntime),
     qualityCheck: createQualityCheckActivity(deps.db),

@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { NodeCallError } from '../domain/node-call-error';
 import type { NodeFailureDetails } from './types';
 
 /**
@@ -16,22 +17,6 @@ export function nodeFailure(code: string, message: string, opts: { retryable: bo
   });
 }
 
-/**
- * A side effect that failed with the stable code its node fails with (HTTP, SMTP, …). Thrown
- * inside activities and turned into the node failure by {@link nodeFailureOf}.
- */
-export class NodeCallError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'NodeCallError';
-  }
-}
 
 /** The node failure for a NodeCallError: its code, retryability, status and Retry-After. */
 export function nodeFailureOf(err: NodeCallError): ApplicationFailure {

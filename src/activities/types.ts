@@ -3,25 +3,8 @@
  * them; everything here must survive the JSON payload converter (no Date, Map or class).
  */
 
-export interface HttpRequestSpec {
-  method: string;
-  url: string;
-  headers: Record<string, string>;
-  query: Record<string, string>;
-  body?: unknown;
-  timeoutMs: number;
-  maxResponseBytes: number;
-  /** Sent as `Idempotency-Key` so a retried call is recognisable by the server it reaches. */
-  idempotencyKey: string;
-  /** API_CALL `connectorId`: a custom_api connector whose base URL and auth the call borrows (secrets added in the activity). */
-  connectorId?: string;
-}
-
-export interface HttpResponseOutput {
-  status: number;
-  headers: Record<string, string>;
-  body: unknown;
-}
+// The HTTP shapes are shared with the HTTP client in domain/http.
+export type { HttpRequestSpec, HttpResponseOutput } from '../shared/http';
 
 /** Every node activity answers with its output and the attempt that produced it. */
 export interface NodeActivityResult<T> {

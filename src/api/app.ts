@@ -2,15 +2,15 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
-import { CircuitBreakerService } from '../services/circuit-breakers';
+import { CircuitBreakerService } from '../domain/circuit-breakers';
 import { DefinitionService } from '../services/definitions';
-import { DirectoryService } from '../services/directory';
-import { EquipmentService } from '../services/equipment';
-import { InventoryService } from '../services/inventory';
-import { AddressGuard } from '../activities/http/address-guard';
-import { ConnectorRuntime } from '../activities/connectors/runtime';
-import { ConnectorService } from '../services/connectors';
-import { SecretBox } from '../services/secret-box';
+import { DirectoryService } from '../domain/directory';
+import { EquipmentService } from '../domain/equipment';
+import { InventoryService } from '../domain/inventory';
+import { AddressGuard } from '../domain/http/address-guard';
+import { ConnectorRuntime } from '../domain/connectors/runtime';
+import { ConnectorService } from '../domain/connectors/service';
+import { SecretBox } from '../domain/secret-box';
 import { ExecutionService } from '../services/executions';
 import { EventService } from '../services/events';
 import { SimulationService } from '../services/simulation';
@@ -18,6 +18,7 @@ import { authenticate } from './auth';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
 import { approvalsRouter } from './routes/approvals';
+import { ApprovalPolicyService } from '../services/approval-policies';
 import { ApprovalService } from '../services/approvals';
 import { connectorsRouter } from './routes/connectors';
 import { equipmentRouter } from './routes/equipment';
@@ -64,7 +65,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
   api.use(groupsRouter({ directory }));
-  api.use(approvalsRouter({ approvals: new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory) }));
+  api.use(
+    approvalsRouter({
+      approvals: new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory),
+      policies: new ApprovalPolicyService(deps.database.db),
+    }),
+  );
   api.use(inventoryRouter({ inventory: new InventoryService(deps.database.db) }));
   api.use(equipmentRouter({ equipment: new EquipmentService(deps.database.db) }));
   api.use(eventsRouter({ events: new EventService(deps.database.db, deps.temporal, executions) }));

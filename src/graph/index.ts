@@ -2,7 +2,7 @@
  * The definition language of Weft: schemas, node types, validation, expressions, templates,
  * durations, versions and diffs. Pure TypeScript with no I/O, safe to import from workflow code.
  * A worker evaluates these modules once and shares them between all its workflows (see
- * SHARED_WORKFLOW_MODULES in src/worker.ts), so module state may only memoize pure results.
+ * SHARED_WORKFLOW_MODULES in src/temporal/worker.ts), so module state may only memoize pure results.
  */
 export * from './errors';
 export * from './schema';

@@ -1,6 +1,6 @@
 /**
  * The last module the worker preloads into its shared workflow context (SHARED_WORKFLOW_MODULES in
- * src/worker.ts), so that the definition language is evaluated once per worker instead of once per
+ * src/temporal/worker.ts), so that the definition language is evaluated once per worker instead of once per
  * workflow.
  *
  * The SDK deep-freezes every module of that context before the first workflow runs, skipping what

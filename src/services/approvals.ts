@@ -1,127 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { ApprovalRequestRecord } from '../activities/approvals';
 import type { Principal } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import {
   approvalStats,
-  deleteApprovalPolicy,
   getApprovalPolicy,
   getApprovalRequest,
-  insertApprovalPolicy,
   insertApprovalRequestIfAbsent,
   listAwayUsers,
   listApprovalDecisions,
-  listApprovalPolicies,
   listApprovalRequests,
   pendingApprovalsFor,
   policyForType,
-  updateApprovalPolicy,
 } from '../db/repositories/approvals';
-import type { ApprovalDecisionRow, ApprovalPolicyRow, ApprovalRequestRow, ApprovalStatus } from '../db/schema';
+import type { ApprovalDecisionRow, ApprovalRequestRow, ApprovalStatus } from '../db/schema';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { WeftError } from '../graph/errors';
-import {
-  approvalStateQuery,
-  cancelApprovalUpdate,
-  decideUpdate,
-  resubmitUpdate,
-  type ApprovalInput,
-  type ApprovalState,
-  type DecideRequest,
-  type DecideResult,
-  type DecisionAction,
-} from '../workflows/approval-types';
+import { policyNotFound } from './approval-policies';
+import { requestView, type RequestView } from './approval-views';
+import { approvalStateQuery, cancelApprovalUpdate, decideUpdate, resubmitUpdate } from '../workflows/approval-types';
+import type { ApprovalInput, ApprovalState, DecideRequest, DecideResult, DecisionAction } from '../shared/approvals';
 import type { approvalWorkflow } from '../workflows/approval';
-import { decider } from './delegation';
-import type { DirectoryService } from './directory';
+import { decider } from '../domain/delegation';
+import type { DirectoryService } from '../domain/directory';
 
 const QUERY_DEADLINE_MS = 3_000;
-
-/** A policy as the API shows it. */
-export type PolicyView = ApprovalPolicyRow;
-
-/**
- * A request as the API shows it: the row with the fields the approval workflow writes (its chain
- * as stored), its decisions and, while it runs, the workflow's live state.
- */
-export interface RequestView extends Omit<ApprovalRequestRecord, 'chain'> {
-  chain: unknown;
-  currentStepId: string | null;
-  escalated: boolean;
-  decisions: DecisionView[];
-  /** Only while the workflow runs and answers: steps, refused signals, events. */
-  live?: Pick<ApprovalState, 'steps' | 'refused' | 'events'>;
-}
-
-export interface DecisionView {
-  round: number;
-  stepId: string;
-  approverId: string;
-  onBehalfOf: string | null;
-  action: string;
-  comments: string | null;
-  delegatedTo: string | null;
-  decidedAt: string;
-}
 
 /** The body of a decision call. */
 export interface DecisionBody {
   comments?: string;
   stepId?: string;
   delegateTo?: string;
-}
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
-function decisionView(d: ApprovalDecisionRow): DecisionView {
-  return {
-    round: d.round,
-    stepId: d.stepId,
-    approverId: d.approverId,
-    onBehalfOf: d.onBehalfOf,
-    action: d.action,
-    comments: d.comments,
-    delegatedTo: d.delegatedTo,
-    decidedAt: d.decidedAt.toISOString(),
-  };
-}
-
-function stepIdOf(row: ApprovalRequestRow): string | null {
-  if (row.currentStep === null) return null;
-  const steps = (row.chain as { steps?: Array<{ id?: string }> }).steps;
-  return steps?.[row.currentStep]?.id ?? null;
-}
-
-function requestView(row: ApprovalRequestRow, decisions: ApprovalDecisionRow[]): RequestView {
-  return {
-    id: row.id,
-    type: row.type,
-    status: row.status,
-    title: row.title,
-    description: row.description,
-    data: row.data ?? null,
-    requestedBy: row.requestedBy,
-    policyId: row.policyId,
-    chain: row.chain,
-    currentStep: row.currentStep,
-    currentStepId: stepIdOf(row),
-    round: row.round,
-    pendingApprovers: row.pendingApprovers,
-    executionId: row.executionId,
-    nodeId: row.nodeId,
-    escalated: row.escalatedAt !== null,
-    escalatedAt: iso(row.escalatedAt),
-    requestedAt: row.requestedAt.toISOString(),
-    completedAt: iso(row.completedAt),
-    reason: row.reason,
-    decisions: decisions.map(decisionView),
-  };
-}
-
-function policyNotFound(id: string): WeftError {
-  return new WeftError('APPROVAL_POLICY_NOT_FOUND', `approval policy ${id} does not exist`, { details: { policyId: id } });
 }
 
 function requestNotFound(id: string): WeftError {
@@ -141,8 +51,8 @@ function canManage(principal: Principal): boolean {
 }
 
 /**
- * Approvals (`000_*.txt` ApprovalWorkflowService on Temporal): policies, requests, decisions,
- * the inbox and stats. Each request is an `approvalWorkflow`; decisions go to it as the
+ * Approvals (`000_*.txt` ApprovalWorkflowService on Temporal): requests, decisions, the inbox and
+ * stats (policies: approval-policies.ts). Each request is an `approvalWorkflow`; decisions go to it as the
  * `decide` update, whose validator is the one judge of who may decide what.
  */
 export class ApprovalService {
@@ -153,66 +63,6 @@ export class ApprovalService {
     private readonly directory: DirectoryService,
     private readonly clock: () => Date = () => new Date(),
   ) {}
-
-  // --- policies ---------------------------------------------------------------------------
-
-  /**
-   * @throws WeftError VALIDATION_ERROR (paths under `/chain`), APPROVAL_POLICY_CONFLICT
-   */
-  async createPolicy(
-    body: { id?: string; name: string; description?: string; requestType?: string; chain: unknown; enabled?: boolean; priority?: number },
-    actor: string,
-  ): Promise<PolicyView> {
-    const chain = parseApprovalChain(body.chain, ['chain']);
-    const row = await insertApprovalPolicy(this.db, {
-      id: body.id ?? `policy-${randomUUID()}`,
-      name: body.name,
-      description: body.description ?? null,
-      requestType: body.requestType ?? null,
-      chain: chain as unknown as Record<string, unknown>,
-      enabled: body.enabled ?? true,
-      priority: body.priority ?? 0,
-      createdBy: actor,
-    });
-    if (!row) throw new WeftError('APPROVAL_POLICY_CONFLICT', `approval policy ${body.id ?? ''} exists already`);
-    await appendAudit(this.db, { actor, action: 'approval_policy.created', resourceType: 'approval_policy', resourceId: row.id });
-    return row;
-  }
-
-  listPolicies(filter: { requestType?: string }): Promise<PolicyView[]> {
-    return listApprovalPolicies(this.db, filter);
-  }
-
-  async getPolicy(id: string): Promise<PolicyView> {
-    const row = await getApprovalPolicy(this.db, id);
-    if (!row) throw policyNotFound(id);
-    return row;
-  }
-
-  /** Running requests keep the chain they started with. @throws WeftError APPROVAL_POLICY_NOT_FOUND, VALIDATION_ERROR */
-  async updatePolicy(
-    id: string,
-    patch: { name?: string; description?: string | null; requestType?: string | null; chain?: unknown; enabled?: boolean; priority?: number },
-    actor: string,
-  ): Promise<PolicyView> {
-    const chain = patch.chain === undefined ? undefined : (parseApprovalChain(patch.chain, ['chain']) as unknown as Record<string, unknown>);
-    const { chain: _raw, ...rest } = patch;
-    const row = await updateApprovalPolicy(this.db, id, { ...rest, ...(chain ? { chain } : {}) });
-    if (!row) throw policyNotFound(id);
-    await appendAudit(this.db, {
-      actor,
-      action: 'approval_policy.updated',
-      resourceType: 'approval_policy',
-      resourceId: id,
-      details: { fields: Object.keys(patch) },
-    });
-    return row;
-  }
-
-  async deletePolicy(id: string, actor: string): Promise<void> {
-    if (!(await deleteApprovalPolicy(this.db, id))) throw policyNotFound(id);
-    await appendAudit(this.db, { actor, action: 'approval_policy.deleted', resourceType: 'approval_policy', resourceId: id });
-  }
 
   // --- requests ---------------------------------------------------------------------------
 

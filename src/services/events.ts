@@ -1,136 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WeftDb } from '../db/client';
-import {
-  activeTriggersFor,
-  candidateEvents,
-  getEvent,
-  insertEvent,
-  insertWait,
-  listEvents,
-  lockEventName,
-  markWaitDelivered,
-  moveWait,
-  waitingFor,
-  waitsDelivered,
-} from '../db/repositories/events';
-import type { EventRow, EventWait } from '../db/schema';
+import { activeTriggersFor, insertEvent, listEvents, lockEventName, markWaitDelivered, moveWait, waitingFor, waitsDelivered } from '../db/repositories/events';
+import type { EventWait } from '../db/schema';
+import { deliveredEvent, filterHolds } from '../domain/event-waits';
 import { isWeftError } from '../graph/errors';
-import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
-import type { DeliveredEvent, EventWaitOutcome, EventWaitRequest } from '../workflows/event-types';
+import type { DeliveredEvent, PublishRequest, PublishResult } from '../shared/events';
 import { eventSignal } from '../workflows/messages';
 import type { ExecutionService } from './executions';
-
-/** Candidate events read per round when a new wait looks for one already published. */
-const CANDIDATE_PAGE = 200;
-
-/** What is published: by the API (`POST /events`) or an EVENT_PUBLISHER node run. */
-export interface PublishRequest {
-  name: string;
-  correlationKey?: string | null;
-  payload?: unknown;
-  /** One event per key: a repeat answers (and delivers) the stored event again. */
-  idempotencyKey?: string;
-  /** `user:<sub>` or `execution:<id>:<node>`; also the actor of executions it starts. */
-  source: string;
-}
-
-/** The answer to a publish. */
-export interface PublishResult {
-  id: string;
-  /** Subscriber runs the event reached. */
-  delivered: number;
-  /** Executions started by event triggers (the same ids again on a repeat). */
-  started: string[];
-  /** True when the idempotency key had been used: the stored event was answered. */
-  replayed: boolean;
-}
 
 /** An event as the API lists it. */
 export interface EventView extends DeliveredEvent {
   source: string | null;
-}
-
-/** The event as subscribers, filters and triggered executions see it. */
-export function deliveredEvent(row: EventRow): DeliveredEvent {
-  return {
-    id: row.id,
-    name: row.name,
-    correlationKey: row.correlationKey,
-    payload: row.payload ?? null,
-    publishedAt: row.publishedAt.toISOString(),
-  };
-}
-
-/**
- * True when `filter` (JSONata over `event`) holds for the event; no filter holds always. A
- * filter that fails to evaluate does not hold: one bad subscriber must not block a publish.
- */
-export function filterHolds(filter: string | null | undefined, event: DeliveredEvent): boolean {
-  if (!filter) return true;
-  try {
-    // Filters see only the event: they run outside any execution.
-    return evaluateBoolean(filter, { event } as unknown as ExpressionContext);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The database half of EVENT_SUBSCRIBER: registering a wait (taking an event published already
- * when one matches), and ending it on timeout or cancellation.
- */
-export class EventWaits {
-  constructor(private readonly db: WeftDb) {}
-
-  /**
-   * Registers the wait of a subscriber run, or finds it again on a retry. Under the event name's
-   * lock, so that a concurrent publish either sees the new wait or is seen by the look-up here.
-   * @returns the event the wait took (now or on an earlier attempt), or null when it waits
-   */
-  async register(req: EventWaitRequest): Promise<EventWaitOutcome> {
-    return this.db.transaction(async (tx) => {
-      await lockEventName(tx, req.eventName);
-      const wait = await insertWait(tx, {
-        id: req.id,
-        executionId: req.executionId,
-        nodeId: req.nodeId,
-        eventName: req.eventName,
-        correlationKey: req.correlationKey,
-        filter: req.filter,
-        since: new Date(req.since),
-      });
-      if (wait.state !== 'waiting') return { event: await this.eventOf(tx, wait) };
-      for (let offset = 0; ; offset += CANDIDATE_PAGE) {
-        const rows = await candidateEvents(tx, wait, CANDIDATE_PAGE, offset);
-        for (const row of rows) {
-          const event = deliveredEvent(row);
-          if (filterHolds(wait.filter, event) && (await markWaitDelivered(tx, wait.id, row.id))) return { event };
-        }
-        if (rows.length < CANDIDATE_PAGE) return { event: null };
-      }
-    });
-  }
-
-  /**
-   * Ends a wait whose timeout passed. When an event was delivered meanwhile (its signal still on
-   * the way), that event is answered instead and the wait stays delivered.
-   */
-  async expire(id: string): Promise<EventWaitOutcome> {
-    const wait = await moveWait(this.db, id, 'waiting', 'expired');
-    return { event: wait ? await this.eventOf(this.db, wait) : null };
-  }
-
-  /** Ends the wait of a cancelled subscriber run, so that no publish counts it as delivered. */
-  async cancel(id: string): Promise<void> {
-    await moveWait(this.db, id, 'waiting', 'cancelled');
-  }
-
-  private async eventOf(db: WeftDb, wait: EventWait): Promise<DeliveredEvent | null> {
-    if (wait.state !== 'delivered' || !wait.eventId) return null;
-    const row = await getEvent(db, wait.eventId);
-    return row ? deliveredEvent(row) : null;
-  }
 }
 
 /** Publishing events: stored, delivered to waiting subscribers, and starting triggered definitions. */

@@ -9,7 +9,6 @@ import {
   type WorkflowExecutionStatusName,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { tsToDate } from '@temporalio/common/lib/time';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecution, listExecutions } from '../db/repositories/executions';
@@ -29,6 +28,7 @@ import {
 } from '../workflows/types';
 import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
+import { temporalEvents, type TimelineEvent } from './execution-timeline';
 
 /** An execution as the API shows it. */
 export interface InstanceView {
@@ -56,53 +56,6 @@ const TEMPORAL_TO_WEFT: Partial<Record<WorkflowExecutionStatusName, ExecutionSta
 };
 
 const QUERY_DEADLINE_MS = 3_000;
-
-/** One entry of `GET /workflow-instances/{id}/timeline`. */
-export interface TimelineEvent {
-  at: string;
-  type: string;
-  nodeId?: string;
-  nodeType?: string;
-  name?: string;
-  error?: unknown;
-}
-
-function timestampToIso(ts: Parameters<typeof tsToDate>[0]): string {
-  return tsToDate(ts).toISOString();
-}
-
-/** Runs of one instance the timeline reads, newest first; each holds at most `settings.historyLimit` events. */
-const MAX_TIMELINE_RUNS = 20;
-
-type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
-
-/** The lifecycle events of one run, and the run it continued, if any. */
-function eventsOfRun(history: HistoryEvent[]): { events: TimelineEvent[]; continuedFrom: string | undefined } {
-  const events: TimelineEvent[] = [];
-  let continuedFrom: string | undefined;
-  // Node times are workflow time, the start of the workflow task that ran them; an accepted
-  // update is written when its task completes, so it takes its task's start time instead.
-  let taskStartedAt: string | undefined;
-  for (const e of history) {
-    const at = e.eventTime ? timestampToIso(e.eventTime) : undefined;
-    if (!at) continue;
-    if (e.workflowTaskStartedEventAttributes) taskStartedAt = at;
-    if (e.workflowExecutionStartedEventAttributes) {
-      continuedFrom = e.workflowExecutionStartedEventAttributes.continuedExecutionRunId || undefined;
-      if (!continuedFrom) events.push({ at, type: 'execution.started' });
-    } else if (e.workflowExecutionSignaledEventAttributes)
-      events.push({ at, type: 'signal', name: e.workflowExecutionSignaledEventAttributes.signalName ?? '' });
-    else if (e.workflowExecutionUpdateAcceptedEventAttributes) {
-      events.push({ at: taskStartedAt ?? at, type: 'update', name: e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? '' });
-    } else if (e.workflowExecutionContinuedAsNewEventAttributes) events.push({ at, type: 'execution.continued' });
-    else if (e.workflowExecutionCompletedEventAttributes) events.push({ at, type: 'execution.completed' });
-    else if (e.workflowExecutionFailedEventAttributes) events.push({ at, type: 'execution.failed' });
-    else if (e.workflowExecutionCanceledEventAttributes) events.push({ at, type: 'execution.cancelled' });
-    else if (e.workflowExecutionTerminatedEventAttributes) events.push({ at, type: 'execution.terminated' });
-    else if (e.workflowExecutionTimedOutEventAttributes) events.push({ at, type: 'execution.timed_out' });
-  }
-  return { events, continuedFrom };
-}
 
 function isTerminal(status: string): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
@@ -316,7 +269,7 @@ export class ExecutionService {
   async timeline(id: string): Promise<{ id: string; status: ExecutionStatus; events: TimelineEvent[] }> {
     const { status, nodes } = await this.history(id);
     // Lifecycle events first: on equal times, an update was handled before the nodes of its task ran.
-    const events: TimelineEvent[] = await this.temporalEvents(id);
+    const events: TimelineEvent[] = await temporalEvents(this.temporal, id);
     for (const n of nodes as TraceEntry[]) {
       if (n.startedAt) events.push({ at: n.startedAt, type: 'node.started', nodeId: n.nodeId, nodeType: n.nodeType });
       if (n.endedAt) events.push({ at: n.endedAt, type: `node.${n.status}`, nodeId: n.nodeId, nodeType: n.nodeType, ...(n.error ? { error: n.error } : {}) });
@@ -366,28 +319,6 @@ export class ExecutionService {
       );
     }
     return { fromNodeId: state.fromNodeId, vars: state.vars, nodeOutputs: state.nodeOutputs };
-  }
-
-  /**
-   * What Temporal recorded, over every run of the instance: a long-lived one continues as new runs
-   * (see src/workflows/continuation.ts), each started by the one before it, newest first here.
-   */
-  private async temporalEvents(id: string): Promise<TimelineEvent[]> {
-    const events: TimelineEvent[] = [];
-    let runId: string | undefined;
-    for (let runs = 0; runs < MAX_TIMELINE_RUNS; runs++) {
-      let history;
-      try {
-        history = await this.temporal.workflow.getHandle(id, runId).fetchHistory();
-      } catch {
-        break; // past the namespace's retention: the node trace is all there is
-      }
-      const run = eventsOfRun(history.events ?? []);
-      events.push(...run.events);
-      if (!run.continuedFrom) break;
-      runId = run.continuedFrom;
-    }
-    return events;
   }
 
   private fromRow(row: ExecutionRow, currentNodeId: string | null): InstanceView {

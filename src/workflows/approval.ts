@@ -11,7 +11,6 @@
  * ran goes out in the next.
  */
 import {
-  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -24,7 +23,20 @@ import {
 import type { WeftActivities } from '../activities';
 import { parseDuration } from '../graph/duration';
 import { stepTimeoutMs, type ApprovalChain, type ApprovalStep, type ApproverDefinition, type EscalationRule } from '../graph/approval-chain';
-import { evaluateExpression, type ExpressionContext } from '../graph/expressions';
+import {
+  approverEntry,
+  checkDecision,
+  checkResubmit,
+  expandSpec,
+  isDirect,
+  nowIso,
+  parseTarget,
+  refusal,
+  stepView,
+  type OpenStep,
+  type PlainSpec,
+  type RequestScope,
+} from './approval-rules';
 import {
   approvalEscalatedSignal,
   approvalStateQuery,
@@ -33,27 +45,19 @@ import {
   decideUpdate,
   resubmitSignal,
   resubmitUpdate,
-  type ApprovalEvent,
   type ApprovalInput,
   type ApprovalResult,
-  type ApprovalState,
   type ApprovalStatus,
   type CancelRequest,
   type DecideRequest,
   type DecideResult,
   type DecisionRecord,
-  type RefusedDecision,
   type ResubmitRequest,
   type StepApprover,
   type StepStatus,
   type StepView,
 } from './approval-types';
-
-// Bookkeeping must outlive a database outage: unlimited attempts, capped backoff.
-const store = proxyActivities<WeftActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '500ms', maximumInterval: '30s', backoffCoefficient: 2 },
-});
+import { ApprovalRecord, store } from './approval-record';
 
 // A notification that cannot be delivered must not hold the chain up.
 const notifier = proxyActivities<WeftActivities>({
@@ -61,89 +65,33 @@ const notifier = proxyActivities<WeftActivities>({
   retry: { maximumAttempts: 3, initialInterval: '1s' },
 });
 
-/** An approver spec the directory resolves (dynamic specs are expanded to users first). */
-interface PlainSpec {
-  type: 'user' | 'role' | 'group';
-  identifier: string;
-}
-
-function nowIso(): string {
-  return new Date().toISOString();
-}
-
-function refusal(code: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: code, message, nonRetryable: true });
-}
-
-function parseTarget(target: string): PlainSpec {
-  const i = target.indexOf(':');
-  return { type: target.slice(0, i) as PlainSpec['type'], identifier: target.slice(i + 1) };
-}
-
-/** The running step: who may decide, what was decided. */
-interface OpenStep {
-  view: StepView;
-  def: ApprovalStep;
-  /** For in-turn steps: everyone in order; `view.approvers` holds only whoever's turn it is. */
-  queue: StepApprover[];
-  /** Users (deciders and the approvers they stood in for) who decided in this step. */
-  decided: Set<string>;
-}
-
 /** Runs one approval request to its end. */
 export async function approvalWorkflow(input: ApprovalInput): Promise<ApprovalResult> {
   return new ApprovalRun(input).run();
 }
 
-class ApprovalRun {
-  private status: ApprovalStatus = 'pending';
-  private chain: ApprovalChain | undefined;
-  private policyId: string | null;
-  private data: unknown;
-  private round = 1;
-  private steps: StepView[] = [];
-  private open: OpenStep | undefined;
-  private readonly decisions: DecisionRecord[] = [];
-  private readonly refused: RefusedDecision[] = [];
-  private readonly events: ApprovalEvent[] = [];
-  private escalatedAt: string | null = null;
-  private completedAt: string | null = null;
-  private reason: string | null = null;
-  private readonly requestedAt = nowIso();
-  /** Set by a decision that ends the step: what the step became. */
-  private stepOutcome: StepStatus | undefined;
-  private resubmission: ResubmitRequest | undefined;
-  private cancelRequest: CancelRequest | undefined;
-  // Decisions accepted but not yet written, and the sequence numbers that say which are.
-  private unsaved: DecisionRecord[] = [];
-  private acceptedSeq = 0;
-  private savedSeq = 0;
-  private flushing = false;
-  private saving: Promise<void> = Promise.resolve();
-
-  constructor(private readonly input: ApprovalInput) {
-    this.chain = input.chain;
-    this.policyId = input.policyId ?? null;
-    this.data = input.data ?? null;
+class ApprovalRun extends ApprovalRecord {
+  constructor(input: ApprovalInput) {
+    super(input);
     this.installHandlers();
   }
 
   private installHandlers(): void {
     setHandler(approvalStateQuery, () => this.state());
-    setHandler(decideUpdate, (req) => this.decide(req), { validator: (req) => this.checkDecision(req) });
+    setHandler(decideUpdate, (req) => this.decide(req), { validator: (req) => checkDecision(req, this.standing()) });
     setHandler(decideSignal, (req) => {
       try {
-        this.checkDecision(req);
+        checkDecision(req, this.standing());
       } catch (err) {
         this.refuse('decide', req, err);
         return;
       }
       void this.decide(req);
     });
-    setHandler(resubmitUpdate, (req) => this.resubmit(req), { validator: (req) => this.checkResubmit(req) });
+    setHandler(resubmitUpdate, (req) => this.resubmit(req), { validator: (req) => checkResubmit(req, this.standing()) });
     setHandler(resubmitSignal, (req) => {
       try {
-        this.checkResubmit(req);
+        checkResubmit(req, this.standing());
       } catch (err) {
         this.refuse('resubmit', req, err);
         return;
@@ -165,81 +113,13 @@ class ApprovalRun {
     );
   }
 
-  private refuse(kind: RefusedDecision['kind'], request: DecideRequest | ResubmitRequest, err: unknown): void {
-    const failure = err instanceof ApplicationFailure ? err : undefined;
-    this.refused.push({ kind, request, code: failure?.type ?? 'INVALID_REQUEST', reason: failure?.message ?? String(err), at: nowIso() });
-  }
-
-  // --- the rules --------------------------------------------------------------------------
-
-  /** The decision rules; throws a refusal (type = the API's code) and changes nothing. */
-  private checkDecision(req: DecideRequest): void {
-    if (!req || typeof req.userId !== 'string' || req.userId === '') throw refusal('INVALID_REQUEST', 'a decision needs the deciding user');
-    if (!['approve', 'reject', 'request_changes', 'delegate'].includes(req.action)) {
-      throw refusal('INVALID_REQUEST', `unknown action ${String(req.action)}`);
-    }
-    if (this.status !== 'pending' || this.cancelRequest) throw refusal('APPROVAL_NOT_PENDING', `the request is ${this.status}`);
-    const step = this.open;
-    if (!step || step.view.status !== 'open') throw refusal('STEP_NOT_OPEN', 'no step is open for decisions right now');
-    if (req.stepId !== undefined && req.stepId !== step.view.id) {
-      throw refusal('STEP_NOT_OPEN', `step ${req.stepId} is not open; the open step is ${step.view.id}`);
-    }
-    // Someone who decided drops out of the step's deciders: say "already decided", not "not an approver".
-    if (step.decided.has(req.userId) || (req.onBehalfOf !== undefined && step.decided.has(req.onBehalfOf))) {
-      throw refusal('ALREADY_DECIDED', `${req.onBehalfOf ?? req.userId} already decided step ${step.view.id} in round ${this.round}`);
-    }
-    const entry = this.approverEntry(step, req);
-    if (!entry) throw refusal('NOT_AN_APPROVER', `${req.userId} may not decide step ${step.view.id}`);
-    if (req.userId === this.input.requestedBy && !step.def.allowSelfApproval) {
-      throw refusal('SELF_APPROVAL', 'the requester may not decide their own request in this step');
-    }
-    const standsFor = req.onBehalfOf ?? (entry.onBehalfOf.length > 0 && !this.isDirect(step, req.userId) ? entry.onBehalfOf[0] : undefined);
-    if (standsFor !== undefined && step.decided.has(standsFor)) {
-      throw refusal('ALREADY_DECIDED', `${standsFor} already decided step ${step.view.id} in round ${this.round}`);
-    }
-    if (step.def.requireComments && (typeof req.comments !== 'string' || req.comments.trim() === '')) {
-      throw refusal('COMMENTS_REQUIRED', `step ${step.view.id} needs comments with every decision`);
-    }
-    if (req.action === 'delegate') {
-      if (typeof req.delegateTo !== 'string' || req.delegateTo === '') throw refusal('INVALID_REQUEST', 'delegate needs delegateTo');
-      if (req.delegateTo === req.userId || req.delegateTo === this.input.requestedBy) {
-        throw refusal('INVALID_DELEGATION', `the vote cannot be handed to ${req.delegateTo}`);
-      }
-      if (step.view.approvers.some((a) => a.userId === req.delegateTo) || step.decided.has(req.delegateTo)) {
-        throw refusal('INVALID_DELEGATION', `${req.delegateTo} already decides this step`);
-      }
-    }
-  }
-
-  private isDirect(step: OpenStep, userId: string): boolean {
-    return step.view.approvers.some((a) => a.userId === userId && a.source !== 'delegation' && a.onBehalfOf.length === 0);
-  }
-
-  /** The caller's entry among the step's current deciders; an API-established stand-in counts too. */
-  private approverEntry(step: OpenStep, req: DecideRequest): StepApprover | undefined {
-    const own = step.view.approvers.find((a) => a.userId === req.userId);
-    if (own && (req.onBehalfOf === undefined || own.onBehalfOf.includes(req.onBehalfOf) || own.userId === req.onBehalfOf)) return own;
-    if (req.onBehalfOf !== undefined) {
-      const named = step.view.approvers.find((a) => a.userId === req.onBehalfOf);
-      if (named) return { userId: req.userId, onBehalfOf: [req.onBehalfOf], source: 'delegation' };
-    }
-    return own;
-  }
-
-  private checkResubmit(req: ResubmitRequest): void {
-    if (!req || typeof req.userId !== 'string') throw refusal('INVALID_REQUEST', 'a resubmission needs the user');
-    if (this.status !== 'changes_requested' || this.cancelRequest)
-      throw refusal('APPROVAL_NOT_PENDING', `the request is ${this.status}, not changes_requested`);
-    if (this.input.requestedBy && req.userId !== this.input.requestedBy) throw refusal('NOT_REQUESTER', 'only the requester may resubmit');
-  }
-
   // --- decisions --------------------------------------------------------------------------
 
   /** Applies an accepted decision at once, then waits until it is stored. */
   private async decide(req: DecideRequest): Promise<DecideResult> {
     const step = this.open as OpenStep;
-    const entry = this.approverEntry(step, req) as StepApprover;
-    const onBehalfOf = req.onBehalfOf ?? (this.isDirect(step, req.userId) ? undefined : entry.onBehalfOf[0]) ?? null;
+    const entry = approverEntry(step, req) as StepApprover;
+    const onBehalfOf = req.onBehalfOf ?? (isDirect(step, req.userId) ? undefined : entry.onBehalfOf[0]) ?? null;
     const record: DecisionRecord = {
       requestId: this.input.requestId,
       round: this.round,
@@ -269,84 +149,6 @@ class ApprovalRun {
     return result;
   }
 
-  /** A decision's effect on the step; the step closes synchronously when it is decided. */
-  private apply(step: OpenStep, record: DecisionRecord): void {
-    this.decisions.push(record);
-    const drop = (userId: string) => {
-      step.view.approvers = step.view.approvers.filter((a) => a.userId !== userId);
-      step.queue = step.queue.filter((a) => a.userId !== userId);
-    };
-    switch (record.action) {
-      case 'approve':
-      case 'auto_approve':
-        step.view.approvals++;
-        drop(record.approverId);
-        if (record.action === 'auto_approve' || step.view.approvals >= step.view.required) this.closeStep(step, 'approved');
-        else this.nextInTurn(step);
-        break;
-      case 'reject':
-        drop(record.approverId);
-        this.reason = record.comments ?? `rejected by ${record.approverId}`;
-        this.closeStep(step, 'rejected');
-        break;
-      case 'request_changes':
-        drop(record.approverId);
-        this.reason = record.comments ?? `changes requested by ${record.approverId}`;
-        this.closeStep(step, 'changes_requested');
-        break;
-      case 'delegate': {
-        const to = record.delegatedTo as string;
-        const replaced = (a: StepApprover): StepApprover =>
-          a.userId === record.approverId ? { userId: to, onBehalfOf: [record.onBehalfOf ?? record.approverId], source: 'delegation' } : a;
-        const had = step.view.approvers.some((a) => a.userId === record.approverId);
-        step.queue = step.queue.map(replaced);
-        step.view.approvers = had
-          ? step.view.approvers.map(replaced)
-          : [...step.view.approvers, { userId: to, onBehalfOf: [record.approverId], source: 'delegation' }];
-        // The vote moved on; the delegator (and whom they stood for) may vote again only through the delegate.
-        step.decided.delete(record.onBehalfOf ?? record.approverId);
-        break;
-      }
-      case 'escalate':
-        break;
-    }
-  }
-
-  private closeStep(step: OpenStep, status: StepStatus): void {
-    step.view.status = status;
-    step.view.closedAt = nowIso();
-    this.stepOutcome = status;
-  }
-
-  /** In-turn steps: the next approver in line gets the open question. */
-  private nextInTurn(step: OpenStep): void {
-    if (step.def.parallel) return;
-    const next = step.queue.find((a) => !step.decided.has(a.userId));
-    step.view.approvers = next ? [next] : [];
-  }
-
-  /** Waits until `record` is written; one write at a time, each taking everything accumulated. */
-  private async persist(record: DecisionRecord): Promise<void> {
-    this.unsaved.push(record);
-    const mine = ++this.acceptedSeq;
-    while (this.savedSeq < mine) {
-      if (this.flushing) {
-        await condition(() => !this.flushing);
-        continue;
-      }
-      this.flushing = true;
-      const batch = this.unsaved;
-      const upTo = this.acceptedSeq;
-      this.unsaved = [];
-      try {
-        await CancellationScope.nonCancellable(() => store.recordApprovalDecisions(batch));
-        this.savedSeq = upTo;
-      } finally {
-        this.flushing = false;
-      }
-    }
-  }
-
   private resubmit(req: ResubmitRequest): { round: number; status: ApprovalStatus } {
     this.resubmission = req;
     return { round: this.round + 1, status: 'pending' };
@@ -361,7 +163,7 @@ class ApprovalRun {
         this.chain = loaded.chain;
         this.policyId = loaded.policyId;
       }
-      this.steps = this.chain.steps.map((s) => this.stepView(s));
+      this.steps = this.chain.steps.map((s) => stepView(s));
       await this.save();
       for (;;) {
         const outcome = await this.runRound();
@@ -379,7 +181,7 @@ class ApprovalRun {
         this.round++;
         this.reason = null;
         this.status = 'pending';
-        this.steps = (this.chain as ApprovalChain).steps.map((s) => this.stepView(s));
+        this.steps = (this.chain as ApprovalChain).steps.map((s) => stepView(s));
       }
     } catch (err) {
       if (isCancellation(err)) {
@@ -387,20 +189,6 @@ class ApprovalRun {
       }
       throw err;
     }
-  }
-
-  private stepView(s: ApprovalStep): StepView {
-    return {
-      id: s.id,
-      ...(s.name ? { name: s.name } : {}),
-      status: 'waiting',
-      approvers: [],
-      required: s.minimumApprovals,
-      approvals: 0,
-      openedAt: null,
-      closedAt: null,
-      escalated: false,
-    };
   }
 
   /** One pass over the chain: the outcome of the first step that did not approve, else approved. */
@@ -588,38 +376,17 @@ class ApprovalRun {
       .catch(() => undefined); // the parent is gone: nobody to tell
   }
 
+  private requestScope(): RequestScope {
+    return { data: this.data, requestedBy: this.input.requestedBy ?? null, requestId: this.input.requestId, requestedAt: this.requestedAt };
+  }
+
   /** Resolves specs in order (dynamic ones evaluated over the request), each falling back when it yields nobody. */
   private async resolve(defs: Array<ApproverDefinition | PlainSpec>): Promise<StepApprover[]> {
     const entries = defs.map((d) => ({
-      specs: this.expand(d),
-      fallback: ('fallback' in d ? (d.fallback ?? []) : []).flatMap((f) => this.expand(f)),
+      specs: expandSpec(this.requestScope(), d),
+      fallback: ('fallback' in d ? (d.fallback ?? []) : []).flatMap((f) => expandSpec(this.requestScope(), f)),
     }));
     return store.resolveApprovalStep({ entries, at: nowIso() });
-  }
-
-  private expand(d: { type: string; identifier: string }): PlainSpec[] {
-    if (d.type !== 'dynamic') return [d as PlainSpec];
-    let value: unknown;
-    try {
-      const ctx = {
-        input: this.data,
-        data: this.data,
-        requestedBy: this.input.requestedBy ?? null,
-        vars: {},
-        nodes: {},
-        execution: { id: this.input.requestId, workflowId: '', version: '', startedAt: this.requestedAt },
-      };
-      value = evaluateExpression(d.identifier, ctx as unknown as ExpressionContext);
-    } catch {
-      value = undefined; // an expression that fails names nobody: the fallback decides
-    }
-    const ids = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
-    return ids.map((identifier) => ({ type: 'user', identifier }));
-  }
-
-  /** Waits for decisions still being written and for handlers still answering. */
-  private async drain(): Promise<void> {
-    await condition(() => this.unsaved.length === 0 && !this.flushing);
   }
 
   private async finish(status: ApprovalStatus, reason?: string): Promise<ApprovalResult> {
@@ -640,69 +407,6 @@ class ApprovalRun {
       decidedAt: this.completedAt,
       reason: this.reason,
       data: this.data,
-    };
-  }
-
-  /**
-   * Writes the request row. Writes run one after another and each takes the state as it is
-   * when it starts, so a slow earlier write can never overwrite a later state.
-   */
-  private save(): Promise<void> {
-    this.saving = this.saving.then(
-      () => this.writeRow(),
-      () => this.writeRow(),
-    );
-    return this.saving;
-  }
-
-  private writeRow(): Promise<void> {
-    const s = this.state();
-    return store.saveApprovalRequest({
-      id: s.requestId,
-      type: s.type,
-      status: s.status,
-      title: s.title,
-      description: this.input.description ?? null,
-      data: s.data,
-      requestedBy: s.requestedBy,
-      policyId: this.policyId,
-      chain: this.chain as ApprovalChain,
-      currentStep: s.currentStep,
-      round: s.round,
-      pendingApprovers: s.pendingApprovers,
-      executionId: s.executionId,
-      nodeId: s.nodeId,
-      escalatedAt: s.escalatedAt,
-      requestedAt: s.requestedAt,
-      completedAt: s.completedAt,
-      reason: s.reason,
-    });
-  }
-
-  private state(): ApprovalState {
-    const open = this.open && this.open.view.status === 'open' ? this.open : undefined;
-    const index = open ? this.steps.indexOf(open.view) : null;
-    return {
-      requestId: this.input.requestId,
-      type: this.input.type,
-      status: this.status,
-      title: this.input.title,
-      data: this.data,
-      requestedBy: this.input.requestedBy ?? null,
-      round: this.round,
-      currentStep: index,
-      currentStepId: open?.view.id ?? null,
-      pendingApprovers: open ? open.view.approvers.map((a) => a.userId).filter((u) => !open.decided.has(u)) : [],
-      steps: this.steps.map((s) => ({ ...s, approvers: [...s.approvers] })),
-      decisions: [...this.decisions],
-      refused: [...this.refused],
-      events: [...this.events],
-      escalatedAt: this.escalatedAt,
-      requestedAt: this.requestedAt,
-      completedAt: this.completedAt,
-      reason: this.reason,
-      executionId: this.input.executionId ?? null,
-      nodeId: this.input.nodeId ?? null,
     };
   }
 }

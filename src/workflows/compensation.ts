@@ -12,17 +12,8 @@ import { isCancellation } from '@temporalio/workflow';
 import type { GraphNode } from '../graph/schema';
 import { isPlainObject } from '../graph/json';
 import { NodeFailed } from './node-errors';
-import type { NodeErrorInfo } from './types';
+import type { CompensableRun, NodeErrorInfo } from './types';
 import type { Frame } from './walker';
-
-/** One completed run that can be undone. Plain JSON, so that it can be carried across a continue-as-new. */
-export interface CompensableRun {
-  nodeId: string;
-  iteration: number;
-  /** The node that undoes it. */
-  compensation: string;
-  output: unknown;
-}
 
 /** What `compensating` is in the expression context of a compensation node. */
 export interface CompensatingContext {

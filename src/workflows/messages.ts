@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { EventDelivery } from './event-types';
+import type { EventDelivery } from '../shared/events';
 import type { AdvanceRequest, ExecutionStatus, StatusView, TraceEntry } from './types';
 
 /** Live status: instance state, current node, step count, waiting triggers. */

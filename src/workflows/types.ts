@@ -1,6 +1,14 @@
 import type { WorkflowDefinition } from '../graph/schema';
-import type { CompensableRun } from './compensation';
 import type { BatchState, LoopBatchInput } from './steps/loop-batches';
+
+/** One completed run that can be undone. Plain JSON, so that it can be carried across a continue-as-new. */
+export interface CompensableRun {
+  nodeId: string;
+  iteration: number;
+  /** The node that undoes it. */
+  compensation: string;
+  output: unknown;
+}
 
 /**
  * The instance states of a running graph (the seeds' workflow-instance states). `pending` is

@@ -4,7 +4,7 @@
  * token expiring mid-run, AUTH_FAILED without retries, and no secret in histories or API answers.
  */
 import { randomBytes } from 'node:crypto';
-import { idempotencyUuid } from '../../src/activities/connectors/netsuite';
+import { idempotencyUuid } from '../../src/domain/connectors/netsuite';
 import { startFakeNetSuite, type FakeNetSuite } from '../support/fake-netsuite';
 import { startFakeSap, type FakeSap } from '../support/fake-sap';
 import { runGraph, startTestWeft, type TestWeft } from '../support/harness';

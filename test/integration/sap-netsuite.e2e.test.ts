@@ -7,10 +7,10 @@
  * published graphs are in sap-netsuite-graph.e2e.test.ts.
  */
 import { request as httpRequest } from 'node:http';
-import { NodeCallError } from '../../src/activities/node-failure';
-import type { ConnectorContext } from '../../src/activities/connectors/driver';
-import { netsuiteDriver } from '../../src/activities/connectors/netsuite';
-import { sapDriver } from '../../src/activities/connectors/sap';
+import { NodeCallError } from '../../src/domain/node-call-error';
+import type { ConnectorContext } from '../../src/domain/connectors/driver';
+import { netsuiteDriver } from '../../src/domain/connectors/netsuite';
+import { sapDriver } from '../../src/domain/connectors/sap';
 import { directConnectorContext, runOperation } from '../support/connector-context';
 import { startFakeNetSuite, type FakeNetSuite } from '../support/fake-netsuite';
 import { startFakeSap, type FakeSap } from '../support/fake-sap';

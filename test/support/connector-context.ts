@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AddressGuard } from '../../src/activities/http/address-guard';
-import { sendHttpRequest } from '../../src/activities/http/request';
-import type { ConnectorContext, ConnectorDriver } from '../../src/activities/connectors/driver';
+import { AddressGuard } from '../../src/domain/http/address-guard';
+import { sendHttpRequest } from '../../src/domain/http/request';
+import type { ConnectorContext, ConnectorDriver } from '../../src/domain/connectors/driver';
 
 /**
  * A ConnectorContext for calling a driver directly over real HTTP, as the runtime would: config

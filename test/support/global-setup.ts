@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer } from '../../src/temporal/dev-server';
 import { quietBundlerLogger } from '../../src/temporal/quiet-bundler-logger';
-import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/temporal/worker';
 import { TEST_DATA_DIR, testBundlePath, testEnvFile } from './paths';
 
 /**

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { NodeActivityRequest } from '../../graph/node-types';
 import { isWeftError } from '../../graph/errors';
 import { fromZodIssues } from '../../graph/zod-issues';
-import type { ConnectorService } from '../../services/connectors';
-import { nodeFailure, nodeFailureOf, NodeCallError } from '../node-failure';
+import type { ConnectorService } from '../../domain/connectors/service';
+import { nodeFailure, nodeFailureOf } from '../node-failure';
+import { NodeCallError } from '../../domain/node-call-error';
 import { parseRendered } from '../operations/failures';
 import type { NodeActivityResult } from '../types';
-import { NODE_TYPE_OF_CONNECTOR } from './registry';
-import type { ConnectorRuntime } from './runtime';
+import { NODE_TYPE_OF_CONNECTOR } from '../../domain/connectors/registry';
+import type { ConnectorRuntime } from '../../domain/connectors/runtime';
 
 const RenderedConnectorNode = z.strictObject({
   connectorId: z.string().min(1).optional(),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import { NodeCallError } from '../node-failure';
+import { NodeCallError } from '../../domain/node-call-error';
 
 /** Where NOTIFICATION email goes: WEFT_SMTP_URL (credentials inside: never log it) and WEFT_MAIL_FROM. */
 export interface MailSettings {

@@ -1,8 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { NodeActivityRequest } from '../../graph/node-types';
-import type { DirectoryService } from '../../services/directory';
-import type { AddressGuard } from '../http/address-guard';
-import { NodeCallError, nodeFailureOf } from '../node-failure';
+import type { DirectoryService } from '../../domain/directory';
+import type { AddressGuard } from '../../domain/http/address-guard';
+import { nodeFailureOf } from '../node-failure';
+import { NodeCallError } from '../../domain/node-call-error';
 import type { NodeActivityResult } from '../types';
 import { createMailer, type MailSettings } from './email';
 import { resolveEmailRecipients, type RecipientSpec } from './recipients';

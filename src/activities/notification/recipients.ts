@@ -1,4 +1,4 @@
-import type { DirectoryService } from '../../services/directory';
+import type { DirectoryService } from '../../domain/directory';
 import type { SkippedRecipient } from './types';
 
 /** A recipient as the node names it: a user, role or group of the directory, or a literal address. */

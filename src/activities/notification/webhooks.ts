@@ -1,6 +1,6 @@
-import type { AddressGuard } from '../http/address-guard';
-import { HttpCallError, performHttpRequest } from '../http/request';
-import { NodeCallError } from '../node-failure';
+import type { AddressGuard } from '../../domain/http/address-guard';
+import { HttpCallError, performHttpRequest } from '../../domain/http/request';
+import { NodeCallError } from '../../domain/node-call-error';
 
 /** What a webhook channel says. */
 export interface WebhookMessage {

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import { EQUIPMENT_ACTIONS, type NodeActivityRequest } from '../../graph/node-types';
-import type { EquipmentService, ReservationView } from '../../services/equipment';
+import type { EquipmentService, ReservationView } from '../../domain/equipment';
 import { nodeFailure } from '../node-failure';
 import type { NodeActivityResult } from '../types';
 import { asNodeFailure, parseRendered, renderedPositiveNumber } from './failures';

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { NodeActivityRequest } from '../../graph/node-types';
-import type { Consumption, InventoryService } from '../../services/inventory';
+import type { Consumption, InventoryService } from '../../domain/inventory';
 import type { NodeActivityResult } from '../types';
 import { asNodeFailure, parseRendered, renderedPositiveNumber } from './failures';
 

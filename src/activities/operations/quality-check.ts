@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { WeftDb } from '../../db/client';
 import { recordQualityResult } from '../../db/repositories/quality';
 import { SpecificationSchema, type NodeActivityRequest } from '../../graph/node-types';
-import { describeFailures, evaluateQuality, type QualityVerdict } from '../../services/quality-rules';
+import { describeFailures, evaluateQuality, type QualityVerdict } from '../../domain/quality-rules';
 import { nodeFailure } from '../node-failure';
 import type { NodeActivityResult } from '../types';
 import { asNodeFailure, parseRendered } from './failures';

@@ -1,8 +1,9 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { APPROVAL_STATUSES } from '../../db/schema';
+import type { ApprovalPolicyService } from '../../services/approval-policies';
 import type { ApprovalService } from '../../services/approvals';
-import type { DecisionAction } from '../../workflows/approval-types';
+import type { DecisionAction } from '../../shared/approvals';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 
@@ -75,13 +76,13 @@ function decision(req: Request) {
  * instance's APPROVAL node, the inbox (`/me/approvals`, `/users/{id}/approvals`) and stats. The
  * deciding user is always the token's subject.
  */
-export function approvalsRouter(deps: { approvals: ApprovalService }): Router {
-  const { approvals } = deps;
+export function approvalsRouter(deps: { approvals: ApprovalService; policies: ApprovalPolicyService }): Router {
+  const { approvals, policies } = deps;
   const router = Router();
 
   router.post('/approval-policies', requireRole('manager'), async (req, res) => {
     const body = parseRequest(createPolicyBody, req.body ?? {}, 'body');
-    const created = await approvals.createPolicy(body, principalOf(req).sub);
+    const created = await policies.createPolicy(body, principalOf(req).sub);
     res
       .status(201)
       .location(`/api/v1/approval-policies/${encodeURIComponent(created.id)}`)
@@ -89,17 +90,17 @@ export function approvalsRouter(deps: { approvals: ApprovalService }): Router {
   });
   router.get('/approval-policies', async (req, res) => {
     const q = parseRequest(z.strictObject({ requestType: z.string().min(1).optional() }), req.query, 'query');
-    res.json({ items: await approvals.listPolicies(q) });
+    res.json({ items: await policies.listPolicies(q) });
   });
   router.get('/approval-policies/:id', async (req, res) => {
-    res.json(await approvals.getPolicy(param(req, 'id')));
+    res.json(await policies.getPolicy(param(req, 'id')));
   });
   router.put('/approval-policies/:id', requireRole('manager'), async (req, res) => {
     const body = parseRequest(updatePolicyBody, req.body ?? {}, 'body');
-    res.json(await approvals.updatePolicy(param(req, 'id'), body, principalOf(req).sub));
+    res.json(await policies.updatePolicy(param(req, 'id'), body, principalOf(req).sub));
   });
   router.delete('/approval-policies/:id', requireRole('manager'), async (req, res) => {
-    await approvals.deletePolicy(param(req, 'id'), principalOf(req).sub);
+    await policies.deletePolicy(param(req, 'id'), principalOf(req).sub);
     res.status(204).end();
   });
 

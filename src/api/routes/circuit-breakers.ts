@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { CircuitBreakerService } from '../../services/circuit-breakers';
+import type { CircuitBreakerService } from '../../domain/circuit-breakers';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { CONNECTOR_TYPES } from '../../db/schema';
-import type { ConnectorService } from '../../services/connectors';
+import type { ConnectorService } from '../../domain/connectors/service';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 

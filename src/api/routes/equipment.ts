@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { EQUIPMENT_STATUSES } from '../../db/schema';
-import type { EquipmentService } from '../../services/equipment';
+import type { EquipmentService } from '../../domain/equipment';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { DirectoryService } from '../../services/directory';
+import type { DirectoryService } from '../../domain/directory';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { createGroupBody, membersBody } from './directory-schemas';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { InventoryService } from '../../services/inventory';
+import type { InventoryService } from '../../domain/inventory';
 import { principalOf, requireRole } from '../auth';
 import { parseRequest } from '../problem';
 

@@ -1,6 +1,6 @@
 /**
  * Circuit breaker rows: one per outbound service, shared by every worker. The rules of the state
- * machine live in src/services/circuit-breaker-rules.ts; this module only reads, locks and writes
+ * machine live in src/domain/circuit-breaker-rules.ts; this module only reads, locks and writes
  * rows. Every function works on the handle it is given, so it joins the caller's transaction.
  */
 import { asc, eq } from 'drizzle-orm';

@@ -1,6 +1,6 @@
 /**
  * Stored connector instances. Rows only (secrets stay ciphertext here); validation, encryption
- * and views live in src/services/connectors.ts.
+ * and views live in src/domain/connectors/service.ts.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { WeftDb } from '../client';

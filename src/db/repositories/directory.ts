@@ -1,6 +1,6 @@
 /**
  * The directory: users, groups and memberships. Rows only; the rules (who may delegate to whom,
- * how approvers are resolved) live in src/services/directory.ts. Every function works on the
+ * how approvers are resolved) live in src/domain/directory.ts. Every function works on the
  * handle it is given, so it joins the caller's transaction.
  */
 import { and, arrayContains, asc, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';

@@ -1,6 +1,6 @@
 /**
  * The equipment registry and its reservations. Rows only; the rules (overlaps, transitions) live
- * in src/services/equipment.ts. Every function works on the handle it is given, so it joins the
+ * in src/domain/equipment.ts. Every function works on the handle it is given, so it joins the
  * caller's transaction.
  */
 import { and, asc, eq, gt, inArray, lt } from 'drizzle-orm';

@@ -1,6 +1,6 @@
 /**
  * The inventory ledger: lots and their movements. Rows only; the rules of a consumption or a
- * receipt (which lot, enough stock, same unit) live in src/services/inventory.ts. Every function
+ * receipt (which lot, enough stock, same unit) live in src/domain/inventory.ts. Every function
  * works on the handle it is given, so it joins the caller's transaction. Quantities travel as
  * decimal strings so that PostgreSQL's `numeric` arithmetic stays exact.
  */

@@ -6,8 +6,8 @@
 import { rejectsWithCode } from '../../support/expect-weft-error';
 import { randomUUID } from 'node:crypto';
 import { getCircuitBreaker, listAudit, type Database, type WeftDb } from '../../../src/db';
-import { DEFAULT_CIRCUIT_CONFIG, type CircuitPermit, type PermitDecision } from '../../../src/services/circuit-breaker-rules';
-import { CircuitBreakerService } from '../../../src/services/circuit-breakers';
+import { DEFAULT_CIRCUIT_CONFIG, type CircuitPermit, type PermitDecision } from '../../../src/domain/circuit-breaker-rules';
+import { CircuitBreakerService } from '../../../src/domain/circuit-breakers';
 
 /**
  * Opens the database under test (migrated). `other` is a second handle on the same database,

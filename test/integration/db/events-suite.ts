@@ -8,9 +8,10 @@ import { Client, Connection } from '@temporalio/client';
 import type { Database } from '../../../src/db';
 import { getWait } from '../../../src/db/repositories/events';
 import { DefinitionService } from '../../../src/services/definitions';
-import { EventService, EventWaits } from '../../../src/services/events';
+import { EventWaits } from '../../../src/domain/event-waits';
+import { EventService } from '../../../src/services/events';
 import { ExecutionService } from '../../../src/services/executions';
-import type { EventWaitRequest } from '../../../src/workflows/event-types';
+import type { EventWaitRequest } from '../../../src/shared/events';
 import { testTemporalAddress } from '../../support/harness';
 
 /** Opens the database under test (migrated); `other` is a second handle (another process on PostgreSQL). */

@@ -7,8 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { listAudit, listMovements, listReservations, type Database, type WeftDb } from '../../../src/db';
 import { isWeftError } from '../../../src/graph/errors';
-import { EquipmentService } from '../../../src/services/equipment';
-import { InventoryService, type ConsumeRequest } from '../../../src/services/inventory';
+import { EquipmentService } from '../../../src/domain/equipment';
+import { InventoryService, type ConsumeRequest } from '../../../src/domain/inventory';
 
 /** Opens the database under test (migrated) and says how to dispose of it. */
 export type OpenForOperationsSuite = () => Promise<{ database: Database; dispose: () => Promise<void> }>;

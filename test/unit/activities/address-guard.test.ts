@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AddressGuard, BlockedAddressError, isPublicAddress } from '../../../src/activities/http/address-guard';
-import { HttpCallError, performHttpRequest } from '../../../src/activities/http/request';
+import { AddressGuard, BlockedAddressError, isPublicAddress } from '../../../src/domain/http/address-guard';
+import { HttpCallError, performHttpRequest } from '../../../src/domain/http/request';
 
 const guard = new AddressGuard([]);
 

@@ -1,5 +1,5 @@
-import { serviceKeyOf } from '../../../src/activities/http/service-key';
-import { outcomeOfFailureCode } from '../../../src/services/circuit-breaker-rules';
+import { serviceKeyOf } from '../../../src/domain/http/service-key';
+import { outcomeOfFailureCode } from '../../../src/domain/circuit-breaker-rules';
 
 describe('serviceKeyOf', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { hmacSignature, normalizeParameters, percentEncode, signatureBaseString, signOAuth1 } from '../../../src/activities/connectors/oauth1';
+import { hmacSignature, normalizeParameters, percentEncode, signatureBaseString, signOAuth1 } from '../../../src/domain/connectors/oauth1';
 
 describe('OAuth 1.0a signing (RFC 5849)', () => {
   it('builds the RFC 5849 §3.4.1 example base string, query and form parameters sorted and encoded twice', () => {

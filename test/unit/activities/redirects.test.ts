@@ -1,5 +1,5 @@
-import { AddressGuard } from '../../../src/activities/http/address-guard';
-import { followRedirect, HttpCallError, sendHttpRequest } from '../../../src/activities/http/request';
+import { AddressGuard } from '../../../src/domain/http/address-guard';
+import { followRedirect, HttpCallError, sendHttpRequest } from '../../../src/domain/http/request';
 import { startLoopbackServer, type LoopbackServer } from '../../support/loopback-server';
 
 // Two peers on two ports are two origins: what the first asked for must not reach the second.

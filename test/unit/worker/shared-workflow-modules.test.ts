@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHARED_WORKFLOW_MODULES } from '../../../src/worker';
+import { SHARED_WORKFLOW_MODULES } from '../../../src/temporal/worker';
 
 const workflowsDir = join(__dirname, '../../../src/workflows');
 

@@ -3,12 +3,12 @@
  * the circuit breaker of its `host:port`, bounded by what is left of the node's timeout and by
  * the connector's response size limit. Also keeps each connector's per-worker cache (tokens).
  */
-import type { CircuitBreakerService } from '../../services/circuit-breakers';
-import { outcomeOfFailureCode, type CallOutcome, type CircuitPermit } from '../../services/circuit-breaker-rules';
+import type { CircuitBreakerService } from '../circuit-breakers';
+import { outcomeOfFailureCode, type CallOutcome, type CircuitPermit } from '../circuit-breaker-rules';
 import type { AddressGuard } from '../http/address-guard';
 import { HttpCallError, sendHttpRequest } from '../http/request';
 import { serviceKeyOf } from '../http/service-key';
-import { NodeCallError } from '../node-failure';
+import { NodeCallError } from '../node-call-error';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './config-fields';
 import type { ConnectorContext, ConnectorHttpRequest, ConnectorHttpResponse } from './driver';
 

@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ConnectorDriver } from '../activities/connectors/driver';
-import { driverOf } from '../activities/connectors/registry';
-import type { ConnectorRuntime, LoadedConnector } from '../activities/connectors/runtime';
-import { NodeCallError } from '../activities/node-failure';
-import type { WeftDb } from '../db/client';
-import { isUniqueViolation } from '../db/errors';
+import type { ConnectorDriver } from './driver';
+import { driverOf } from './registry';
+import type { ConnectorRuntime, LoadedConnector } from './runtime';
+import { NodeCallError } from '../node-call-error';
+import type { WeftDb } from '../../db/client';
+import { isUniqueViolation } from '../../db/errors';
 import {
   deleteConnector,
   getConnector,
@@ -20,11 +20,11 @@ import {
   listConnectors,
   recordConnectorTest,
   updateConnector,
-} from '../db/repositories/connectors';
-import type { ConnectorRow, ConnectorType } from '../db/schema';
-import { WeftError, type ValidationIssue } from '../graph/errors';
-import { fromZodIssues } from '../graph/zod-issues';
-import type { SecretBox } from './secret-box';
+} from '../../db/repositories/connectors';
+import type { ConnectorRow, ConnectorType } from '../../db/schema';
+import { WeftError, type ValidationIssue } from '../../graph/errors';
+import { fromZodIssues } from '../../graph/zod-issues';
+import type { SecretBox } from '../secret-box';
 
 /** A connector as the API shows it: which secrets are set, never their values. */
 export interface ConnectorView {

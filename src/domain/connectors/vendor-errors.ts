@@ -3,7 +3,7 @@
  * so every driver classifies statuses the same way and only adds the vendor's own message.
  */
 import { parseRetryAfter } from '../http/request';
-import { NodeCallError } from '../node-failure';
+import { NodeCallError } from '../node-call-error';
 import type { ConnectorHttpResponse } from './driver';
 
 /**

@@ -74,4 +74,4 @@ export interface ConnectorDriver {
  * or a refused token), `RATE_LIMITED` (429, `retryAfterMs` from Retry-After), `CONNECTOR_ERROR`
  * (an answer of the wrong shape). 4xx other than 408/429 are not retryable.
  */
-export { NodeCallError as ConnectorCallError } from '../node-failure';
+export { NodeCallError as ConnectorCallError } from '../node-call-error';

@@ -3,10 +3,10 @@
  * from the client credentials or the JWT bearer flow. The token is cached per connector in the
  * worker until it expires; a data call answered 401 INVALID_SESSION_ID gets a fresh token once.
  */
-import { createSign } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { parseRetryAfter } from '../http/request';
-import { NodeCallError } from '../node-failure';
+import { NodeCallError } from '../node-call-error';
 import type { ConnectorContext, ConnectorDriver, ConnectorHttpResponse, ConnectorOperation } from './driver';
 import { httpUrl, maxResponseBytes } from './config-fields';
 import { cachedToken, oauthErrorText, postTokenForm, renewalTime, tokenEndpointFailure } from './oauth2';
@@ -51,26 +51,15 @@ interface CachedToken {
 
 const TOKEN_KEY = 'salesforce:token';
 
-function base64url(data: string | Buffer): string {
-  return Buffer.from(data).toString('base64url');
-}
-
 /** An RS256 JWT for the JWT bearer flow (Salesforce accepts at most 3 minutes of validity). */
 function jwtAssertion(config: SalesforceConfig, privateKey: string): string {
-  const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }));
-  const claims = base64url(
-    JSON.stringify({ iss: config.clientId, sub: config.username, aud: config.loginUrl.replace(/\/+$/, ''), exp: Math.floor(Date.now() / 1000) + 180 }),
-  );
-  const signer = createSign('RSA-SHA256');
-  signer.update(`${header}.${claims}`);
-  let signature: string;
+  const claims = { iss: config.clientId, sub: config.username, aud: config.loginUrl.replace(/\/+$/, ''), exp: Math.floor(Date.now() / 1000) + 180 };
   try {
-    signature = signer.sign(privateKey, 'base64url');
+    return jwt.sign(claims, privateKey, { algorithm: 'RS256', noTimestamp: true });
   } catch {
     // The key's own error text may quote it: say only that it is unusable.
     throw new NodeCallError('AUTH_FAILED', 'the privateKey secret is not a usable RSA private key', false);
   }
-  return `${header}.${claims}.${signature}`;
 }
 
 async function fetchToken(ctx: Ctx): Promise<CachedToken> {

@@ -2,7 +2,7 @@
  * What the OAuth 2.0 token flows of the drivers share: posting the token request, reading the
  * endpoint's error, classifying its refusal, and caching the token per connector in the worker.
  */
-import { NodeCallError } from '../node-failure';
+import { NodeCallError } from '../node-call-error';
 import type { ConnectorContext, ConnectorHttpResponse } from './driver';
 import { vendorFailure } from './vendor-errors';
 

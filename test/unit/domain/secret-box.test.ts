@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeSecretsKey, resolveSecretsKey } from '../../../src/auth/secrets-key';
 import { loadSettings } from '../../../src/config/settings';
-import { SecretBox } from '../../../src/services/secret-box';
+import { SecretBox } from '../../../src/domain/secret-box';
 
 const key = randomBytes(32);
 

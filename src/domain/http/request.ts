@@ -1,8 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import { type AddressGuard, BlockedAddressError } from './address-guard';
-import { NodeCallError } from '../node-failure';
-import type { HttpRequestSpec, HttpResponseOutput } from '../types';
+import { NodeCallError } from '../node-call-error';
+import type { HttpRequestSpec, HttpResponseOutput } from '../../shared/http';
 
 const MAX_REDIRECTS = 5;
 

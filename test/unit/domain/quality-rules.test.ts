@@ -5,7 +5,7 @@
  */
 import { parseNodeProperties, SpecificationSchema, type Characteristic } from '../../../src/graph/node-types';
 import { validateDefinition } from '../../../src/graph/validate';
-import { describeFailures, evaluateQuality } from '../../../src/services/quality-rules';
+import { describeFailures, evaluateQuality } from '../../../src/domain/quality-rules';
 
 const spec = (list: unknown[]): Characteristic[] => SpecificationSchema.parse(list);
 

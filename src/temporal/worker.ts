@@ -1,0 +1,130 @@
+import { getHeapStatistics } from 'node:v8';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { EventPublisher } from '../activities/events';
+import { databaseUnavailableInterceptor } from '../activities/database-unavailable';
+import type { WeftDb } from '../db/client';
+import { DefinitionService } from '../services/definitions';
+import { EventService } from '../services/events';
+import { ExecutionService } from '../services/executions';
+import { installationActivityInterceptor } from './installation';
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: WeftDb;
+  httpAllowedHosts: string[];
+  /** WEFT_SMTP_URL and WEFT_MAIL_FROM, for NOTIFICATION email (refused when either is missing). */
+  smtpUrl?: string;
+  mailFrom?: string;
+  /** The key connector secrets are sealed under. */
+  secretsKey: Buffer;
+  /** A prebuilt bundle (production, tests); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Workflows kept in memory between tasks; {@link defaultMaxCachedWorkflows} when unset. */
+  maxCachedWorkflows?: number;
+  /** The id of the installation the database belongs to: activities of others are refused. */
+  installationId: string;
+  /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
+  identity?: string;
+}
+
+/**
+ * Measured with bench/approvals.ts: with the definition language shared (SHARED_WORKFLOW_MODULES),
+ * worker RSS grows by about 0.35 MB per cached workflow; each had held 2–2.5 MB before, and the
+ * SDK's default cache size then ran a worker with ~2,000 waiting instances out of heap.
+ */
+const MB_PER_CACHED_WORKFLOW = 0.5;
+
+/** How many workflows fit in this process's heap, leaving 400 MB for activities and the SDK. */
+export function defaultMaxCachedWorkflows(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.max(10, Math.floor((heapLimitBytes / 1048576 - 400) / MB_PER_CACHED_WORKFLOW));
+}
+
+/** The path the bundler starts from: workflow code only, never activities. */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/**
+ * The definition-language modules workflow code imports. The SDK evaluates every other module of
+ * the bundle once per workflow, and these build some 800 zod schemas: measured with a heap
+ * snapshot of bench/approvals.ts, they were most of the ~2 MB each cached workflow held. Preloaded,
+ * they are evaluated once per worker and shared, which is safe because they are pure: no I/O, no
+ * workflow APIs, and module state only as memoization of pure results.
+ */
+export const SHARED_WORKFLOW_MODULES = [
+  'approval-chain',
+  'duration',
+  'errors',
+  'expressions',
+  'json',
+  'node-types',
+  // Each family's schema and spec (node-types.ts assembles them).
+  'nodes/api-call',
+  'nodes/approval',
+  'nodes/branching',
+  'nodes/connectors',
+  'nodes/data-transformation',
+  'nodes/error-handling',
+  'nodes/events',
+  'nodes/loop',
+  'nodes/notification',
+  'nodes/operations',
+  'nodes/parallel',
+  'nodes/side-effect',
+  'nodes/spec',
+  'nodes/start-end',
+  'nodes/subprocess',
+  'nodes/validation',
+  'nodes/wait',
+  'schema',
+  'state-timeout-schema',
+  'templates',
+  'transformations',
+  'validate',
+  'validation-node',
+  'preload', // last: exempts the modules above from the SDK's freeze, which zod cannot run under
+].map((name) => require.resolve(`../graph/${name}`));
+
+/** Workflow interceptors every bundle carries: the installation header (installation-interceptors.ts). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/installation-interceptors')];
+
+/** What every workflow bundle of Weft is built with, ahead of time or at worker start. */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  preloadModules: SHARED_WORKFLOW_MODULES,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+};
+
+/** EVENT_PUBLISHER's publish: the API's, with the worker's own client and task queue. */
+export function eventPublisher(db: WeftDb): EventPublisher {
+  return (client, taskQueue, request) =>
+    new EventService(db, client, new ExecutionService(db, client, taskQueue, new DefinitionService(db))).publish(request);
+}
+
+/** Creates (does not run) the Weft worker: the generic interpreter workflow plus every activity. */
+export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: deps.taskQueue,
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
+    interceptors: {
+      // Outermost first: another installation's activity is refused before anything runs.
+      activity: [installationActivityInterceptor(deps.installationId), databaseUnavailableInterceptor],
+      ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
+    },
+    activities: createActivities({
+      db: deps.db,
+      httpAllowedHosts: deps.httpAllowedHosts,
+      smtpUrl: deps.smtpUrl,
+      mailFrom: deps.mailFrom,
+      secretsKey: deps.secretsKey,
+      publishEvent: eventPublisher(deps.db),
+    }),
+    ...(deps.identity ? { identity: deps.identity } : {}),
+    maxCachedWorkflows: deps.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
+  });
+}
