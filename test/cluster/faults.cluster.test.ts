@@ -10,7 +10,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
@@ -20,6 +19,7 @@ import { ADMIN_DATABASE_URL, createFreshDatabaseUrl, type FreshDatabase } from '
 import { startFakeService, type FakeService } from '../support/fake-service';
 import { callApi, type ApiResponse, type WeftApi } from '../support/harness';
 import { testBundlePath } from '../support/paths';
+import { portIsFree } from '../support/ports';
 import { spawnWeftProcess } from '../support/worker-process';
 
 jest.setTimeout(600_000);
@@ -44,14 +44,6 @@ async function freePortRange(span: number): Promise<number> {
     const free = await Promise.all([0, 1, 2, 6, 10, 100, 101, 102, 106, 703, 767].filter((o) => o <= span).map((o) => portIsFree(base + o)));
     if (free.every(Boolean)) return base;
   }
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
 }
 
 async function startWorker(): Promise<ChildProcess> {

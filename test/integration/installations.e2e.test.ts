@@ -5,7 +5,6 @@
  * namespace without Weft's search attributes gets them at start; Temporal's refusals answer
  * problems with a code, never a bare 500.
  */
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,19 +17,10 @@ import { ensureTemporalCli } from '../../src/temporal/cli';
 import { DevServerStartError, startDevServer } from '../../src/temporal/dev-server';
 import { SearchAttributesError } from '../../src/temporal/search-attributes';
 import { startFakeService, type FakeService } from '../support/fake-service';
+import { freePort } from '../support/ports';
 import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 
 jest.setTimeout(120_000);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const startToEnd = (name: string) => ({
   name,
