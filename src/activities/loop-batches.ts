@@ -4,7 +4,7 @@ import { getExecution } from '../db/repositories/executions';
 
 /**
  * What LOOP batch children read instead of carrying a large execution input in every start
- * event of the parent's history (see src/workflows/loop-batches.ts).
+ * event of the parent's history (see src/workflows/steps/loop-batches.ts).
  */
 export function createLoopBatchActivities(db: WeftDb) {
   return {

@@ -6,7 +6,7 @@ import { evaluateExpression } from '../../graph/expressions';
 import { parseNodeProperties, type EventSubscriberProperties } from '../../graph/node-types';
 import type { GraphNode } from '../../graph/schema';
 import { renderTemplate } from '../../graph/templates';
-import type { DeliveredEvent } from '../event-types';
+import type { DeliveredEvent } from '../../shared/events';
 import { eventSignal } from '../messages';
 import { NodeFailed } from '../node-errors';
 import type { Frame, Walker } from '../walker';
