@@ -4,10 +4,10 @@
 import { z } from 'zod';
 import { expression, field, spec } from './spec';
 
+/** IF_THEN_ELSE: `condition`, an expression; leaves by port `true` or `false`. */
 export const IfThenElsePropertiesSchema = z.strictObject({ condition: expression });
 /** SWITCH: `expression`; leaves by the port named as its value, else `default`. */
 export const SwitchPropertiesSchema = z.strictObject({ expression });
-/** WAIT: exactly one of `duration` (see duration.ts) or `until` (an expression giving an ISO timestamp). */
 
 export type IfThenElseProperties = z.output<typeof IfThenElsePropertiesSchema>;
 export type SwitchProperties = z.output<typeof SwitchPropertiesSchema>;

@@ -25,7 +25,6 @@ export const DataTransformationPropertiesSchema = z
       ctx.addIssue({ code: 'custom', path: ['assign'], message: 'DATA_TRANSFORMATION needs "assign", "operations" or both' });
     }
   });
-/** IF_THEN_ELSE: `condition`, an expression; leaves by port `true` or `false`. */
 
 export type DataTransformationProperties = z.output<typeof DataTransformationPropertiesSchema>;
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DurationTextSchema } from '../duration-schema';
 import { expression, field, spec } from './spec';
 
+/** WAIT: exactly one of `duration` (see ../duration.ts) or `until` (an expression giving an ISO timestamp). */
 export const WaitPropertiesSchema = z
   .strictObject({
     duration: DurationTextSchema.optional(),
