@@ -144,7 +144,11 @@ export class TemporalClusterSetup {
   private async untilReady<T>(what: string, attempt: () => Promise<T>, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.server && (this.server.exitCode !== null || this.server.signalCode !== null)) throw new Error(`the Temporal server exited (${this.server.exitCode}); see ${join(this.opts.dir, 'temporal.log')}`);
+      if (this.server && (this.server.exitCode !== null || this.server.signalCode !== null)) {
+        const log = join(this.opts.dir, 'temporal.log');
+        const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
+        throw new Error(`the Temporal server exited (${this.server.exitCode ?? this.server.signalCode}); the end of ${log}:\n${tail}`);
+      }
       try {
         return await attempt();
       } catch (err) {

@@ -30,6 +30,7 @@ const progress = (msg: string) => process.stderr.write(`faults ${new Date().toIS
 let fresh: FreshDatabase;
 let dir: string;
 let temporal: TemporalClusterSetup;
+let temporalDatabases: { main: string; visibility: string } | undefined;
 let peer: FakeService;
 let env: NodeJS.ProcessEnv;
 const workers: ChildProcess[] = [];
@@ -74,7 +75,7 @@ beforeAll(async () => {
     dir,
     frontendPort: await freePortRange(767),
     namespace: 'default',
-    databases: { main: `temporal_t_${suffix}`, visibility: `temporal_tv_${suffix}` },
+    databases: (temporalDatabases = { main: `temporal_t_${suffix}`, visibility: `temporal_tv_${suffix}` }),
     log: () => undefined,
   });
   await temporal.prepare();
@@ -115,10 +116,7 @@ afterAll(async () => {
   await fresh?.drop();
   // Temporal's databases of this run.
   const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => undefined });
-  for (const db of ['main', 'visibility'] as const) {
-    const name = (temporal as unknown as { databases: Record<string, string> })?.databases?.[db];
-    if (name) await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  }
+  for (const name of Object.values(temporalDatabases ?? {})) await admin.unsafe(`drop database if exists "${name}" with (force)`);
   await admin.end();
   rmSync(dir, { recursive: true, force: true });
 });
