@@ -1,131 +1,179 @@
 /**
- * Interpreter overhead, measured against a baseline in the same process (machines here are noisy):
- *  1. a 50-node graph of activity nodes (API_CALL to a loopback server) through the interpreter vs
- *     a hand-written workflow calling the same activity 50 times: wall-time ratio and history
- *     events per activity node;
- *  2. 1,000 control nodes (IF / SWITCH / DATA_TRANSFORMATION): history events besides workflow
- *     tasks, and worker CPU per control node.
- * Run: npx tsx bench/interpreter-overhead.ts [rounds]
+ * Interpreter overhead, against a hand-written workflow in the same run on the same worker:
+ *  1. one execution of a graph of N API_CALL nodes started through the API vs a hand-written
+ *     workflow making the same N calls, started by a plain client: wall-time ratio and history
+ *     events per execution;
+ *  2. C such executions at once on each side (where users feel it): wall-time ratio;
+ *  3. 1,000 control nodes (IF / SWITCH / DATA_TRANSFORMATION assign): worker process CPU per node.
+ * Run: npm run bench -- interpreter [--quick]    (or: npx tsx bench/interpreter-overhead.ts [--quick])
  */
 import { randomUUID } from 'node:crypto';
 import type { ExecutionInput } from '../src/workflows/types';
-import { startBenchWorld } from './in-process';
+import { benchMode, runBench, saveReport, type Figure } from './support/report';
+import { publishDefinition, startWeftWorld } from './support/weft-world';
 
-const ACTIVITY_NODES = 50;
+const mode = benchMode();
+const CALLS = 30;
+const ROUNDS = mode === 'quick' ? 2 : 4;
+const CONCURRENT = mode === 'quick' ? 20 : 50;
+const CONCURRENT_ROUNDS = mode === 'quick' ? 1 : 2;
 const CONTROL_NODES = 1_000;
-const rounds = Number(process.argv[2] ?? 3);
 
-function activityGraph(url: string, count = ACTIVITY_NODES) {
+function callsGraph(url: string, count: number) {
   const calls = Array.from({ length: count }, (_, i) => ({ id: `n${i}`, type: 'API_CALL', properties: { url } }));
   const ids = ['start', ...calls.map((c) => c.id), 'end'];
   return {
-    name: 'fifty-calls',
+    name: `calls-${count}`,
     variables: {},
     nodes: [{ id: 'start', type: 'START' }, ...calls, { id: 'end', type: 'END', properties: { output: { ok: 'true' } } }],
     edges: ids.slice(1).map((id, i) => ({ source: ids[i] as string, target: id })),
-    settings: { maxSteps: 10_000 },
   };
 }
 
 function controlGraph() {
   const nodes: Array<Record<string, unknown>> = [{ id: 'start', type: 'START' }];
   const edges: Array<Record<string, unknown>> = [];
-  let prev = 'start';
+  const link = (from: Record<string, unknown>, to: string) => {
+    if (from.type === 'IF_THEN_ELSE') edges.push({ source: from.id, sourcePort: 'true', target: to }, { source: from.id, sourcePort: 'false', target: to });
+    else if (from.type === 'SWITCH') edges.push({ source: from.id, sourcePort: 'default', target: to });
+    else edges.push({ source: from.id, target: to });
+  };
   for (let i = 0; i < CONTROL_NODES; i++) {
     const id = `c${i}`;
     const kind = i % 3;
+    link(nodes[nodes.length - 1] as Record<string, unknown>, id);
     if (kind === 0) nodes.push({ id, type: 'DATA_TRANSFORMATION', properties: { assign: { n: 'vars.n + 1' } } });
     if (kind === 1) nodes.push({ id, type: 'IF_THEN_ELSE', properties: { condition: 'vars.n % 2 = 0' } });
     if (kind === 2) nodes.push({ id, type: 'SWITCH', properties: { expression: 'vars.n % 3' } });
-    const from = nodes[nodes.length - 2] as { id: string; type: string };
-    if (from.type === 'IF_THEN_ELSE') {
-      edges.push({ source: prev, sourcePort: 'true', target: id }, { source: prev, sourcePort: 'false', target: id });
-    } else if (from.type === 'SWITCH') {
-      edges.push({ source: prev, sourcePort: 'default', target: id });
-    } else {
-      edges.push({ source: prev, target: id });
-    }
-    prev = id;
   }
+  link(nodes[nodes.length - 1] as Record<string, unknown>, 'end');
   nodes.push({ id: 'end', type: 'END', properties: { output: { n: 'vars.n' } } });
-  const last = nodes[nodes.length - 2] as { type: string };
-  if (last.type === 'IF_THEN_ELSE') edges.push({ source: prev, sourcePort: 'true', target: 'end' }, { source: prev, sourcePort: 'false', target: 'end' });
-  else if (last.type === 'SWITCH') edges.push({ source: prev, sourcePort: 'default', target: 'end' });
-  else edges.push({ source: prev, target: 'end' });
   return { name: 'thousand-controls', variables: { n: { type: 'number', value: 0 } }, nodes, edges, settings: { maxSteps: 10_000 } };
 }
 
+type Side = 'weft' | 'hand';
+
 async function main() {
-  const world = await startBenchWorld();
-  const { svc, client, taskQueue, worker } = world;
-  const url = `${svc.url}/noop`;
+  const world = await startWeftWorld();
+  const url = `${world.svc.url}/noop`;
+  const definitionId = await publishDefinition(world, callsGraph(url, CALLS));
+  const historyOf = async (id: string) => (await world.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  const events = async (id: string) => (await historyOf(id)).length;
+  /** Event kinds Weft's history has more of than the hand-written one's, e.g. `markerRecorded +2`. */
+  const extraKinds = async (weftId: string, handId: string) => {
+    const tally = (evs: Awaited<ReturnType<typeof historyOf>>, sign: number, into: Map<string, number>) => {
+      for (const e of evs) {
+        const kind = (Object.keys(e).find((k) => k.endsWith('EventAttributes')) ?? 'unknown').replace('EventAttributes', '');
+        into.set(kind, (into.get(kind) ?? 0) + sign);
+      }
+    };
+    const diff = new Map<string, number>();
+    tally(await historyOf(weftId), 1, diff);
+    tally(await historyOf(handId), -1, diff);
+    return [...diff].filter(([, n]) => n !== 0).map(([k, n]) => `${k} ${n > 0 ? '+' : ''}${n}`);
+  };
 
-  const graphInput = (graph: unknown): ExecutionInput => ({ definitionId: 'bench', version: '1.0.0', graph: graph as ExecutionInput['graph'], input: {} });
-  const countEvents = async (id: string) => (await client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  /** Starts one execution and resolves with its id when it has completed. */
+  const runOne = async (side: Side): Promise<string> => {
+    if (side === 'weft') {
+      const { id } = await world.api<{ id: string }>('POST', `/workflows/${definitionId}/instances`, { input: {} }, 202);
+      await world.client.workflow.getHandle(id).result();
+      return id;
+    }
+    const id = `hand-${randomUUID()}`;
+    await world.client.workflow.execute('handWrittenCalls', { taskQueue: world.taskQueue, workflowId: id, args: [url, CALLS] });
+    return id;
+  };
+  const timed = async (side: Side, n: number) => {
+    const t0 = performance.now();
+    const ids = await Promise.all(Array.from({ length: n }, () => runOne(side)));
+    return { ms: performance.now() - t0, ids };
+  };
 
-  await worker.runUntil(async () => {
-    // Warm-up: the first run of each pays for bundle loading and connection set-up.
-    await client.workflow.execute('handWrittenCalls', { taskQueue, workflowId: `warm-${randomUUID()}`, args: [url, 2] });
-    await client.workflow.execute('interpretGraph', { taskQueue, workflowId: `warm-${randomUUID()}`, args: [graphInput(activityGraph(url))] });
+  try {
+    // Warm-up: bundle loading, connections, the first workflow tasks of each type.
+    await timed('hand', 3);
+    await timed('weft', 3);
 
-    let handMs = 0;
-    let graphMs = 0;
-    let handEvents = 0;
-    let graphEvents = 0;
-    for (let r = 0; r < rounds; r++) {
+    const one: Record<Side, number> = { weft: 0, hand: 0 };
+    const eventsOf: Record<Side, number> = { weft: 0, hand: 0 };
+    const lastId: Record<Side, string> = { weft: '', hand: '' };
+    for (let r = 0; r < ROUNDS; r++) {
       // Alternate the order so drift on a noisy machine hits both sides alike.
-      for (const side of r % 2 === 0 ? ['hand', 'graph'] : ['graph', 'hand']) {
-        const id = `${side}-${randomUUID()}`;
-        const t0 = performance.now();
-        if (side === 'hand') await client.workflow.execute('handWrittenCalls', { taskQueue, workflowId: id, args: [url, ACTIVITY_NODES] });
-        else await client.workflow.execute('interpretGraph', { taskQueue, workflowId: id, args: [graphInput(activityGraph(url))] });
-        const ms = performance.now() - t0;
-        const events = (await countEvents(id)).length;
-        if (side === 'hand') {
-          handMs += ms;
-          handEvents = events;
-        } else {
-          graphMs += ms;
-          graphEvents = events;
-        }
+      for (const side of (r % 2 === 0 ? ['hand', 'weft'] : ['weft', 'hand']) as Side[]) {
+        const { ms, ids } = await timed(side, 1);
+        one[side] += ms;
+        eventsOf[side] = await events(ids[0] as string);
+        lastId[side] = ids[0] as string;
       }
     }
-    // Each side's fixed cost is what it records with no activity node at all (for the interpreter:
-    // two bookkeeping activities and a search attribute update); the rest is per node.
-    const emptyGraph = `graph0-${randomUUID()}`;
-    const emptyHand = `hand0-${randomUUID()}`;
-    await client.workflow.execute('interpretGraph', { taskQueue, workflowId: emptyGraph, args: [graphInput(activityGraph(url, 0))] });
-    await client.workflow.execute('handWrittenCalls', { taskQueue, workflowId: emptyHand, args: [url, 0] });
-    const graphFixed = (await countEvents(emptyGraph)).length;
-    const handFixed = (await countEvents(emptyHand)).length;
-    console.log(`activity nodes: ${ACTIVITY_NODES}, rounds: ${rounds}`);
-    console.log(
-      `  wall time  interpreter/hand-written = ${(graphMs / handMs).toFixed(3)}  (${(graphMs / rounds).toFixed(0)} ms vs ${(handMs / rounds).toFixed(0)} ms per run)`,
-    );
-    console.log(
-      `  history events per activity node: interpreter ${((graphEvents - graphFixed) / ACTIVITY_NODES).toFixed(2)}, hand-written ${((handEvents - handFixed) / ACTIVITY_NODES).toFixed(2)}` +
-        `  (fixed per execution: interpreter ${graphFixed}, hand-written ${handFixed})`,
-    );
+    const many: Record<Side, number> = { weft: 0, hand: 0 };
+    for (let r = 0; r < CONCURRENT_ROUNDS; r++) {
+      for (const side of (r % 2 === 0 ? ['hand', 'weft'] : ['weft', 'hand']) as Side[]) many[side] += (await timed(side, CONCURRENT)).ms;
+    }
 
-    const id = `controls-${randomUUID()}`;
+    const controls = controlGraph();
+    const args: ExecutionInput = { definitionId: 'bench', version: '1.0.0', graph: controls as unknown as ExecutionInput['graph'], input: {} };
+    await world.client.workflow.execute('interpretGraph', { taskQueue: world.taskQueue, workflowId: `controls-warm-${randomUUID()}`, args: [args] });
     const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const result = await client.workflow.execute('interpretGraph', { taskQueue, workflowId: id, args: [graphInput(controlGraph())] });
-    const wall = performance.now() - t0;
+    const controlStart = performance.now();
+    const result = await world.client.workflow.execute('interpretGraph', { taskQueue: world.taskQueue, workflowId: `controls-${randomUUID()}`, args: [args] });
     const cpu = process.cpuUsage(cpu0);
-    const events = await countEvents(id);
-    const nonTask = events.filter(
-      (e) => !e.workflowTaskScheduledEventAttributes && !e.workflowTaskStartedEventAttributes && !e.workflowTaskCompletedEventAttributes,
-    );
-    const kinds = [...new Set(nonTask.map((e) => Object.keys(e).find((k) => k.endsWith('EventAttributes'))))];
-    console.log(`control nodes: ${CONTROL_NODES} → output ${JSON.stringify(result.output)}`);
-    console.log(`  history events besides workflow tasks: ${nonTask.length} (${kinds.join(', ')})`);
-    console.log(`  worker process CPU per control node: ${((cpu.user + cpu.system) / 1000 / CONTROL_NODES).toFixed(3)} ms; wall ${wall.toFixed(0)} ms`);
-  });
-  await world.close();
+    const controlWallMs = performance.now() - controlStart;
+    if ((result.output as { n: number }).n !== Math.ceil(CONTROL_NODES / 3)) throw new Error(`control graph gave ${JSON.stringify(result.output)}`);
+
+    const figures: Figure[] = [
+      {
+        key: 'one.ratio',
+        label: `one execution, ${CALLS} API_CALL nodes: wall Weft/hand-written`,
+        value: one.weft / one.hand,
+        unit: 'x',
+        goal: { op: '<=', value: 1.02 },
+      },
+      { key: 'one.weftMs', label: '  Weft (API start to result)', value: one.weft / ROUNDS, unit: 'ms' },
+      { key: 'one.handMs', label: '  hand-written (client start to result)', value: one.hand / ROUNDS, unit: 'ms' },
+      {
+        key: 'events.extra',
+        label: 'history events per execution: Weft minus hand-written',
+        value: eventsOf.weft - eventsOf.hand,
+        unit: 'events',
+        goal: { op: '<=', value: 4 },
+      },
+      { key: 'events.weft', label: '  Weft history events', value: eventsOf.weft, unit: 'events' },
+      {
+        key: 'many.ratio',
+        label: `${CONCURRENT} executions at once: wall Weft/hand-written`,
+        value: many.weft / many.hand,
+        unit: 'x',
+        goal: { op: '<=', value: 1.1 },
+      },
+      { key: 'many.weftMs', label: `  Weft, ${CONCURRENT} at once`, value: many.weft / CONCURRENT_ROUNDS, unit: 'ms' },
+      { key: 'many.handMs', label: `  hand-written, ${CONCURRENT} at once`, value: many.hand / CONCURRENT_ROUNDS, unit: 'ms' },
+      {
+        key: 'control.cpuUs',
+        label: 'worker process CPU per control node (IF/SWITCH/assign)',
+        value: (cpu.user + cpu.system) / CONTROL_NODES,
+        unit: 'µs',
+        goal: { op: '<=', value: 50 },
+      },
+    ];
+    saveReport({
+      bench: 'interpreter',
+      mode,
+      params: {
+        calls: CALLS,
+        rounds: ROUNDS,
+        concurrent: CONCURRENT,
+        concurrentRounds: CONCURRENT_ROUNDS,
+        controlNodes: CONTROL_NODES,
+        database: world.database,
+      },
+      figures,
+      notes: [`extra history events by kind: ${(await extraKinds(lastId.weft, lastId.hand)).join(', ')}`, `control graph: ${controlWallMs.toFixed(0)} ms wall`],
+    });
+  } finally {
+    await world.close();
+  }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

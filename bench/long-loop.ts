@@ -9,17 +9,20 @@
  * items (0 = none): control nodes cost CPU and workflow tasks only, activities cost history.
  * The items come in the execution's input (≈0.6 MB for 100,000 numbers), as they would from a caller.
  *
- * Run: npx tsx bench/long-loop.ts [items=100000] [batchSize=1000] [activityEvery=100] [baseline=2000]
+ * Run: npm run bench -- long-loop [--quick] [items=100000 (quick 10000)] [batchSize=1000] [activityEvery=100] [baseline=2000]
  */
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import type { ExecutionInput } from '../src/workflows/types';
 import { startBenchWorld } from './in-process';
+import { benchArgs, benchMode, runBench, saveReport } from './support/report';
 
-const ITEMS = Number(process.argv[2] ?? 100_000);
-const BATCH_SIZE = Number(process.argv[3] ?? 1_000);
-const ACTIVITY_EVERY = Number(process.argv[4] ?? 100);
-const BASELINE = Number(process.argv[5] ?? 2_000);
+const mode = benchMode();
+const args = benchArgs();
+const ITEMS = Number(args[0] ?? (mode === 'quick' ? 10_000 : 100_000));
+const BATCH_SIZE = Number(args[1] ?? 1_000);
+const ACTIVITY_EVERY = Number(args[2] ?? 100);
+const BASELINE = Number(args[3] ?? 2_000);
 
 function loopGraph(url: string) {
   const nodes: Array<Record<string, unknown>> = [
@@ -104,24 +107,23 @@ async function main() {
     const heaviest = long.runs.reduce((a, b) => (b.bytes > a.bytes ? b : a));
     const [parent] = long.runs as [RunSize];
     const activities = ACTIVITY_EVERY > 0 ? Math.ceil(ITEMS / ACTIVITY_EVERY) : 0;
-    console.log(
-      `LOOP over ${ITEMS} items, batchSize ${BATCH_SIZE}, concurrency 10, body DATA_TRANSFORMATION` +
-        (activities ? ` + API_CALL every ${ACTIVITY_EVERY} items (${activities} activities)` : ''),
-    );
-    console.log(`  wall time: ${(long.ms / 1000).toFixed(1)} s (${((long.ms * 1000) / ITEMS).toFixed(0)} µs per item)`);
-    console.log(`  runs: ${long.runs.length} (the execution + ${long.runs.length - 1} batch children)`);
-    console.log(
-      `  largest history: ${largest.events} events (${largest.workflowId}); largest in bytes: ${(heaviest.bytes / 1024).toFixed(0)} KiB (${heaviest.workflowId})`,
-    );
-    console.log(`  the execution's own history: ${parent.events} events, ${(parent.bytes / 1024).toFixed(0)} KiB (Temporal's limits: 50,000 events, 50 MB)`);
-    console.log(
-      `  baseline ${BASELINE} items: ${(base.ms / 1000).toFixed(1)} s, ${base.runs.length} runs → time per item long/baseline = ${(long.ms / ITEMS / (base.ms / BASELINE)).toFixed(2)}`,
-    );
+    const perItemRatio = long.ms / ITEMS / (base.ms / BASELINE);
+    saveReport({
+      bench: 'long-loop',
+      mode,
+      params: { items: ITEMS, batchSize: BATCH_SIZE, concurrency: 10, activityEvery: ACTIVITY_EVERY, activities, baseline: BASELINE },
+      figures: [
+        { key: 'wallSeconds', label: `LOOP over ${ITEMS} items: wall time`, value: long.ms / 1000, unit: 's' },
+        { key: 'usPerItem', label: '  per item', value: (long.ms * 1000) / ITEMS, unit: 'µs' },
+        { key: 'runs', label: '  runs (the execution and its batch children)', value: long.runs.length, unit: '' },
+        { key: 'largestEvents', label: '  largest history of any run', value: largest.events, unit: 'events', goal: { op: '<=', value: 50_000 } },
+        { key: 'largestKiB', label: '  largest history of any run in bytes', value: heaviest.bytes / 1024, unit: 'KiB', goal: { op: '<=', value: 50 * 1024 } },
+        { key: 'parentEvents', label: "  the execution's own history", value: parent.events, unit: 'events' },
+        { key: 'perItemRatio', label: `time per item, ${ITEMS} items / ${BASELINE}-item baseline`, value: perItemRatio, unit: 'x' },
+      ],
+    });
   });
   await world.close();
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

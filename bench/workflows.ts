@@ -1,9 +1,9 @@
-// Workflow bundle for the benchmarks: the interpreter and a hand-written baseline beside it.
-import { proxyActivities } from '@temporalio/workflow';
+// Workflow bundle for the benchmarks: the interpreter and hand-written baselines beside it.
+import { condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { WeftActivities } from '../src/activities';
 import type { HttpRequestSpec } from '../src/activities/types';
 
-export { interpretGraph } from '../src/workflows';
+export * from '../src/workflows';
 
 const { apiCall } = proxyActivities<WeftActivities>({ startToCloseTimeout: '35s', retry: { maximumAttempts: 3 } });
 
@@ -16,4 +16,23 @@ export async function handWrittenCalls(url: string, count: number): Promise<numb
     if (r.output.status === 200) ok++;
   }
   return ok;
+}
+
+/** A trivial workflow, the plain-client side of bench/api-starts.ts: no activity, one workflow task. */
+export async function handWrittenTrivial(input: { amount?: number }): Promise<{ big: boolean }> {
+  return { big: (input.amount ?? 0) > 100 };
+}
+
+/** The decision the hand-written approval waits for (bench/approvals.ts). */
+export const approveUpdate = defineUpdate<string, [string]>('approve');
+
+/** What a developer would write by hand for one approval: wait for the decision, then finish. */
+export async function handWrittenApproval(title: string): Promise<string> {
+  let decidedBy: string | undefined;
+  setHandler(approveUpdate, (by) => {
+    decidedBy = by;
+    return title;
+  });
+  await condition(() => decidedBy !== undefined);
+  return decidedBy as string;
 }

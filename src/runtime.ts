@@ -86,6 +86,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         secretsKey,
         installationId: installation,
         maxCachedWorkflows: settings.maxCachedWorkflows,
+        workflowStackTraces: settings.workflowStackTraces,
         workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
       });
       const running = worker.run();

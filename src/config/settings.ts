@@ -24,6 +24,8 @@ export const SETTING_DOCS = {
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
   WEFT_MAX_CACHED_WORKFLOWS:
     'how many running workflows a worker keeps in memory (about 0.35 MB each; evicted ones are replayed from history when they next act); default: what fits in the heap at 0.5 MB each',
+  WEFT_WORKFLOW_STACK_TRACES:
+    "on: the Temporal Web UI's Stack Trace tab works, at the price of a stack trace taken for every promise a workflow creates (most of an activation's CPU); default off",
 } as const;
 
 export type SettingName = keyof typeof SETTING_DOCS;
@@ -70,6 +72,7 @@ const schema = z.object({
   WEFT_SMTP_URL: z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').optional(),
   WEFT_MAIL_FROM: z.string().min(3).optional(),
   WEFT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  WEFT_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -100,6 +103,8 @@ export interface Settings {
   mailFrom: string | undefined;
   /** WEFT_MAX_CACHED_WORKFLOWS; undefined sizes the cache from the heap (see defaultMaxCachedWorkflows). */
   maxCachedWorkflows: number | undefined;
+  /** WEFT_WORKFLOW_STACK_TRACES=on. */
+  workflowStackTraces: boolean;
 }
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
@@ -150,5 +155,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     smtpUrl: s.WEFT_SMTP_URL,
     mailFrom: s.WEFT_MAIL_FROM,
     maxCachedWorkflows: s.WEFT_MAX_CACHED_WORKFLOWS,
+    workflowStackTraces: s.WEFT_WORKFLOW_STACK_TRACES === 'on',
   };
 }

@@ -92,6 +92,11 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Whether `code` is one of Weft's error codes (e.g. a failure type that crossed Temporal). */
+export function isErrorCode(code: string | undefined | null): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
 /**
  * A failure with a stable code. `issues` lists every offending JSON path for validation errors;
  * `details` carries machine-readable context (never secrets).

@@ -16,7 +16,7 @@ import {
 } from '../db/repositories/approvals';
 import type { ApprovalDecisionRow, ApprovalRequestRow, ApprovalStatus } from '../db/schema';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
-import { WeftError } from '../graph/errors';
+import { isErrorCode, WeftError } from '../graph/errors';
 import { policyNotFound } from './approval-policies';
 import { requestView, type RequestView } from './approval-views';
 import { approvalStateQuery, cancelApprovalUpdate, decideUpdate, resubmitUpdate } from '../workflows/approval-types';
@@ -351,11 +351,24 @@ export class ApprovalService {
     try {
       return await call();
     } catch (err) {
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        throw new WeftError(err.cause.type ?? 'APPROVAL_NOT_PENDING', err.cause.message);
+      // The workflow's validators refuse with one of Weft's codes; other failure types come from
+      // the SDK or the server (an update still unprocessed when the request closed).
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isErrorCode(err.cause.type)) {
+        throw new WeftError(err.cause.type, err.cause.message);
       }
       if (err instanceof WorkflowNotFoundError) throw new WeftError('APPROVAL_NOT_PENDING', `approval request ${id} is no longer open`);
+      // An update the server admitted while the request was closing is aborted ("workflow update
+      // was aborted"): for the caller it came too late, like any decision on a closed request.
+      if (await this.hasClosed(id)) throw new WeftError('APPROVAL_NOT_PENDING', `approval request ${id} is no longer open`);
       throw err;
+    }
+  }
+
+  private async hasClosed(id: string): Promise<boolean> {
+    try {
+      return (await this.temporal.workflow.getHandle(id).describe()).status.name !== 'RUNNING';
+    } catch {
+      return false;
     }
   }
 

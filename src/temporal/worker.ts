@@ -28,6 +28,8 @@ export interface WorkerDeps {
   installationId: string;
   /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
   identity?: string;
+  /** Keep the SDK's per-promise stack traces (the Web UI's Stack Trace tab); see {@link setWorkflowStackTraces}. */
+  workflowStackTraces?: boolean;
 }
 
 /**
@@ -102,8 +104,20 @@ export function eventPublisher(db: WeftDb): EventPublisher {
     new EventService(db, client, new ExecutionService(db, client, taskQueue, new DefinitionService(db))).publish(request);
 }
 
+/**
+ * Switches the SDK's per-promise stack traces on or off for the workflow threads created after
+ * this call (patches/@temporalio+worker+*.patch, temporalio/sdk-typescript#1587): each promise a
+ * workflow creates took a stack trace, which bench/interpreter-overhead.ts measured as most of
+ * the CPU of an activation. The SDK's threads read it from their copy of the environment, made
+ * when the worker creates them, hence an environment variable rather than an option.
+ */
+export function setWorkflowStackTraces(on: boolean): void {
+  process.env.TEMPORAL_WORKFLOW_STACK_TRACES = on ? 'on' : 'off';
+}
+
 /** Creates (does not run) the Weft worker: the generic interpreter workflow plus every activity. */
 export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
+  setWorkflowStackTraces(deps.workflowStackTraces ?? false);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.namespace,
