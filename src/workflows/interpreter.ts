@@ -7,8 +7,8 @@ import { validateDefinition } from '../graph/validate';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
 import { ErrorPolicies } from './steps/error-policies';
 import type { LoopBatcher } from './steps/loop';
-import { loopBatcher, runLoopBatch } from './steps/loop-batches';
-import { runStep, type NodeOutcome, type StepHost } from './steps';
+import { loopBatcher, runLoopBatch, type BatchHost } from './steps/loop-batches';
+import { runStep, type AllStepsHost, type NodeOutcome } from './steps';
 import type { ApprovalHost } from './steps/approval';
 import { recover, type RecoveryHost } from './steps/error-handling';
 import type { SideEffectProps } from './steps/side-effect';
@@ -47,7 +47,7 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
   return new GraphRun(args, samples).simulate();
 }
 
-class GraphRun extends RunState implements StepHost, RecoveryHost, ControlledRun {
+class GraphRun extends RunState implements AllStepsHost, BatchHost, RecoveryHost, ControlledRun {
   /** Whether iterations and branches get outputs of their own: decided once, at the first that runs. */
   private scopedOutputs: boolean | undefined;
   /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
