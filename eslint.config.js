@@ -2,7 +2,7 @@
 const tseslint = require('typescript-eslint');
 const { builtinModules } = require('node:module');
 const { importX, createNodeResolver } = require('eslint-plugin-import-x');
-const noImportCycle = require('./eslint-rules/no-import-cycle');
+const noImportCycle = require('./scripts/lint/no-import-cycle');
 
 /** The layers point one way: files in `files` may import nothing, not even types, from the folders in `above`. */
 function layer(files, why, above) {
