@@ -5,10 +5,10 @@ import { getApprovalPolicy, insertApprovalDecisions, policyForType, upsertApprov
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { isWeftError } from '../graph/errors';
 import type { NodeActivityRequest } from '../graph/node-types';
-import type { ApproverSpec, DirectoryService } from '../domain/directory';
+import type { ApproverSpec } from '../domain/approver-resolution';
+import type { DirectoryService } from '../domain/directory';
 import type { ApprovalRequestRecord, DecisionRecord, StepApprover } from '../shared/approvals';
 import type { NodeActivityResult } from './types';
-
 
 export interface ApprovalActivityDeps {
   db: WeftDb;

@@ -1,6 +1,6 @@
 /**
  * The rules of out-of-office delegation, pure: who decides in a named approver's place at a given
- * moment. The directory service loads the users; approval code reaches these rules through
+ * moment. approver-resolution.ts loads the users; approval code reaches these rules through
  * `DirectoryService.resolveApprovers` and `eligibleFor`.
  */
 

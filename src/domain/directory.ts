@@ -1,5 +1,5 @@
 import { isUniqueViolation } from '../db/errors';
-import type { Principal, Role } from '../auth/tokens';
+import type { Principal } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import {
@@ -11,7 +11,6 @@ import {
   getUsers,
   insertGroup,
   insertUser,
-  listActiveUsers,
   listGroupMembers,
   listGroups,
   listUsers,
@@ -21,84 +20,14 @@ import {
   type ListUsersQuery,
   type UserPatch,
 } from '../db/repositories/directory';
-import type { Group, User } from '../db/schema';
 import { WeftError } from '../graph/errors';
-import { decider, isAway, MAX_DELEGATION_HOPS } from './delegation';
-
-/** A user as the API shows it. */
-export interface UserView {
-  id: string;
-  name: string;
-  email: string | null;
-  roles: Role[];
-  active: boolean;
-  /** Who decides in this user's place while away; null when nobody. */
-  delegateTo: string | null;
-  /** Out of office until then (exclusive); null when present. */
-  awayUntil: Date | null;
-  /** Whether `awayUntil` lies in the future right now. */
-  away: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** A group as the API shows it; `members` only on a single group's read. */
-export interface GroupView {
-  id: string;
-  name: string;
-  description: string | null;
-  memberCount: number;
-  members?: UserView[];
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-/** Who may decide an approval step, as `001_*.txt` ApproverDefinition names them (without `dynamic`, which the approval code evaluates). */
-export interface ApproverSpec {
-  type: 'user' | 'role' | 'group';
-  /** A user id, a role name or a group id. */
-  identifier: string;
-}
-
-/** One person who may decide, and for whom they stand in. */
-export interface ResolvedApprover {
-  user: UserView;
-  /** Named by the spec themself (they may also stand in for others). */
-  direct: boolean;
-  /** The named approvers, away at the time, whose decision this user makes; sorted. */
-  onBehalfOf: string[];
-}
-
-/** Whether a user may decide for a spec, and for whom when only as a delegate. */
-export interface Eligibility {
-  eligible: boolean;
-  /** Set when the user is eligible only as the delegate of this named approver. */
-  onBehalfOf?: string;
-}
+import { eligibility, namedUsers, resolveApprovers, type ApproverSpec, type Eligibility, type ResolvedApprover } from './approver-resolution';
+import { groupView, userView, type GroupView, type UserView } from './directory-views';
 
 /** The out-of-office a user declares: away until `awayUntil`, `delegateTo` deciding meanwhile (or nobody). */
 export interface OutOfOffice {
   delegateTo: string | null;
   awayUntil: Date;
-}
-
-function userView(row: User, now: Date): UserView {
-  return {
-    id: row.id,
-    name: row.name,
-    email: row.email,
-    roles: row.roles,
-    active: row.active,
-    delegateTo: row.delegateTo,
-    awayUntil: row.awayUntil,
-    away: isAway(row, now),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
-}
-
-function groupView(row: Group, memberCount: number): GroupView {
-  return { id: row.id, name: row.name, description: row.description, memberCount, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
 function userNotFound(id: string): WeftError {
@@ -115,7 +44,8 @@ function isAdmin(principal: Principal): boolean {
 
 /**
  * The directory of approvers: users with roles, groups, out-of-office delegation, and the
- * resolution of an approver spec to the people who may decide at a given moment.
+ * resolution of an approver spec to the people who may decide at a given moment (the rules of
+ * that in approver-resolution.ts and delegation.ts; the views in directory-views.ts).
  */
 export class DirectoryService {
   /** @param clock "now" for views and out-of-office checks (tests may pin it) */
@@ -321,41 +251,18 @@ export class DirectoryService {
   }
 
   /**
-   * The active users who may decide for `spec` at `at`: each named user (the user, the holders
-   * of the role, the members of the group) who is active, or — while they are away with an
-   * active delegate — whoever the delegation chain leads to (see `decider` in ./delegation).
-   * Inactive users are never approvers. Unknown users, roles and groups resolve to nobody; the
-   * caller decides about fallbacks. One entry per person, by id.
+   * The active users who may decide for `spec` at `at`, delegation followed (see
+   * approver-resolution.ts). One entry per person, by id.
    *
    * @param db a transaction of the caller's, to resolve consistently with its other reads
    */
-  async resolveApprovers(spec: ApproverSpec, at: Date, db: WeftDb = this.db): Promise<ResolvedApprover[]> {
-    const named = await this.loadNamed(db, spec);
-    const known = await this.withDelegates(db, named, at);
-    const lookup = (id: string) => known.get(id);
-    const byId = new Map<string, { user: User; direct: boolean; onBehalfOf: Set<string> }>();
-    for (const person of named) {
-      const who = decider(person, at, lookup);
-      if (!who) continue;
-      const entry = byId.get(who.id) ?? { user: who, direct: false, onBehalfOf: new Set<string>() };
-      if (who.id === person.id) entry.direct = true;
-      else entry.onBehalfOf.add(person.id);
-      byId.set(who.id, entry);
-    }
-    const now = this.clock();
-    return [...byId.values()]
-      .sort((a, b) => (a.user.id < b.user.id ? -1 : a.user.id > b.user.id ? 1 : 0))
-      .map((e) => ({ user: userView(e.user, now), direct: e.direct, onBehalfOf: [...e.onBehalfOf].sort() }));
+  resolveApprovers(spec: ApproverSpec, at: Date, db: WeftDb = this.db): Promise<ResolvedApprover[]> {
+    return resolveApprovers(db, spec, at, this.clock);
   }
 
-  /**
-   * The users `spec` names, without delegation: the user (active or not, so the caller can say
-   * why nobody was told), the active holders of the role, the active members of the group. For
-   * notifications, which inform rather than ask for a decision. Unknown ids resolve to nobody.
-   */
-  async namedUsers(spec: ApproverSpec): Promise<UserView[]> {
-    const now = this.clock();
-    return (await this.loadNamed(this.db, spec)).map((u) => userView(u, now));
+  /** The users `spec` names, without delegation: for notifications (see approver-resolution.ts). */
+  namedUsers(spec: ApproverSpec): Promise<UserView[]> {
+    return namedUsers(this.db, spec, this.clock());
   }
 
   /**
@@ -363,39 +270,7 @@ export class DirectoryService {
    * approver who is away (then `onBehalfOf` names the first such approver by id).
    */
   async eligibleFor(userId: string, spec: ApproverSpec, at: Date, db: WeftDb = this.db): Promise<Eligibility> {
-    const entry = (await this.resolveApprovers(spec, at, db)).find((a) => a.user.id === userId);
-    if (!entry) return { eligible: false };
-    return entry.direct ? { eligible: true } : { eligible: true, onBehalfOf: entry.onBehalfOf[0] };
-  }
-
-  private async loadNamed(db: WeftDb, spec: ApproverSpec): Promise<User[]> {
-    switch (spec.type) {
-      case 'user': {
-        const user = await getUser(db, spec.identifier);
-        return user ? [user] : [];
-      }
-      case 'role':
-        return listActiveUsers(db, { role: spec.identifier as Role });
-      case 'group':
-        return listActiveUsers(db, { group: spec.identifier });
-    }
-  }
-
-  /**
-   * The named users plus everyone their delegation chains may reach at `at`, loaded one hop per
-   * query (so at most {@link MAX_DELEGATION_HOPS} queries, whatever the number of users).
-   */
-  private async withDelegates(db: WeftDb, named: User[], at: Date): Promise<Map<string, User>> {
-    const known = new Map(named.map((u) => [u.id, u]));
-    let frontier = named;
-    for (let hop = 0; hop < MAX_DELEGATION_HOPS && frontier.length > 0; hop++) {
-      const wanted = [...new Set(frontier.filter((u) => isAway(u, at) && u.delegateTo !== null).map((u) => u.delegateTo as string))].filter(
-        (id) => !known.has(id),
-      );
-      frontier = await getUsers(db, wanted);
-      for (const u of frontier) known.set(u.id, u);
-    }
-    return known;
+    return eligibility(await this.resolveApprovers(spec, at, db), userId);
   }
 
   private requireSelfOrAdmin(userId: string, principal: Principal): void {

@@ -49,3 +49,8 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   return false;
 }
+
+/** A deep copy of a JSON value (the validator marks the schema objects it indexes; a node's properties must stay as written). */
+export function copyJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}

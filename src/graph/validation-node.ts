@@ -8,7 +8,8 @@
 import { z } from 'zod';
 import type { ValidationIssue } from './errors';
 import { WeftError } from './errors';
-import { checkJsonSchema, JSON_SCHEMA_DRAFTS, type JsonSchemaResult, validateJson } from './json-schema';
+import { checkJsonSchema, JSON_SCHEMA_DRAFTS } from './json-schema-check';
+import { type JsonSchemaResult, validateJson } from './json-schema';
 import { isPlainObject, toPointer } from './json';
 
 /** What a VALIDATION node does with data that does not match. */

@@ -1,7 +1,8 @@
 /**
  * What the approval workflow (approval.ts) keeps of one request, and how it is written: the state
  * the `approvalState` query answers, decisions applied to the open step and stored one batch at
- * a time, and the request row kept in step for the inbox. ApprovalRun adds the run on top.
+ * a time, and the request row kept in step for the inbox. ApprovalDeadlines (approval-deadlines.ts)
+ * adds the open step's timers on top, ApprovalRun (approval.ts) the run.
  *
  * Pure TypeScript: workflow code, so no Node APIs here.
  */
@@ -29,7 +30,7 @@ export const store = proxyActivities<WeftActivities>({
   retry: { initialInterval: '500ms', maximumInterval: '30s', backoffCoefficient: 2 },
 });
 
-/** The state of one approval request and its writes; the run (approval.ts) extends it. */
+/** The state of one approval request and its writes; the deadlines (approval-deadlines.ts) extend it. */
 export class ApprovalRecord {
   protected status: ApprovalStatus = 'pending';
   protected chain: ApprovalChain | undefined;

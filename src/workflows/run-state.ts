@@ -5,9 +5,8 @@
  * payloads as JSON.
  */
 import { NodeScope, type NodeOutputs } from './node-scopes';
-import type { BatchState } from './steps/loop-batches';
 import { ExecutionTrace } from './trace';
-import type { NodeErrorInfo, TraceEntry } from './types';
+import type { BatchState, NodeErrorInfo, TraceEntry } from './types';
 import type { Frame } from './walker';
 
 export class RunState {

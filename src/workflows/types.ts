@@ -1,5 +1,5 @@
 import type { WorkflowDefinition } from '../graph/schema';
-import type { BatchState, LoopBatchInput } from './steps/loop-batches';
+import type { Frame } from './walker';
 
 /** One completed run that can be undone. Plain JSON, so that it can be carried across a continue-as-new. */
 export interface CompensableRun {
@@ -125,4 +125,37 @@ export interface StatusView {
 export interface AdvanceRequest {
   trigger: string;
   data?: unknown;
+}
+
+/** A run of consecutive LOOP iterations: `[offset, offset + limit)` of the whole loop. */
+export interface LoopSlice {
+  offset: number;
+  limit: number;
+  /** The items of this slice (an `items` loop); absent for a `while` loop. */
+  items?: unknown[];
+  /** The whole loop's item count (`loop.count`); null for `while`. */
+  count: number | null;
+}
+
+/** The interpreter state a LOOP batch child (steps/loop-batches.ts) starts from and hands back; a continued run carries it too. */
+export interface BatchState {
+  vars: Record<string, unknown>;
+  nodeOutputs: Record<string, { output: unknown }>;
+  runsPerNode: Record<string, number>;
+  steps: number;
+  traceSeq: number;
+}
+
+/** What a batch child is given (ExecutionInput.loopBatch). */
+export interface LoopBatchInput {
+  loopNodeId: string;
+  frame: Frame;
+  slice: LoopSlice;
+  state: BatchState;
+  /** Set when the execution's input was too large to copy: the execution whose recorded input to read. */
+  inputFrom?: string;
+  /** START nodes whose output (the input itself) was left out of `state` with it. */
+  inputNodes?: string[];
+  /** Set when the execution gives iterations node outputs of their own (node-scopes.ts): the batch does too. */
+  scopedOutputs?: boolean;
 }

@@ -175,3 +175,8 @@ export async function requestApproval(
 export async function runGraph(t: TestWeft, graph: unknown, input: unknown = {}): Promise<any> {
   return waitForInstance(t, await startInstance(t, await publishGraph(t, graph), input));
 }
+
+/** The per-node trace of an instance, as `GET …/history` answers it. */
+export async function nodeHistory(t: WeftApi, id: string): Promise<any[]> {
+  return (await t.api('GET', `/api/v1/workflow-instances/${id}/history`)).body.nodes;
+}

@@ -13,7 +13,7 @@ import { describeNodeError, NodeFailed } from '../node-errors';
 import type { ExecutionInput, NodeErrorInfo } from '../types';
 import { APPROVAL_STATE_TIMEOUT_PATCH, waitInState } from '../state-timeouts';
 import type { Frame, Walker } from '../walker';
-import type { Step } from './step';
+import type { Step, StepHost } from './step';
 
 /** What the node needs from the interpreter. */
 export interface ApprovalHost {
@@ -27,6 +27,12 @@ export interface ApprovalHost {
   leaveWait(): void;
   /** In a simulation: the sample output of the node (the decision to assume). */
   sample?(nodeId: string): unknown;
+}
+
+/** What the APPROVAL step needs of the run besides what every step has. */
+export interface ApprovalStepHost extends StepHost {
+  /** What an APPROVAL node needs of this run (one object per run). */
+  approvalHost(): ApprovalHost;
 }
 
 export interface ApprovalNodeOutcome {
@@ -153,7 +159,7 @@ export async function runApprovalNode(
 }
 
 /** The APPROVAL step (schema: src/graph/nodes/approval.ts and src/graph/approval-chain.ts). */
-export const approval: Step<'APPROVAL'> = async ({ host, node, props, iteration, frame }) => {
+export const approval: Step<'APPROVAL', ApprovalStepHost> = async ({ host, node, props, iteration, frame }) => {
   const decide = () => runApprovalNode(host.approvalHost(), node, parseNodeProperties('APPROVAL', props), frame, iteration, host.args);
   // Executions recorded before APPROVAL waits took state timeouts start no timer there.
   const limited = !host.samples && host.stateTimeout(node.id) !== undefined && patched(APPROVAL_STATE_TIMEOUT_PATCH);

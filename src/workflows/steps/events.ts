@@ -11,7 +11,7 @@ import { eventSignal } from '../messages';
 import { NodeFailed } from '../node-errors';
 import type { Frame, Walker } from '../walker';
 import { activityStep } from './side-effect';
-import { sampled, type Step } from './step';
+import { sampled, type Step, type StepHost } from './step';
 
 // Registering and ending a wait must outlive a database outage: unlimited attempts, capped backoff.
 const waits = proxyActivities<WeftActivities>({
@@ -27,6 +27,9 @@ export interface EventWalker extends Walker {
    */
   whileWaiting<T>(state: GraphNode, work: () => Promise<T>): Promise<T>;
 }
+
+/** What the EVENT_SUBSCRIBER step needs of the run besides what every step has. */
+export interface EventStepHost extends StepHost, EventWalker {}
 
 /** What an EVENT_SUBSCRIBER run ends with. */
 export interface SubscriberOutcome {
@@ -150,7 +153,7 @@ export async function runEventSubscriber(
  * The EVENT_SUBSCRIBER step (schema: src/graph/nodes/events.ts). A simulation does not wait: the
  * sample output, leaving by the `received` port.
  */
-export const eventSubscriber: Step<'EVENT_SUBSCRIBER'> = async ({ host, node, props, iteration, frame }) => {
+export const eventSubscriber: Step<'EVENT_SUBSCRIBER', EventStepHost> = async ({ host, node, props, iteration, frame }) => {
   if (host.samples) return { ...sampled(host, node), port: 'received' };
   return runEventSubscriber(host, node, parseNodeProperties('EVENT_SUBSCRIBER', props), frame, iteration);
 };

@@ -7,25 +7,28 @@ import { isSideEffectNode, isSupportedNodeType, type SupportedNodeType } from '.
 import type { GraphNode } from '../../graph/schema';
 import type { Frame } from '../walker';
 import { apiCall } from './api-call';
-import { approval } from './approval';
+import { approval, type ApprovalStepHost } from './approval';
 import { ifThenElse, switchStep } from './branching';
 import { customApi, netsuiteConnector, salesforceConnector, sapConnector } from './connectors';
 import { dataTransformation } from './data-transformation';
 import { errorHandler, fallbackPath, retryLogic } from './error-handling';
-import { eventPublisher, eventSubscriber } from './events';
-import { loop } from './loop';
+import { eventPublisher, eventSubscriber, type EventStepHost } from './events';
+import { loop, type LoopStepHost } from './loop';
 import { notification } from './notification';
 import { equipmentOperation, materialConsume, qualityCheck } from './operations';
 import { parallel } from './parallel';
 import { end, start } from './start-end';
-import { sampled, type NodeOutcome, type StepHost, type StepRegistry, type StepRun } from './step';
+import { sampled, type NodeOutcome, type StepRegistry, type StepRun } from './step';
 import { subprocess } from './subprocess';
 import { validation } from './validation';
 import { wait } from './wait';
 
-export type { NodeOutcome, StepHost } from './step';
+export type { NodeOutcome } from './step';
 
-const STEPS: StepRegistry = {
+/** What the run must offer so that every registered step can run on it. */
+export interface AllStepsHost extends ApprovalStepHost, EventStepHost, LoopStepHost {}
+
+const STEPS: StepRegistry<AllStepsHost> = {
   START: start,
   END: end,
   DATA_TRANSFORMATION: dataTransformation,
@@ -54,7 +57,7 @@ const STEPS: StepRegistry = {
 };
 
 /** A step that may be given a node of any type. */
-type AnyStep = (run: StepRun<SupportedNodeType>) => Promise<NodeOutcome>;
+type AnyStep = (run: StepRun<SupportedNodeType, AllStepsHost>) => Promise<NodeOutcome>;
 
 /** In a simulation every side effect, and SUBPROCESS, answers from the samples. */
 const sampledStep: AnyStep = async ({ host, node }) => sampled(host, node);
@@ -68,7 +71,7 @@ const notExecutable: AnyStep = async ({ node }) => {
  * Runs one node: its type's step. Not async itself, so that the walk awaits the step's own
  * promise (see Step).
  */
-export function runStep(host: StepHost, node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
+export function runStep(host: AllStepsHost, node: GraphNode, iteration: number, frame: Frame): Promise<NodeOutcome> {
   const props = (node.properties ?? {}) as Record<string, unknown>;
   const run = { host, node: node as StepRun<SupportedNodeType>['node'], props, iteration, frame };
   if (host.samples && (isSideEffectNode(node.type) || node.type === 'SUBPROCESS')) return sampledStep(run);

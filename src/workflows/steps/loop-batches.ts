@@ -3,9 +3,9 @@ import type { WeftActivities } from '../../activities';
 import { WeftError } from '../../graph/errors';
 import { parseNodeProperties, type LoopProperties } from '../../graph/node-types';
 import type { GraphNode } from '../../graph/schema';
-import { runIterations, type LoopBatcher, type LoopSlice } from './loop';
+import { runIterations, type LoopBatcher } from './loop';
 import { describeNodeError, NodeFailed } from '../node-errors';
-import type { ExecutionInput, ExecutionResult, NodeErrorInfo, TraceEntry } from '../types';
+import type { BatchState, ExecutionInput, ExecutionResult, LoopBatchInput, LoopSlice, NodeErrorInfo, TraceEntry } from '../types';
 import type { NodeOutputs } from '../node-scopes';
 import type { Frame, Walker } from '../walker';
 
@@ -28,29 +28,6 @@ export const MAX_LOOP_RESULT_BYTES = 1_000_000;
 export const MAX_INLINE_INPUT_BYTES = 64_000;
 /** Trace entries of a batch copied into the parent's trace (the batch's own run keeps them all). */
 const TRACE_TAIL = 20;
-
-/** The interpreter state a batch starts from and hands back. */
-export interface BatchState {
-  vars: Record<string, unknown>;
-  nodeOutputs: Record<string, { output: unknown }>;
-  runsPerNode: Record<string, number>;
-  steps: number;
-  traceSeq: number;
-}
-
-/** What a batch child is given (ExecutionInput.loopBatch). */
-export interface LoopBatchInput {
-  loopNodeId: string;
-  frame: Frame;
-  slice: LoopSlice;
-  state: BatchState;
-  /** Set when the execution's input was too large to copy: the execution whose recorded input to read. */
-  inputFrom?: string;
-  /** START nodes whose output (the input itself) was left out of `state` with it. */
-  inputNodes?: string[];
-  /** Set when the execution gives iterations node outputs of their own (node-scopes.ts): the batch does too. */
-  scopedOutputs?: boolean;
-}
 
 // Reading a large execution input back is the one piece of I/O a batch adds.
 const batchActivities = proxyActivities<WeftActivities>({

@@ -3,23 +3,14 @@ import { WeftError } from '../../graph/errors';
 import { evaluateBoolean, evaluateExpression } from '../../graph/expressions';
 import { parseNodeProperties, type LoopProperties } from '../../graph/node-types';
 import type { GraphNode } from '../../graph/schema';
+import type { LoopSlice } from '../types';
 import { OutputsInItemOrder } from '../node-scopes';
 import { handBack, innerFrame, lastOutputOf, type Frame, type Walker } from '../walker';
-import type { Step } from './step';
+import type { Step, StepHost } from './step';
 
 export interface LoopOutcome {
   output: { results: unknown[]; count: number };
   port: 'done';
-}
-
-/** A run of consecutive iterations: `[offset, offset + limit)` of the whole loop. */
-export interface LoopSlice {
-  offset: number;
-  limit: number;
-  /** The items of this slice (an `items` loop); absent for a `while` loop. */
-  items?: unknown[];
-  /** The whole loop's item count (`loop.count`); null for `while`. */
-  count: number | null;
 }
 
 /** Iterations beyond `batchSize` run in child workflows; the interpreter provides this. */
@@ -35,6 +26,12 @@ export interface LoopBatcher {
     from: Omit<LoopSlice, 'limit'> & { allItems?: unknown[] },
     results: unknown[],
   ): Promise<void> | undefined;
+}
+
+/** What the LOOP step needs of the run besides what every step has. */
+export interface LoopStepHost extends StepHost {
+  /** Runs a long LOOP's iterations in batch children; `loopRun` is how often that LOOP ran before. */
+  loopBatcher(loopRun: number): LoopBatcher;
 }
 
 function itemsOf(value: unknown): unknown[] {
@@ -141,7 +138,7 @@ export async function runLoop(walker: Walker, node: GraphNode, props: LoopProper
 }
 
 /** The LOOP step (schema: src/graph/nodes/loop.ts): leaves by port `done` with the results in order. */
-export const loop: Step<'LOOP'> = async ({ host, node, props, iteration, frame }) => ({
+export const loop: Step<'LOOP', LoopStepHost> = async ({ host, node, props, iteration, frame }) => ({
   ...(await runLoop(host, node, parseNodeProperties('LOOP', props), frame, host.samples ? undefined : host.loopBatcher(iteration))),
   attempts: 1,
 });

@@ -2,17 +2,17 @@
  * What a step is: the code that runs one node of one type inside the interpreter's walk. Each
  * family of node types has its step in steps/<family>.ts, named as its schema in
  * src/graph/nodes/<family>.ts; steps/index.ts registers them by type.
+ *
+ * This file names no family: a family that needs more of the run than {@link StepHost} declares
+ * that in its own file (ApprovalStepHost, LoopStepHost, EventStepHost), and steps/index.ts puts
+ * the hosts together, so the family files and this one never import each other in a circle.
  */
 import type { RetryLogicProperties, SupportedNodeType } from '../../graph/node-types';
 import type { GraphNode } from '../../graph/schema';
 import { NodeFailed } from '../node-errors';
 import type { StateTimeoutHost } from '../state-timeouts';
 import type { ExecutionInput, NodeErrorInfo, SimulationSamples } from '../types';
-import type { Frame } from '../walker';
-import type { ApprovalHost } from './approval';
-import type { EventWalker } from './events';
-import type { LoopBatcher } from './loop';
-import type { BatchHost } from './loop-batches';
+import type { Frame, Walker } from '../walker';
 
 /** What a node run ends with. */
 export interface NodeOutcome {
@@ -24,8 +24,8 @@ export interface NodeOutcome {
   next?: GraphNode;
 }
 
-/** What steps need of the interpreter's run, besides walking (Walker) and waiting (EventWalker). */
-export interface StepHost extends EventWalker, BatchHost, StateTimeoutHost {
+/** What every step may use of the interpreter's run: walking (Walker), state timeouts, variables, waits. */
+export interface StepHost extends Walker, StateTimeoutHost {
   readonly args: ExecutionInput;
   /** Set in a dry run (simulateGraph): side effects answer from these samples. */
   readonly samples?: SimulationSamples;
@@ -40,17 +40,13 @@ export interface StepHost extends EventWalker, BatchHost, StateTimeoutHost {
   /** Counts a wait in (the instance is `waiting` while any wait runs) and out. */
   enterWait(): void;
   leaveWait(): void;
-  /** What an APPROVAL node needs of this run (one object per run). */
-  approvalHost(): ApprovalHost;
-  /** Runs a long LOOP's iterations in batch children; `loopRun` is how often that LOOP ran before. */
-  loopBatcher(loopRun: number): LoopBatcher;
   /** The RETRY_LOGIC policy guarding `nodeId`, if any. */
   retryFor(nodeId: string): RetryLogicProperties | undefined;
 }
 
-/** One run of one node, as its step receives it. */
-export interface StepRun<T extends SupportedNodeType> {
-  host: StepHost;
+/** One run of one node, as its step receives it; `H` is what the step uses of the run. */
+export interface StepRun<T extends SupportedNodeType, H extends StepHost = StepHost> {
+  host: H;
   node: GraphNode & { type: T };
   /** The node's properties as the graph gives them (validated, defaults not applied). */
   props: Record<string, unknown>;
@@ -63,14 +59,14 @@ export interface StepRun<T extends SupportedNodeType> {
  * The step of node type `T`. Always async: the walk awaits each step the way it awaited the one
  * `execute` method steps were cut from, so recorded histories replay with the same commands.
  */
-export type Step<T extends SupportedNodeType> = (run: StepRun<T>) => Promise<NodeOutcome>;
+export type Step<T extends SupportedNodeType, H extends StepHost = StepHost> = (run: StepRun<T, H>) => Promise<NodeOutcome>;
 
 /**
  * One step per node type, and only for types with a schema: a type added to the registry of
  * src/graph/node-types.ts without a step here, or a step for a type without a schema, does not
- * compile.
+ * compile. `H` is the run every step is given: it must offer what each family's step asks for.
  */
-export type StepRegistry = { [T in SupportedNodeType]: Step<T> };
+export type StepRegistry<H extends StepHost> = { [T in SupportedNodeType]: Step<T, H> };
 
 /** JSONata can yield sequences with extra fields or lambdas; state and payloads hold plain JSON only. */
 export function toPlain(value: unknown): unknown {

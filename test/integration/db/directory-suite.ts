@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Principal } from '../../../src/auth/tokens';
 import { executeRows, getUser, listAudit, listUsers, updateUser, type Database, type WeftDb } from '../../../src/db';
-import { DirectoryService, type ResolvedApprover } from '../../../src/domain/directory';
+import type { ResolvedApprover } from '../../../src/domain/approver-resolution';
+import { DirectoryService } from '../../../src/domain/directory';
 
 /** Opens the database under test (migrated) and says how to dispose of it. */
 export type OpenForDirectorySuite = () => Promise<{ database: Database; dispose: () => Promise<void> }>;

@@ -3,7 +3,9 @@
  * they are accepted (with paths into the schema), and the bounds on the work.
  */
 import { validateDefinition } from '../../../src/graph';
-import { checkJsonSchema, MAX_JSON_DEPTH, validateJson } from '../../../src/graph/json-schema';
+import { validateJson } from '../../../src/graph/json-schema';
+import { checkJsonSchema } from '../../../src/graph/json-schema-check';
+import { MAX_JSON_DEPTH } from '../../../src/graph/json-schema-limits';
 import { runValidation, ValidationPropertiesSchema } from '../../../src/graph/validation-node';
 import { thrownWeftError } from '../../support/expect-weft-error';
 

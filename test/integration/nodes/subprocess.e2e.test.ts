@@ -2,8 +2,8 @@
  * SUBPROCESS end to end: a published definition runs as a child workflow of another, with input
  * and output mappings, version pins, fire-and-forget, and each failure handling.
  */
-import { json, type FakeService } from '../support/fake-service';
-import { publishGraph, runGraph, startWeftWithService, waitForInstance, type TestWeft } from '../support/harness';
+import { json, type FakeService } from '../../support/fake-service';
+import { publishGraph, runGraph, startWeftWithService, waitForInstance, type TestWeft } from '../../support/harness';
 
 let t: TestWeft;
 let svc: FakeService;

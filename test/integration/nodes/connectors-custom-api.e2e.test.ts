@@ -5,8 +5,8 @@
  * base URL, failures keep their codes, and the credentials stay out of workflow history.
  */
 import { randomBytes } from 'node:crypto';
-import { json, startFakeService, type FakeService, type RecordedRequest } from '../support/fake-service';
-import { runGraph, startTestWeft, type TestWeft } from '../support/harness';
+import { json, startFakeService, type FakeService, type RecordedRequest } from '../../support/fake-service';
+import { runGraph, startTestWeft, type TestWeft } from '../../support/harness';
 
 const TOKEN = `bearer-${randomBytes(8).toString('hex')}`;
 const API_KEY = `key-${randomBytes(8).toString('hex')}`;

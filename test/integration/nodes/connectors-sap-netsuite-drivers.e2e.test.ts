@@ -4,16 +4,16 @@
  * paths; OAuth 1.0a signatures verified independently, realm, replayed nonces). Every operation's
  * happy path, the CSRF refetch, the failure codes (AUTH_FAILED, RATE_LIMITED with Retry-After,
  * retryable HTTP_500, non-retryable HTTP_400), and NetSuite's idempotency key. The runs through
- * published graphs are in sap-netsuite-graph.e2e.test.ts.
+ * published graphs are in connectors-sap-netsuite.e2e.test.ts.
  */
 import { request as httpRequest } from 'node:http';
-import { NodeCallError } from '../../src/domain/node-call-error';
-import type { ConnectorContext } from '../../src/domain/connectors/driver';
-import { netsuiteDriver } from '../../src/domain/connectors/netsuite';
-import { sapDriver } from '../../src/domain/connectors/sap';
-import { directConnectorContext, runOperation } from '../support/connector-context';
-import { startFakeNetSuite, type FakeNetSuite } from '../support/fake-netsuite';
-import { startFakeSap, type FakeSap } from '../support/fake-sap';
+import { NodeCallError } from '../../../src/domain/node-call-error';
+import type { ConnectorContext } from '../../../src/domain/connectors/driver';
+import { netsuiteDriver } from '../../../src/domain/connectors/netsuite';
+import { sapDriver } from '../../../src/domain/connectors/sap';
+import { directConnectorContext, runOperation } from '../../support/connector-context';
+import { startFakeNetSuite, type FakeNetSuite } from '../../support/fake-netsuite';
+import { startFakeSap, type FakeSap } from '../../support/fake-sap';
 
 async function failureOf(p: Promise<unknown>): Promise<NodeCallError> {
   try {

@@ -7,10 +7,10 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
-import { startFakeSalesforce, type FakeSalesforce } from '../support/fake-salesforce';
-import { publishGraph, runGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
-import { expectNoSecretsInExecution } from '../support/secret-leaks';
-import { startWorkerProcess } from '../support/worker-process';
+import { startFakeSalesforce, type FakeSalesforce } from '../../support/fake-salesforce';
+import { publishGraph, runGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../../support/harness';
+import { expectNoSecretsInExecution } from '../../support/secret-leaks';
+import { startWorkerProcess } from '../../support/worker-process';
 
 const CLIENT_SECRET = `sfsecret-${randomBytes(8).toString('hex')}`;
 const { privateKey, publicKey } = generateKeyPairSync('rsa', {

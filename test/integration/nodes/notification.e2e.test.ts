@@ -3,9 +3,9 @@
  * (recipients resolved from the directory) and post Slack, Teams and generic webhook payloads to
  * a real HTTP receiver, through the SSRF guard.
  */
-import { json, startFakeService, type FakeService } from '../support/fake-service';
-import { requestApproval, runGraph, startTestWeft, type TestWeft } from '../support/harness';
-import { startFakeSmtp, type FakeSmtp } from '../support/smtp-server';
+import { json, startFakeService, type FakeService } from '../../support/fake-service';
+import { requestApproval, runGraph, startTestWeft, type TestWeft } from '../../support/harness';
+import { startFakeSmtp, type FakeSmtp } from '../../support/smtp-server';
 
 let t: TestWeft;
 let svc: FakeService;

@@ -4,11 +4,11 @@
  * token expiring mid-run, AUTH_FAILED without retries, and no secret in histories or API answers.
  */
 import { randomBytes } from 'node:crypto';
-import { idempotencyUuid } from '../../src/domain/connectors/netsuite';
-import { startFakeNetSuite, type FakeNetSuite } from '../support/fake-netsuite';
-import { startFakeSap, type FakeSap } from '../support/fake-sap';
-import { runGraph, startTestWeft, type TestWeft } from '../support/harness';
-import { expectNoSecretsInExecution } from '../support/secret-leaks';
+import { idempotencyUuid } from '../../../src/domain/connectors/netsuite';
+import { startFakeNetSuite, type FakeNetSuite } from '../../support/fake-netsuite';
+import { startFakeSap, type FakeSap } from '../../support/fake-sap';
+import { runGraph, startTestWeft, type TestWeft } from '../../support/harness';
+import { expectNoSecretsInExecution } from '../../support/secret-leaks';
 
 const SAP_PASSWORD = `sap-pw-${randomBytes(8).toString('hex')}`;
 const NS_CONSUMER_SECRET = `ns-cs-${randomBytes(8).toString('hex')}`;

@@ -5,9 +5,9 @@
  * and a failing iteration fails the LOOP with its own code.
  */
 import type { Client } from '@temporalio/client';
-import { json, type FakeService } from '../support/fake-service';
-import { publishGraph, runGraph, startInstance, startWeftWithService, waitForInstance, type TestWeft } from '../support/harness';
-import { loopGraph as loopGraphOf } from '../support/loop-graph';
+import { json, type FakeService } from '../../support/fake-service';
+import { publishGraph, runGraph, startInstance, startWeftWithService, waitForInstance, type TestWeft } from '../../support/harness';
+import { loopGraph as loopGraphOf } from '../../support/loop-graph';
 
 let t: TestWeft;
 let svc: FakeService;

@@ -5,9 +5,9 @@
  * decisions on one quorum step, API-only requests, signals, the inbox and stats.
  */
 import { sql } from 'drizzle-orm';
-import { executeRows } from '../../src/db';
-import { decideSignal } from '../../src/workflows/approval-types';
-import { publishGraph, requestApproval, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { executeRows } from '../../../src/db';
+import { decideSignal } from '../../../src/workflows/approval-types';
+import { publishGraph, requestApproval, startTestWeft, waitForInstance, type TestWeft } from '../../support/harness';
 
 jest.setTimeout(120_000);
 

@@ -7,9 +7,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import postgres from 'postgres';
-import { listLots, listMovements } from '../../src/db';
-import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
-import { startWorkerProcess } from '../support/worker-process';
+import { listLots, listMovements } from '../../../src/db';
+import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../../support/harness';
+import { startWorkerProcess } from '../../support/worker-process';
 
 const ITEMS = 20;
 

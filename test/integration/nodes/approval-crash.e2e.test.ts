@@ -5,9 +5,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
-import { executeRows } from '../../src/db';
-import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
-import { startWorkerProcess } from '../support/worker-process';
+import { executeRows } from '../../../src/db';
+import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../../support/harness';
+import { startWorkerProcess } from '../../support/worker-process';
 
 jest.setTimeout(150_000);
 

@@ -1,8 +1,10 @@
 /**
- * DATA_TRANSFORMATION operations and the VALIDATION node end to end: published graphs on the
- * real Temporal dev server, run by the real worker, read back over the API.
+ * DATA_TRANSFORMATION operations end to end: published graphs on the real Temporal dev server,
+ * run by the real worker, read back over the API; bad operation (and VALIDATION) properties
+ * refused at create. (Operations simulated with a VALIDATION node: validation.e2e.)
  */
-import { runGraph, startTestWeft, type TestWeft } from '../support/harness';
+import { runGraph, startTestWeft, type TestWeft } from '../../support/harness';
+import { lineGraph as line } from '../../support/line-graph';
 
 let t: TestWeft;
 
@@ -13,12 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
-
-/** START → the given nodes in a line → END returning `output`. */
-function line(name: string, nodes: Array<Record<string, unknown>>, output?: Record<string, string>) {
-  const all = [{ id: 'start', type: 'START' }, ...nodes, { id: 'end', type: 'END', ...(output ? { properties: { output } } : {}) }];
-  return { name, nodes: all, edges: all.slice(1).map((n, i) => ({ source: all[i]?.id, target: n.id })) };
-}
 
 const order = {
   id: 'SO-1001',
@@ -103,58 +99,6 @@ test('an operation failing at run time fails the node with its code and the path
   expect(failed.error).toMatchObject({ code: 'VALIDATION_ERROR', nodeId: 'shape', message: '/operations/1/sources/1: merge needs objects, got an array' });
 });
 
-const orderSchema = {
-  type: 'object',
-  required: ['id', 'customer', 'lines'],
-  properties: {
-    id: { type: 'string', pattern: '^SO-[0-9]+$' },
-    customer: { type: 'object', required: ['email'], properties: { email: { type: 'string', format: 'email' } } },
-    lines: { type: 'array', minItems: 1, items: { type: 'object', required: ['sku', 'qty'], properties: { qty: { type: 'integer', minimum: 1 } } } },
-  },
-};
-
-test('VALIDATION fails the execution with VALIDATION_FAILED listing every error with its path', async () => {
-  const graph = line('validate-order', [{ id: 'check', type: 'VALIDATION', properties: { schema: orderSchema } }]);
-  const valid = await runGraph(t, graph, { id: 'SO-1', customer: { email: 'ada@example.com' }, lines: [{ sku: 'A', qty: 1 }] });
-  expect(valid.status).toBe('completed');
-
-  const failed = await runGraph(t, graph, { id: 'PO-1', customer: { email: 'nope' }, lines: [{ sku: 'A', qty: 0 }, { qty: 2.5 }] });
-  expect(failed.status).toBe('failed');
-  expect(failed.error).toMatchObject({ code: 'VALIDATION_FAILED', nodeId: 'check' });
-  expect(failed.error.message).toMatch(/5 errors/);
-  const history = await t.api('GET', `/api/v1/workflow-instances/${failed.id}/history`);
-  const check = history.body.nodes.find((n: any) => n.nodeId === 'check');
-  expect(check.error.details.errors.map((e: any) => `${e.path} ${e.keyword}`)).toEqual([
-    '/customer/email format',
-    '/id pattern',
-    '/lines/0/qty minimum',
-    '/lines/1 required',
-    '/lines/1/qty type',
-  ]);
-});
-
-test('VALIDATION with onInvalid "port" routes invalid data through port invalid, with the errors as its output', async () => {
-  const graph = {
-    name: 'route-invalid',
-    nodes: [
-      { id: 'start', type: 'START' },
-      { id: 'check', type: 'VALIDATION', properties: { data: 'input.order', schema: orderSchema, onInvalid: 'port' } },
-      { id: 'accept', type: 'END', properties: { output: { accepted: 'true' } } },
-      { id: 'reject', type: 'END', properties: { output: { accepted: 'false', problems: 'nodes.check.output.errors.path' } } },
-    ],
-    edges: [
-      { source: 'start', target: 'check' },
-      { source: 'check', sourcePort: 'valid', target: 'accept' },
-      { source: 'check', sourcePort: 'invalid', target: 'reject' },
-    ],
-  };
-  const ok = await runGraph(t, graph, { order: { id: 'SO-7', customer: { email: 'a@b.co' }, lines: [{ sku: 'A', qty: 3 }] } });
-  expect(ok.output).toEqual({ accepted: true });
-  const bad = await runGraph(t, graph, { order: { id: 'SO-7', lines: [] } });
-  expect(bad.status).toBe('completed');
-  expect(bad.output).toEqual({ accepted: false, problems: ['', '/lines'] });
-});
-
 test('bad operation and VALIDATION properties are refused at create with 422 and every path', async () => {
   const graph = line('bad-props', [
     {
@@ -187,22 +131,4 @@ test('bad operation and VALIDATION properties are refused at create with 422 and
       '/nodes/2/properties/schema/properties/id/type',
     ].sort(),
   );
-});
-
-test('the simulate endpoint runs operations and VALIDATION like an execution', async () => {
-  const graph = line(
-    'simulated',
-    [
-      { id: 'shape', type: 'DATA_TRANSFORMATION', properties: { operations: [{ type: 'format', format: 'uppercase', value: 'input.id', target: 'id' }] } },
-      { id: 'check', type: 'VALIDATION', properties: { data: 'vars', schema: { properties: { id: { pattern: '^[A-Z]+$' } } } } },
-    ],
-    { id: 'vars.id' },
-  );
-  const created = await t.api('POST', '/api/v1/workflows', graph);
-  expect(created.status).toBe(201);
-  const ok = await t.api('POST', `/api/v1/workflows/${created.body.id}/simulate`, { input: { id: 'abc' } });
-  expect(ok.body).toMatchObject({ status: 'completed', output: { id: 'ABC' }, path: ['start', 'shape', 'check', 'end'] });
-  const bad = await t.api('POST', `/api/v1/workflows/${created.body.id}/simulate`, { input: { id: 'ab1' } });
-  expect(bad.body).toMatchObject({ status: 'failed', error: { code: 'VALIDATION_FAILED', nodeId: 'check' } });
-  expect(bad.body.error.details.errors).toEqual([{ path: '/id', keyword: 'pattern', message: expect.any(String) }]);
 });

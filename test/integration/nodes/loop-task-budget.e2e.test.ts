@@ -5,9 +5,9 @@
  * and the whole worker process died with "async hook stack has become corrupted". Now every
  * 500 node runs end the task (see src/workflows/task-budget.ts).
  */
-import { STEPS_PER_TASK } from '../../src/workflows/task-budget';
-import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
-import { loopGraph } from '../support/loop-graph';
+import { STEPS_PER_TASK } from '../../../src/workflows/task-budget';
+import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../../support/harness';
+import { loopGraph } from '../../support/loop-graph';
 
 let t: TestWeft;
 

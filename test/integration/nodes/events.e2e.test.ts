@@ -4,7 +4,7 @@
  * started by event triggers.
  */
 import { randomUUID } from 'node:crypto';
-import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../../support/harness';
 
 let t: TestWeft;
 

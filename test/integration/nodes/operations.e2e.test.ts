@@ -4,8 +4,9 @@
  * against stock received through the API (INSUFFICIENT_STOCK changing nothing), and
  * EQUIPMENT_OPERATION reserve → start → complete with a conflicting reservation refused.
  */
-import { listMovements, listQualityResults } from '../../src/db';
-import { runGraph, startTestWeft, type TestWeft } from '../support/harness';
+import { listMovements, listQualityResults } from '../../../src/db';
+import { runGraph, startTestWeft, type TestWeft } from '../../support/harness';
+import { lineGraph as line } from '../../support/line-graph';
 
 let t: TestWeft;
 
@@ -16,12 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.stop();
 });
-
-/** START → the given nodes in a line → END with `output`. */
-function line(name: string, nodes: Array<Record<string, unknown>>, output: Record<string, string>) {
-  const all = [{ id: 'start', type: 'START' }, ...nodes, { id: 'end', type: 'END', properties: { output } }];
-  return { name, nodes: all, edges: all.slice(1).map((n, i) => ({ source: all[i]!.id as string, target: n.id as string })) };
-}
 
 describe('QUALITY_CHECK', () => {
   const specification = [
