@@ -23,6 +23,7 @@ const filterFields = {
   eventTypes: eventTypes.optional(),
   resourceType: z.string().min(1).max(100).optional(),
   resourceId: z.string().min(1).max(500).optional(),
+  requestId: z.string().min(1).max(128).optional(),
   /** Inclusive. */
   from: instant.optional(),
   /** Exclusive. */
@@ -39,8 +40,11 @@ const listQuery = z
 const exportQuery = z.strictObject({ ...filterFields, format: z.enum(EXPORT_FORMATS).default('csv') }).superRefine(orderedWindow);
 const daysQuery = (fallback: number) => z.strictObject({ days: z.coerce.number().int().min(1).max(3650).default(fallback) });
 
-function filterOf(q: { workflowId?: string; userId?: string; eventTypes?: string[]; resourceType?: string; resourceId?: string; from?: Date; to?: Date }): AuditFilter {
-  return { workflowId: q.workflowId, actor: q.userId, actions: q.eventTypes, resourceType: q.resourceType, resourceId: q.resourceId, from: q.from, to: q.to };
+type FilterQuery = Omit<AuditFilter, 'actor' | 'actions'> & { userId?: string; eventTypes?: string[] };
+
+function filterOf(q: FilterQuery): AuditFilter {
+  const { workflowId, resourceType, resourceId, requestId, from, to } = q;
+  return { workflowId, actor: q.userId, actions: q.eventTypes, resourceType, resourceId, requestId, from, to };
 }
 
 /**

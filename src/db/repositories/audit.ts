@@ -103,6 +103,8 @@ export interface AuditFilter {
   actions?: string[];
   resourceType?: string;
   resourceId?: string;
+  /** The API request that made the change. */
+  requestId?: string;
   /** Inclusive. */
   from?: Date;
   /** Exclusive. */
@@ -116,6 +118,7 @@ export function auditWhere(f: AuditFilter): SQL | undefined {
   if (f.actor !== undefined) conditions.push(eq(auditLog.actor, f.actor));
   if (f.resourceType !== undefined) conditions.push(eq(auditLog.resourceType, f.resourceType));
   if (f.resourceId !== undefined) conditions.push(eq(auditLog.resourceId, f.resourceId));
+  if (f.requestId !== undefined) conditions.push(eq(auditLog.requestId, f.requestId));
   if (f.from !== undefined) conditions.push(gte(auditLog.at, f.from));
   if (f.to !== undefined) conditions.push(lt(auditLog.at, f.to));
   if (f.actions !== undefined && f.actions.length > 0) {

@@ -212,7 +212,7 @@ export class ConnectorService {
           resourceType: 'connector',
           resourceId: id,
           // Which secrets were given (never their values): a rotation shows although both views say "set".
-          details: { secretsChanged: Object.keys(input.secrets ?? {}) },
+          details: { rotated: Object.keys(input.secrets ?? {}) },
           before: audited(this.view(existing)),
           after: audited(view),
         });
