@@ -75,9 +75,12 @@ async function exportOnce(base: string, token: string, format: 'csv' | 'ndjson')
   if (res.status !== 200 || !res.body) throw new Error(`export answered ${res.status}`);
   let bytes = 0;
   let lines = 0;
+  // RSS at each quarter of the export: flat means it stops rising once the heap has settled, whatever N.
+  const quarters: number[] = [];
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
     bytes += chunk.byteLength;
-    for (const b of chunk) if (b === 10) lines++;
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    if (lines >= ((quarters.length + 1) * N) / 4) quarters.push(rssMb());
   }
   const seconds = (performance.now() - started) / 1000;
   const peak = rss.stop();
@@ -85,7 +88,8 @@ async function exportOnce(base: string, token: string, format: 'csv' | 'ndjson')
   console.log(
     `${format.padEnd(6)} ${records.toLocaleString()} records, ${(bytes / MB).toFixed(0)} MB in ${seconds.toFixed(1)} s: ` +
       `${Math.round(records / seconds).toLocaleString()} records/s, ${(bytes / MB / seconds).toFixed(1)} MB/s; ` +
-      `RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB (+${(peak - before).toFixed(0)} MB)`,
+      `RSS ${before.toFixed(0)} MB before, peak ${peak.toFixed(0)} MB (+${(peak - before).toFixed(0)} MB); ` +
+      `at 25/50/75/100%: ${quarters.map((q) => q.toFixed(0)).join('/')} MB`,
   );
   if (records !== N) throw new Error(`expected ${N} records, read ${records}`);
 }
