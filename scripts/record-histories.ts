@@ -39,15 +39,16 @@ async function main() {
   const definitions = new DefinitionService(weft.database.db);
   const executions = new ExecutionService(weft.database.db, client, settings.taskQueue, definitions);
   const directory = new DirectoryService(weft.database.db);
-  await directory.createUser({ id: 'boss', name: 'Boss', roles: ['approver'] }, 'recorder');
+  const RECORDER = { actor: 'recorder' };
+  await directory.createUser({ id: 'boss', name: 'Boss', roles: ['approver'] }, RECORDER);
   const only = process.argv.slice(2);
   try {
     for (const [name, { graph, input, drive }] of Object.entries(recordedGraphs(svc.url))) {
       // Recorded histories are the past new code must replay: never overwritten unless named.
       if (only.length ? !only.includes(name) : existsSync(join(OUT, `${name}.json`))) continue;
-      const def = await definitions.create(graph, {}, 'recorder');
-      await definitions.publish(def.id, undefined, 'recorder');
-      const { id } = await executions.start(def.id, { input }, undefined, 'recorder');
+      const def = await definitions.create(graph, {}, RECORDER);
+      await definitions.publish(def.id, undefined, RECORDER);
+      const { id } = await executions.start(def.id, { input }, undefined, RECORDER);
       await drive?.({ client, executionId: id });
       await client.workflow
         .getHandle(id)

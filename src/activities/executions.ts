@@ -10,15 +10,32 @@ import type { ExecutionFinishedRecord, ExecutionStartedRecord, ExecutionStatusRe
  */
 export function createExecutionActivities(db: WeftDb) {
   return {
+    /**
+     * Records that the execution runs. When this creates its row (a start outside the API: a
+     * SUBPROCESS child, the temporal CLI, or a worker quicker than the API's insert), the
+     * `execution.started` entry is written here, in the same transaction; otherwise the API wrote it.
+     */
     async recordExecutionStarted(rec: ExecutionStartedRecord): Promise<void> {
-      await markExecutionRunning(db, {
-        id: rec.executionId,
-        definitionId: rec.definitionId,
-        version: rec.version,
-        input: rec.input,
-        startedAt: new Date(rec.startedAt),
-        temporalRunId: rec.runId,
-        startedBy: rec.startedBy,
+      await db.transaction(async (tx) => {
+        const row = await markExecutionRunning(tx, {
+          id: rec.executionId,
+          definitionId: rec.definitionId,
+          version: rec.version,
+          input: rec.input,
+          startedAt: new Date(rec.startedAt),
+          temporalRunId: rec.runId,
+          startedBy: rec.startedBy,
+        });
+        if (!row.inserted) return;
+        await appendAudit(tx, {
+          actor: rec.startedBy ?? 'system',
+          action: 'execution.started',
+          resourceType: 'execution',
+          resourceId: rec.executionId,
+          workflowId: rec.definitionId,
+          details: { definitionId: rec.definitionId, version: rec.version },
+          after: { status: row.status, version: rec.version },
+        });
       });
     },
 
@@ -38,7 +55,10 @@ export function createExecutionActivities(db: WeftDb) {
           action: `execution.${rec.status}`,
           resourceType: 'execution',
           resourceId: rec.executionId,
+          workflowId: row.definitionId,
           details: rec.details ?? {},
+          before: { status: before.status },
+          after: { status: row.status },
         });
       });
     },
@@ -77,7 +97,10 @@ export function createExecutionActivities(db: WeftDb) {
             action: `execution.${rec.status}`,
             resourceType: 'execution',
             resourceId: rec.executionId,
-            details: { definitionId: rec.definitionId, version: rec.version },
+            workflowId: rec.definitionId,
+            details: { definitionId: rec.definitionId, version: rec.version, durationMs: completedAt.getTime() - new Date(rec.startedAt).getTime() },
+            before: before ? { status: before.status } : null,
+            after: { status: rec.status, ...(rec.error ? { error: rec.error } : {}) },
           });
         }
       });

@@ -14,7 +14,10 @@ import { SecretBox } from '../domain/secret-box';
 import { ExecutionService } from '../services/executions';
 import { EventService } from '../services/events';
 import { SimulationService } from '../services/simulation';
+import { AuditService } from '../services/audit';
 import { authenticate } from './auth';
+import { assignRequestId } from './request-context';
+import { auditRouter } from './routes/audit';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
 import { approvalsRouter } from './routes/approvals';
@@ -51,6 +54,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(assignRequestId());
   app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
 
   const health = healthRouter({ database: deps.database, temporal: deps.temporal });
@@ -78,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
     deps.log.warn(f, m),
   );
   api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, new SecretBox(deps.secretsKey), connectorRuntime) }));
+  api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -1,5 +1,5 @@
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import {
   ensureCircuitBreaker,
   getCircuitBreaker,
@@ -135,16 +135,18 @@ export class CircuitBreakerService {
    * Changes the settings given (others keep their value), creating the breaker when the service
    * has none yet; audited as `circuit_breaker.configured` with the settings before and after.
    */
-  async configure(serviceId: string, config: Partial<CircuitBreakerConfig>, actor: string): Promise<CircuitBreakerView> {
+  async configure(serviceId: string, config: Partial<CircuitBreakerConfig>, ctx: AuditContext): Promise<CircuitBreakerView> {
     return this.db.transaction(async (tx) => {
       const before = await lockCircuitBreaker(tx, serviceId);
       const row = await upsertCircuitBreakerConfig(tx, serviceId, config, this.clock());
       await appendAudit(tx, {
-        actor,
+        ...ctx,
         action: 'circuit_breaker.configured',
         resourceType: 'circuit_breaker',
         resourceId: serviceId,
         details: { before: before ? view(before).config : null, after: view(row).config },
+        before: before ? view(before) : null,
+        after: view(row),
       });
       return view(row);
     });
@@ -155,7 +157,7 @@ export class CircuitBreakerService {
    * answer. Audited as `circuit_breaker.reset` with the state it had.
    * @throws WeftError CIRCUIT_BREAKER_NOT_FOUND when the service has no breaker
    */
-  async reset(serviceId: string, actor: string): Promise<CircuitBreakerView> {
+  async reset(serviceId: string, ctx: AuditContext): Promise<CircuitBreakerView> {
     return this.db.transaction(async (tx) => {
       const row = await lockCircuitBreaker(tx, serviceId);
       if (!row) throw notFound(serviceId);
@@ -163,11 +165,13 @@ export class CircuitBreakerService {
       const updated = await updateCircuitBreaker(tx, serviceId, resetPatch(row, now), now);
       if (!updated) throw notFound(serviceId);
       await appendAudit(tx, {
-        actor,
+        ...ctx,
         action: 'circuit_breaker.reset',
         resourceType: 'circuit_breaker',
         resourceId: serviceId,
         details: { previousState: row.state, failureCount: row.failureCount },
+        before: view(row),
+        after: view(updated),
       });
       return view(updated);
     });

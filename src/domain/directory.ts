@@ -1,7 +1,7 @@
 import { isUniqueViolation } from '../db/errors';
 import type { Principal } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import {
   changeGroupMembers,
   deleteGroup,
@@ -58,7 +58,7 @@ export class DirectoryService {
    * Adds a user; audited as `user.created`.
    * @throws WeftError USER_CONFLICT when the id or the email (case-insensitively) is taken
    */
-  async createUser(input: CreateUserInput, actor: string): Promise<UserView> {
+  async createUser(input: CreateUserInput, ctx: AuditContext): Promise<UserView> {
     return this.db.transaction(async (tx) => {
       const row = await insertUser(tx, input);
       if (!row) {
@@ -67,8 +67,9 @@ export class DirectoryService {
           details: { userId: input.id },
         });
       }
-      await appendAudit(tx, { actor, action: 'user.created', resourceType: 'user', resourceId: row.id, details: { roles: row.roles } });
-      return userView(row, this.clock());
+      const view = userView(row, this.clock());
+      await appendAudit(tx, { ...ctx, action: 'user.created', resourceType: 'user', resourceId: row.id, details: { roles: row.roles }, after: view });
+      return view;
     });
   }
 
@@ -93,9 +94,9 @@ export class DirectoryService {
    * Changes name, email, roles or active; audited as `user.updated` with the fields changed.
    * @throws WeftError USER_NOT_FOUND, USER_CONFLICT when the email belongs to another user
    */
-  async updateUser(id: string, patch: Pick<UserPatch, 'name' | 'email' | 'roles' | 'active'>, actor: string): Promise<UserView> {
+  async updateUser(id: string, patch: Pick<UserPatch, 'name' | 'email' | 'roles' | 'active'>, ctx: AuditContext): Promise<UserView> {
     try {
-      return await this.updateUserOnce(id, patch, actor);
+      return await this.updateUserOnce(id, patch, ctx);
     } catch (err) {
       // The check below reads before it writes: a concurrent update can take the email in between.
       if (isUniqueViolation(err)) throw new WeftError('USER_CONFLICT', `email ${patch.email ?? ''} belongs to another user`, { details: { userId: id } });
@@ -103,9 +104,10 @@ export class DirectoryService {
     }
   }
 
-  private updateUserOnce(id: string, patch: Pick<UserPatch, 'name' | 'email' | 'roles' | 'active'>, actor: string): Promise<UserView> {
+  private updateUserOnce(id: string, patch: Pick<UserPatch, 'name' | 'email' | 'roles' | 'active'>, ctx: AuditContext): Promise<UserView> {
     return this.db.transaction(async (tx) => {
-      if (!(await getUser(tx, id))) throw userNotFound(id);
+      const before = await getUser(tx, id);
+      if (!before) throw userNotFound(id);
       if (patch.email) {
         const owner = await findUserByEmail(tx, patch.email);
         if (owner && owner.id !== id) throw new WeftError('USER_CONFLICT', `email ${patch.email} belongs to another user`, { details: { userId: id } });
@@ -113,8 +115,17 @@ export class DirectoryService {
       const now = this.clock();
       const row = await updateUser(tx, id, { name: patch.name, email: patch.email, roles: patch.roles, active: patch.active }, now);
       if (!row) throw userNotFound(id);
-      await appendAudit(tx, { actor, action: 'user.updated', resourceType: 'user', resourceId: id, details: { fields: Object.keys(patch) } });
-      return userView(row, now);
+      const view = userView(row, now);
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'user.updated',
+        resourceType: 'user',
+        resourceId: id,
+        details: { fields: Object.keys(patch) },
+        before: userView(before, now),
+        after: view,
+      });
+      return view;
     });
   }
 
@@ -123,13 +134,15 @@ export class DirectoryService {
    * user is no approver and no delegate. Audited as `user.deactivated`.
    * @throws WeftError USER_NOT_FOUND
    */
-  async deactivateUser(id: string, actor: string): Promise<UserView> {
+  async deactivateUser(id: string, ctx: AuditContext): Promise<UserView> {
     return this.db.transaction(async (tx) => {
       const now = this.clock();
+      const before = await getUser(tx, id);
       const row = await updateUser(tx, id, { active: false }, now);
-      if (!row) throw userNotFound(id);
-      await appendAudit(tx, { actor, action: 'user.deactivated', resourceType: 'user', resourceId: id });
-      return userView(row, now);
+      if (!before || !row) throw userNotFound(id);
+      const view = userView(row, now);
+      await appendAudit(tx, { ...ctx, action: 'user.deactivated', resourceType: 'user', resourceId: id, before: userView(before, now), after: view });
+      return view;
     });
   }
 
@@ -139,7 +152,7 @@ export class DirectoryService {
    * @throws WeftError PERMISSION_DENIED, USER_NOT_FOUND, INVALID_REQUEST (`/awayUntil` not in the
    *   future, `/delegateTo` the user themself), VALIDATION_ERROR (`/delegateTo` unknown or inactive)
    */
-  async setOutOfOffice(userId: string, ooo: OutOfOffice, principal: Principal): Promise<UserView> {
+  async setOutOfOffice(userId: string, ooo: OutOfOffice, principal: Principal, ctx: AuditContext = { actor: principal.sub }): Promise<UserView> {
     this.requireSelfOrAdmin(userId, principal);
     const now = this.clock();
     if (ooo.awayUntil.getTime() <= now.getTime()) {
@@ -162,14 +175,17 @@ export class DirectoryService {
           });
         }
       }
+      const before = await getUser(tx, userId);
       const row = await updateUser(tx, userId, { delegateTo: ooo.delegateTo, awayUntil: ooo.awayUntil }, now);
-      if (!row) throw userNotFound(userId);
+      if (!before || !row) throw userNotFound(userId);
       await appendAudit(tx, {
-        actor: principal.sub,
+        ...ctx,
         action: 'user.out_of_office_set',
         resourceType: 'user',
         resourceId: userId,
         details: { delegateTo: ooo.delegateTo, awayUntil: ooo.awayUntil.toISOString() },
+        before: { delegateTo: before.delegateTo, awayUntil: before.awayUntil },
+        after: { delegateTo: row.delegateTo, awayUntil: row.awayUntil },
       });
       return userView(row, now);
     });
@@ -180,13 +196,20 @@ export class DirectoryService {
    * `user.out_of_office_cleared`.
    * @throws WeftError PERMISSION_DENIED, USER_NOT_FOUND
    */
-  async clearOutOfOffice(userId: string, principal: Principal): Promise<UserView> {
+  async clearOutOfOffice(userId: string, principal: Principal, ctx: AuditContext = { actor: principal.sub }): Promise<UserView> {
     this.requireSelfOrAdmin(userId, principal);
     return this.db.transaction(async (tx) => {
       const now = this.clock();
+      const before = await getUser(tx, userId);
       const row = await updateUser(tx, userId, { delegateTo: null, awayUntil: null }, now);
-      if (!row) throw userNotFound(userId);
-      await appendAudit(tx, { actor: principal.sub, action: 'user.out_of_office_cleared', resourceType: 'user', resourceId: userId });
+      if (!before || !row) throw userNotFound(userId);
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'user.out_of_office_cleared',
+        resourceType: 'user',
+        resourceId: userId,
+        before: { delegateTo: before.delegateTo, awayUntil: before.awayUntil },
+      });
       return userView(row, now);
     });
   }
@@ -195,12 +218,13 @@ export class DirectoryService {
    * Adds a group; audited as `group.created`.
    * @throws WeftError GROUP_CONFLICT when the id is taken
    */
-  async createGroup(input: CreateGroupInput, actor: string): Promise<GroupView> {
+  async createGroup(input: CreateGroupInput, ctx: AuditContext): Promise<GroupView> {
     return this.db.transaction(async (tx) => {
       const row = await insertGroup(tx, input);
       if (!row) throw new WeftError('GROUP_CONFLICT', `group ${input.id} exists already`, { details: { groupId: input.id } });
-      await appendAudit(tx, { actor, action: 'group.created', resourceType: 'group', resourceId: row.id });
-      return groupView(row, 0);
+      const view = groupView(row, 0);
+      await appendAudit(tx, { ...ctx, action: 'group.created', resourceType: 'group', resourceId: row.id, after: view });
+      return view;
     });
   }
 
@@ -226,14 +250,24 @@ export class DirectoryService {
    * non-member changes nothing. Audited as `group.members_changed`.
    * @throws WeftError GROUP_NOT_FOUND, VALIDATION_ERROR naming each unknown user as `/add/<index>`
    */
-  async changeMembers(groupId: string, change: { add: string[]; remove: string[] }, actor: string): Promise<GroupView> {
+  async changeMembers(groupId: string, change: { add: string[]; remove: string[] }, ctx: AuditContext): Promise<GroupView> {
     await this.db.transaction(async (tx) => {
       if (!(await getGroup(tx, groupId))) throw groupNotFound(groupId);
       const known = new Set((await getUsers(tx, change.add)).map((u) => u.id));
       const issues = change.add.flatMap((id, i) => (known.has(id) ? [] : [{ path: `/add/${i}`, code: 'unknown_user', message: `user ${id} does not exist` }]));
       if (issues.length > 0) throw new WeftError('VALIDATION_ERROR', 'some users to add do not exist', { issues });
+      const before = (await listGroupMembers(tx, groupId)).map((m) => m.id);
       await changeGroupMembers(tx, groupId, change, this.clock());
-      await appendAudit(tx, { actor, action: 'group.members_changed', resourceType: 'group', resourceId: groupId, details: { ...change } });
+      const after = (await listGroupMembers(tx, groupId)).map((m) => m.id);
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'group.members_changed',
+        resourceType: 'group',
+        resourceId: groupId,
+        details: { ...change },
+        before: { members: before },
+        after: { members: after },
+      });
     });
     return this.getGroup(groupId);
   }
@@ -243,10 +277,12 @@ export class DirectoryService {
    * specs naming the group then resolve to nobody.
    * @throws WeftError GROUP_NOT_FOUND
    */
-  async deleteGroup(id: string, actor: string): Promise<void> {
+  async deleteGroup(id: string, ctx: AuditContext): Promise<void> {
     await this.db.transaction(async (tx) => {
-      if (!(await deleteGroup(tx, id))) throw groupNotFound(id);
-      await appendAudit(tx, { actor, action: 'group.deleted', resourceType: 'group', resourceId: id });
+      const before = await getGroup(tx, id);
+      const members = before ? (await listGroupMembers(tx, id)).map((m) => m.id) : [];
+      if (!before || !(await deleteGroup(tx, id))) throw groupNotFound(id);
+      await appendAudit(tx, { ...ctx, action: 'group.deleted', resourceType: 'group', resourceId: id, before: { ...groupView(before, members.length), members } });
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import {
   findReservationByKey,
   getEquipment,
@@ -88,18 +88,20 @@ export class EquipmentService {
    * Registers a piece of equipment. Audited as `equipment.created`.
    * @throws WeftError EQUIPMENT_CONFLICT when the id is taken
    */
-  async create(input: CreateEquipmentInput, actor: string): Promise<EquipmentView> {
+  async create(input: CreateEquipmentInput, ctx: AuditContext): Promise<EquipmentView> {
     return this.db.transaction(async (tx) => {
       const row = await insertEquipment(tx, input);
       if (!row) throw new WeftError('EQUIPMENT_CONFLICT', `equipment ${input.id} exists already`);
+      const view = equipmentView(row);
       await appendAudit(tx, {
-        actor,
+        ...ctx,
         action: 'equipment.created',
         resourceType: 'equipment',
         resourceId: row.id,
         details: { kind: row.kind, status: row.status },
+        after: view,
       });
-      return equipmentView(row);
+      return view;
     });
   }
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { adjustLot, ensureLot, findMovement, insertMovement, listLots, lockLots, type LockedLot } from '../db/repositories/inventory';
 import type { InventoryLot, InventoryMovement } from '../db/schema';
 import { WeftError } from '../graph/errors';
@@ -114,7 +114,8 @@ export class InventoryService {
    * `inventory.received`. A repeated `idempotencyKey` of the same actor receives nothing more.
    * @throws WeftError UNIT_MISMATCH when the lot is kept in another unit
    */
-  async receive(req: ReceiptRequest, actor: string): Promise<{ lot: LotView; movementId: string; replayed: boolean }> {
+  async receive(req: ReceiptRequest, ctx: AuditContext): Promise<{ lot: LotView; movementId: string; replayed: boolean }> {
+    const actor = ctx.actor;
     const quantity = decimal(req.quantity);
     const key = req.idempotencyKey === undefined ? `receipt:${randomUUID()}` : `receipt:${actor}:${req.idempotencyKey}`;
     const lotKey = { material: req.material, lot: req.lot, location: req.location };
@@ -140,11 +141,13 @@ export class InventoryService {
         });
         if (!movement) throw new KeyTaken();
         await appendAudit(tx, {
-          actor,
+          ...ctx,
           action: 'inventory.received',
           resourceType: 'inventory_lot',
           resourceId: `${req.material}/${req.lot}@${req.location}`,
           details: { quantity: req.quantity, unit: req.unit, movementId: movement.id },
+          before: { quantity: locked.quantity, unit: locked.unit },
+          after: { quantity: balance, unit: req.unit },
         });
         return { lot: lotView({ ...locked, quantity: balance }), movementId: movement.id, replayed: false };
       });

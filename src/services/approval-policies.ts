@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { deleteApprovalPolicy, getApprovalPolicy, insertApprovalPolicy, listApprovalPolicies, updateApprovalPolicy } from '../db/repositories/approvals';
 import type { ApprovalPolicyRow } from '../db/schema';
 import { parseApprovalChain } from '../graph/approval-chain';
@@ -22,22 +22,24 @@ export class ApprovalPolicyService {
    */
   async createPolicy(
     body: { id?: string; name: string; description?: string; requestType?: string; chain: unknown; enabled?: boolean; priority?: number },
-    actor: string,
+    ctx: AuditContext,
   ): Promise<PolicyView> {
     const chain = parseApprovalChain(body.chain, ['chain']);
-    const row = await insertApprovalPolicy(this.db, {
-      id: body.id ?? `policy-${randomUUID()}`,
-      name: body.name,
-      description: body.description ?? null,
-      requestType: body.requestType ?? null,
-      chain: chain as unknown as Record<string, unknown>,
-      enabled: body.enabled ?? true,
-      priority: body.priority ?? 0,
-      createdBy: actor,
+    return this.db.transaction(async (tx) => {
+      const row = await insertApprovalPolicy(tx, {
+        id: body.id ?? `policy-${randomUUID()}`,
+        name: body.name,
+        description: body.description ?? null,
+        requestType: body.requestType ?? null,
+        chain: chain as unknown as Record<string, unknown>,
+        enabled: body.enabled ?? true,
+        priority: body.priority ?? 0,
+        createdBy: ctx.actor,
+      });
+      if (!row) throw new WeftError('APPROVAL_POLICY_CONFLICT', `approval policy ${body.id ?? ''} exists already`);
+      await appendAudit(tx, { ...ctx, action: 'approval_policy.created', resourceType: 'approval_policy', resourceId: row.id, after: row });
+      return row;
     });
-    if (!row) throw new WeftError('APPROVAL_POLICY_CONFLICT', `approval policy ${body.id ?? ''} exists already`);
-    await appendAudit(this.db, { actor, action: 'approval_policy.created', resourceType: 'approval_policy', resourceId: row.id });
-    return row;
   }
 
   listPolicies(filter: { requestType?: string }): Promise<PolicyView[]> {
@@ -54,24 +56,32 @@ export class ApprovalPolicyService {
   async updatePolicy(
     id: string,
     patch: { name?: string; description?: string | null; requestType?: string | null; chain?: unknown; enabled?: boolean; priority?: number },
-    actor: string,
+    ctx: AuditContext,
   ): Promise<PolicyView> {
     const chain = patch.chain === undefined ? undefined : (parseApprovalChain(patch.chain, ['chain']) as unknown as Record<string, unknown>);
     const { chain: _raw, ...rest } = patch;
-    const row = await updateApprovalPolicy(this.db, id, { ...rest, ...(chain ? { chain } : {}) });
-    if (!row) throw policyNotFound(id);
-    await appendAudit(this.db, {
-      actor,
-      action: 'approval_policy.updated',
-      resourceType: 'approval_policy',
-      resourceId: id,
-      details: { fields: Object.keys(patch) },
+    return this.db.transaction(async (tx) => {
+      const before = await getApprovalPolicy(tx, id);
+      const row = await updateApprovalPolicy(tx, id, { ...rest, ...(chain ? { chain } : {}) });
+      if (!before || !row) throw policyNotFound(id);
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'approval_policy.updated',
+        resourceType: 'approval_policy',
+        resourceId: id,
+        details: { fields: Object.keys(patch) },
+        before,
+        after: row,
+      });
+      return row;
     });
-    return row;
   }
 
-  async deletePolicy(id: string, actor: string): Promise<void> {
-    if (!(await deleteApprovalPolicy(this.db, id))) throw policyNotFound(id);
-    await appendAudit(this.db, { actor, action: 'approval_policy.deleted', resourceType: 'approval_policy', resourceId: id });
+  async deletePolicy(id: string, ctx: AuditContext): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const before = await getApprovalPolicy(tx, id);
+      if (!before || !(await deleteApprovalPolicy(tx, id))) throw policyNotFound(id);
+      await appendAudit(tx, { ...ctx, action: 'approval_policy.deleted', resourceType: 'approval_policy', resourceId: id, before });
+    });
   }
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Principal } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
+import { getExecution } from '../db/repositories/executions';
 import {
   approvalStats,
   getApprovalPolicy,
@@ -73,8 +74,9 @@ export class ApprovalService {
    */
   async createRequest(
     body: { type: string; title: string; description?: string; data?: unknown; policyId?: string; chain?: unknown },
-    actor: string,
+    ctx: AuditContext,
   ): Promise<RequestView> {
+    const actor = ctx.actor;
     let chain: ApprovalChain;
     let policyId: string | null = null;
     if (body.chain !== undefined) {
@@ -109,32 +111,35 @@ export class ApprovalService {
       staticSummary: `approval: ${body.title}`,
     });
     // The workflow writes the row too; whichever comes first, the other changes nothing.
-    await insertApprovalRequestIfAbsent(this.db, {
-      id,
-      type: body.type,
-      status: 'pending',
-      title: body.title,
-      description: body.description ?? null,
-      data: body.data ?? null,
-      requestedBy: actor,
-      policyId,
-      chain: chain as unknown as Record<string, unknown>,
-      currentStep: null,
-      round: 1,
-      pendingApprovers: [],
-      executionId: null,
-      nodeId: null,
-      escalatedAt: null,
-      requestedAt,
-      completedAt: null,
-      reason: null,
-    });
-    await appendAudit(this.db, {
-      actor,
-      action: 'approval.requested',
-      resourceType: 'approval_request',
-      resourceId: id,
-      details: { type: body.type, policyId },
+    await this.db.transaction(async (tx) => {
+      await insertApprovalRequestIfAbsent(tx, {
+        id,
+        type: body.type,
+        status: 'pending',
+        title: body.title,
+        description: body.description ?? null,
+        data: body.data ?? null,
+        requestedBy: actor,
+        policyId,
+        chain: chain as unknown as Record<string, unknown>,
+        currentStep: null,
+        round: 1,
+        pendingApprovers: [],
+        executionId: null,
+        nodeId: null,
+        escalatedAt: null,
+        requestedAt,
+        completedAt: null,
+        reason: null,
+      });
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'approval.requested',
+        resourceType: 'approval_request',
+        resourceId: id,
+        details: { type: body.type, policyId },
+        after: { type: body.type, title: body.title, policyId, status: 'pending' },
+      });
     });
     return this.getRequest(id);
   }
@@ -178,19 +183,13 @@ export class ApprovalService {
   }
 
   /** Withdraws a request: the requester, a manager or an admin. @throws WeftError APPROVAL_NOT_FOUND, PERMISSION_DENIED, APPROVAL_NOT_PENDING */
-  async cancel(id: string, principal: Principal, reason: string | undefined): Promise<RequestView> {
+  async cancel(id: string, principal: Principal, reason: string | undefined, ctx: AuditContext): Promise<RequestView> {
     const row = await getApprovalRequest(this.db, id);
     if (!row) throw requestNotFound(id);
     if (row.requestedBy !== principal.sub && !canManage(principal))
       throw new WeftError('PERMISSION_DENIED', 'only the requester, a manager or an admin may cancel');
     await this.send(id, () => this.temporal.workflow.getHandle(id).executeUpdate(cancelApprovalUpdate, { args: [{ userId: principal.sub, reason }] }));
-    await appendAudit(this.db, {
-      actor: principal.sub,
-      action: 'approval.cancelled',
-      resourceType: 'approval_request',
-      resourceId: id,
-      details: { reason: reason ?? null },
-    });
+    await this.audit(ctx, row, 'approval.cancelled', { reason: reason ?? null });
     await this.waitForRow(id, (r) => r.status !== 'pending' && r.status !== 'changes_requested');
     return this.getRequest(id);
   }
@@ -200,18 +199,14 @@ export class ApprovalService {
     id: string,
     principal: Principal,
     body: { data?: unknown; comments?: string },
+    ctx: AuditContext,
   ): Promise<{ id: string; round: number; status: ApprovalStatus }> {
-    if (!(await getApprovalRequest(this.db, id))) throw requestNotFound(id);
+    const row = await getApprovalRequest(this.db, id);
+    if (!row) throw requestNotFound(id);
     const out = await this.send(id, () =>
       this.temporal.workflow.getHandle(id).executeUpdate(resubmitUpdate, { args: [{ userId: principal.sub, data: body.data, comments: body.comments }] }),
     );
-    await appendAudit(this.db, {
-      actor: principal.sub,
-      action: 'approval.resubmitted',
-      resourceType: 'approval_request',
-      resourceId: id,
-      details: { round: out.round },
-    });
+    await this.audit(ctx, row, 'approval.resubmitted', { round: out.round });
     return { id, ...out };
   }
 
@@ -221,7 +216,7 @@ export class ApprovalService {
    * @throws WeftError with the workflow's code: NOT_AN_APPROVER, SELF_APPROVAL, ALREADY_DECIDED,
    *   STEP_NOT_OPEN, APPROVAL_NOT_PENDING, COMMENTS_REQUIRED; INVALID_DELEGATION; APPROVAL_NOT_FOUND
    */
-  async decide(id: string, principal: Principal, action: DecisionAction, body: DecisionBody): Promise<DecideResult> {
+  async decide(id: string, principal: Principal, action: DecisionAction, body: DecisionBody, ctx: AuditContext): Promise<DecideResult> {
     const row = await getApprovalRequest(this.db, id);
     if (!row) throw requestNotFound(id);
     if (action === 'delegate') await this.checkDelegate(body.delegateTo);
@@ -236,12 +231,12 @@ export class ApprovalService {
     const standIn = row.pendingApprovers.includes(principal.sub) ? undefined : await this.standsInFor(id, principal.sub);
     if (standIn) req.onBehalfOf = standIn;
     const result = await this.send(id, () => this.temporal.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [req] }));
-    await appendAudit(this.db, {
-      actor: principal.sub,
-      action: `approval.${action}`,
-      resourceType: 'approval_request',
-      resourceId: id,
-      details: { stepId: result.stepId, round: result.round, onBehalfOf: result.onBehalfOf, ...(body.delegateTo ? { delegateTo: body.delegateTo } : {}) },
+    await this.audit(ctx, row, `approval.${action}`, {
+      stepId: result.stepId,
+      round: result.round,
+      onBehalfOf: result.onBehalfOf,
+      ...(body.comments !== undefined ? { comments: body.comments } : {}),
+      ...(body.delegateTo ? { delegateTo: body.delegateTo } : {}),
     });
     return result;
   }
@@ -250,7 +245,13 @@ export class ApprovalService {
    * A decision on the approval an instance waits for: its one pending request, or the one of
    * `nodeId` when several wait. @throws WeftError NO_PENDING_APPROVAL, APPROVAL_AMBIGUOUS
    */
-  async decideForInstance(executionId: string, principal: Principal, action: DecisionAction, body: DecisionBody & { nodeId?: string }): Promise<DecideResult> {
+  async decideForInstance(
+    executionId: string,
+    principal: Principal,
+    action: DecisionAction,
+    body: DecisionBody & { nodeId?: string },
+    ctx: AuditContext,
+  ): Promise<DecideResult> {
     const page = await listApprovalRequests(this.db, { executionId, status: 'pending', limit: 100, offset: 0 });
     const candidates = page.items.filter((r) => body.nodeId === undefined || r.nodeId === body.nodeId);
     if (candidates.length === 0) {
@@ -261,7 +262,7 @@ export class ApprovalService {
         details: { nodeIds: candidates.map((c) => c.nodeId) },
       });
     }
-    return this.decide((candidates[0] as ApprovalRequestRow).id, principal, action, body);
+    return this.decide((candidates[0] as ApprovalRequestRow).id, principal, action, body, ctx);
   }
 
   /**
@@ -317,6 +318,23 @@ export class ApprovalService {
   }
 
   // --- internals --------------------------------------------------------------------------
+
+  /**
+   * The entry of a decision or another change the approval workflow applied (Temporal's update
+   * is the change, so the entry follows its acceptance; a refused one writes none).
+   */
+  private async audit(ctx: AuditContext, row: ApprovalRequestRow, action: string, details: Record<string, unknown>): Promise<void> {
+    const execution = row.executionId ? await getExecution(this.db, row.executionId) : undefined;
+    await appendAudit(this.db, {
+      ...ctx,
+      action,
+      resourceType: 'approval_request',
+      resourceId: row.id,
+      workflowId: execution?.definitionId ?? null,
+      details: { ...details, ...(row.executionId ? { executionId: row.executionId, nodeId: row.nodeId } : {}) },
+      before: { status: row.status, currentStep: row.currentStep, round: row.round },
+    });
+  }
 
   private async checkDelegate(delegateTo: string | undefined): Promise<void> {
     const issue = (code: string, message: string) => new WeftError('INVALID_DELEGATION', message, { issues: [{ path: '/delegateTo', code, message }] });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { replaceTriggers } from '../db/repositories/events';
 import { createDefinition, getDefinition, listDefinitions, softDeleteDefinition } from '../db/repositories/definitions';
 import { addVersion, getActiveVersion, getLatestVersion, getVersion, listVersions, publishVersion } from '../db/repositories/versions';
@@ -55,24 +55,39 @@ function view(def: DefinitionRow, latest: VersionRow): DefinitionView {
   };
 }
 
+/** What the audit trail keeps of a definition (the graph itself stays in its immutable versions). */
+function auditedDefinition(def: DefinitionRow, latestVersion?: string): Record<string, unknown> {
+  return { name: def.name, description: def.description, tags: def.tags ?? [], activeVersion: def.activeVersion, ...(latestVersion ? { latestVersion } : {}) };
+}
+
 /** Definitions and their versions: every rule about creating, changing and publishing them. */
 export class DefinitionService {
   constructor(private readonly db: WeftDb) {}
 
   /** @throws WeftError INVALID_WORKFLOW with every issue's JSON path */
-  async create(raw: unknown, meta: VersionMeta, actor: string): Promise<DefinitionView> {
+  async create(raw: unknown, meta: VersionMeta, ctx: AuditContext): Promise<DefinitionView> {
     const graph = checkGraph(raw);
     const version = meta.version ?? FIRST_VERSION;
-    const { definition, version: row } = await createDefinition(this.db, {
-      id: randomUUID(),
-      name: graph.name,
-      description: graph.description ?? null,
-      tags: graph.tags ?? [],
-      createdBy: actor,
-      version: { id: randomUUID(), version, graph, changelog: meta.changelog ?? null },
+    return this.db.transaction(async (tx) => {
+      const { definition, version: row } = await createDefinition(tx, {
+        id: randomUUID(),
+        name: graph.name,
+        description: graph.description ?? null,
+        tags: graph.tags ?? [],
+        createdBy: ctx.actor,
+        version: { id: randomUUID(), version, graph, changelog: meta.changelog ?? null },
+      });
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'workflow.created',
+        resourceType: 'workflow',
+        resourceId: definition.id,
+        workflowId: definition.id,
+        details: { version },
+        after: auditedDefinition(definition, row.version),
+      });
+      return view(definition, row);
     });
-    await appendAudit(this.db, { actor, action: 'workflow.created', resourceType: 'workflow', resourceId: definition.id, details: { version } });
-    return view(definition, row);
   }
 
   async list(query: { limit: number; offset: number; search?: string }) {
@@ -109,14 +124,25 @@ export class DefinitionService {
    * Stores the graph as a new draft version; running executions and the active version are untouched.
    * @throws WeftError INVALID_WORKFLOW, WORKFLOW_NOT_FOUND, VERSION_CONFLICT
    */
-  async update(id: string, raw: unknown, meta: VersionMeta, actor: string): Promise<DefinitionView> {
+  async update(id: string, raw: unknown, meta: VersionMeta, ctx: AuditContext): Promise<DefinitionView> {
     const def = await this.require(id);
     const graph = checkGraph(raw);
-    const latest = await getLatestVersion(this.db, id);
-    const version = meta.version ?? (latest ? bumpSemver(latest.version, 'minor') : FIRST_VERSION);
-    const row = await addVersion(this.db, { id: randomUUID(), definitionId: id, version, graph, changelog: meta.changelog ?? null, createdBy: actor });
-    await appendAudit(this.db, { actor, action: 'workflow.version_created', resourceType: 'workflow', resourceId: id, details: { version } });
-    return view({ ...def, name: graph.name }, row);
+    return this.db.transaction(async (tx) => {
+      const latest = await getLatestVersion(tx, id);
+      const version = meta.version ?? (latest ? bumpSemver(latest.version, 'minor') : FIRST_VERSION);
+      const row = await addVersion(tx, { id: randomUUID(), definitionId: id, version, graph, changelog: meta.changelog ?? null, createdBy: ctx.actor });
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'workflow.version_created',
+        resourceType: 'workflow',
+        resourceId: id,
+        workflowId: id,
+        details: { version, changelog: row.changelog },
+        before: latest ? { latestVersion: latest.version } : null,
+        after: { latestVersion: row.version, status: row.status },
+      });
+      return view({ ...def, name: graph.name }, row);
+    });
   }
 
   /** Validates a candidate graph, or the latest stored one, without storing anything. */
@@ -132,16 +158,27 @@ export class DefinitionService {
    * it; executions already running keep the snapshot they started with.
    * @throws WeftError WORKFLOW_NOT_FOUND, VERSION_NOT_FOUND
    */
-  async publish(id: string, version: string | undefined, actor: string): Promise<VersionRow> {
-    await this.require(id);
+  async publish(id: string, version: string | undefined, ctx: AuditContext): Promise<VersionRow> {
+    const def = await this.require(id);
     const target = version ? await getVersion(this.db, id, version) : await getLatestVersion(this.db, id);
     if (!target) throw new WeftError('VERSION_NOT_FOUND', `workflow ${id} has no version ${version ?? ''}`.trim());
     if (target.status === 'archived') throw new WeftError('VERSION_CONFLICT', `version ${target.version} is archived`);
-    const row = await publishVersion(this.db, { definitionId: id, version: target.version, publishedBy: actor });
-    // The active version's event triggers are the definition's (see docs/nodes.md "Event triggers").
-    await replaceTriggers(this.db, id, (row.graph as WorkflowDefinition).triggers ?? []);
-    await appendAudit(this.db, { actor, action: 'workflow.published', resourceType: 'workflow', resourceId: id, details: { version: row.version } });
-    return row;
+    return this.db.transaction(async (tx) => {
+      const row = await publishVersion(tx, { definitionId: id, version: target.version, publishedBy: ctx.actor });
+      // The active version's event triggers are the definition's (see docs/nodes.md "Event triggers").
+      await replaceTriggers(tx, id, (row.graph as WorkflowDefinition).triggers ?? []);
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'workflow.published',
+        resourceType: 'workflow',
+        resourceId: id,
+        workflowId: id,
+        details: { version: row.version },
+        before: { activeVersion: def.activeVersion, status: target.status },
+        after: { activeVersion: row.version, status: row.status },
+      });
+      return row;
+    });
   }
 
   async versions(id: string): Promise<VersionRow[]> {
@@ -183,9 +220,12 @@ export class DefinitionService {
     return row;
   }
 
-  async remove(id: string, actor: string): Promise<void> {
-    await this.require(id);
-    await softDeleteDefinition(this.db, id);
-    await appendAudit(this.db, { actor, action: 'workflow.deleted', resourceType: 'workflow', resourceId: id });
+  async remove(id: string, ctx: AuditContext): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const def = await getDefinition(tx, id);
+      if (!def) throw new WeftError('WORKFLOW_NOT_FOUND', `workflow ${id} does not exist`);
+      await softDeleteDefinition(tx, id);
+      await appendAudit(tx, { ...ctx, action: 'workflow.deleted', resourceType: 'workflow', resourceId: id, workflowId: id, before: auditedDefinition(def) });
+    });
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { WeftDb } from '../db/client';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { activeTriggersFor, insertEvent, listEvents, lockEventName, markWaitDelivered, moveWait, waitingFor, waitsDelivered } from '../db/repositories/events';
 import type { EventWait } from '../db/schema';
 import { deliveredEvent, filterHolds } from '../domain/event-waits';
@@ -28,7 +29,7 @@ export class EventService {
    * with the same key signals the same runs again (the workflow ignores a second delivery) and
    * starts nothing new, so a publish that failed half-way can simply be repeated.
    */
-  async publish(req: PublishRequest): Promise<PublishResult> {
+  async publish(req: PublishRequest, ctx: AuditContext): Promise<PublishResult> {
     const { row, created, deliveries } = await this.db.transaction(async (tx) => {
       await lockEventName(tx, req.name);
       const inserted = await insertEvent(tx, {
@@ -45,6 +46,14 @@ export class EventService {
       for (const wait of await waitingFor(tx, event.name, event.correlationKey)) {
         if (filterHolds(wait.filter, event) && (await markWaitDelivered(tx, wait.id, event.id))) taken.push(wait);
       }
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'event.published',
+        resourceType: 'event',
+        resourceId: event.id,
+        details: { name: event.name, correlationKey: event.correlationKey, source: req.source, deliveredTo: taken.map((w) => w.executionId) },
+        after: { name: event.name, correlationKey: event.correlationKey, payload: event.payload },
+      });
       return { row: inserted.event, created: true, deliveries: taken };
     });
     const event = deliveredEvent(row);
@@ -63,17 +72,18 @@ export class EventService {
       }
       delivered++;
     }
-    const started = await this.startTriggered(event, req.source);
+    // A triggered execution is started by the event's source (`user:<id>`, `execution:<id>`), as before.
+    const started = await this.startTriggered(event, { ...ctx, actor: req.source });
     return { id: event.id, delivered, started, replayed: !created };
   }
 
   /** Starts each definition triggered by the event, once per event and definition. */
-  private async startTriggered(event: DeliveredEvent, actor: string): Promise<string[]> {
+  private async startTriggered(event: DeliveredEvent, ctx: AuditContext): Promise<string[]> {
     const started: string[] = [];
     for (const trigger of await activeTriggersFor(this.db, event.name)) {
       if (!filterHolds(trigger.filter, event)) continue;
       try {
-        const run = await this.executions.start(trigger.definitionId, { input: { event } }, `event:${event.id}`, actor);
+        const run = await this.executions.start(trigger.definitionId, { input: { event } }, `event:${event.id}`, ctx);
         started.push(run.id);
       } catch (err) {
         // Deleted or retired between the look-up and the start: that definition is not triggered.

@@ -10,8 +10,8 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { WeftDb } from '../db/client';
-import { appendAudit } from '../db/repositories/audit';
-import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecution, listExecutions } from '../db/repositories/executions';
+import { appendAudit, type AuditContext } from '../db/repositories/audit';
+import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import type { Execution as ExecutionRow } from '../db/schema';
 import { WeftError } from '../graph/errors';
 import type { WorkflowDefinition } from '../graph/schema';
@@ -86,7 +86,7 @@ export class ExecutionService {
     definitionId: string,
     req: { input?: unknown; version?: string },
     idempotencyKey: string | undefined,
-    actor: string,
+    ctx: AuditContext,
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
     if (idempotencyKey) {
       const existing = await findExecutionByIdempotencyKey(this.db, definitionId, idempotencyKey);
@@ -99,17 +99,21 @@ export class ExecutionService {
       version: version.version,
       graph: version.graph as WorkflowDefinition,
       input: req.input ?? null,
-      startedBy: actor,
+      startedBy: ctx.actor,
     };
-    return this.launch(id, args, idempotencyKey, actor);
+    return this.launch(id, args, idempotencyKey, ctx);
   }
 
-  /** Starts the interpreter for `args` under `id` and records the execution row and audit entry. */
+  /**
+   * Starts the interpreter for `args` under `id` and records the execution row and, in the same
+   * transaction, its `execution.started` entry. The worker records a start too when its row comes
+   * first (recordExecutionStarted); whichever inserts the row writes the one entry.
+   */
   private async launch(
     id: string,
     args: ExecutionInput,
     idempotencyKey: string | undefined,
-    actor: string,
+    ctx: AuditContext,
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
     let replayed = false;
     try {
@@ -130,20 +134,31 @@ export class ExecutionService {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
       replayed = true;
     }
-    const row = await insertExecution(this.db, {
-      id,
-      definitionId: args.definitionId,
-      version: args.version,
-      status: 'pending',
-      input: args.input ?? null,
-      idempotencyKey: idempotencyKey ?? null,
-      startedBy: actor,
-      startedAt: new Date(),
+    const row = await this.db.transaction(async (tx) => {
+      const { execution, created } = await insertExecutionIfAbsent(tx, {
+        id,
+        definitionId: args.definitionId,
+        version: args.version,
+        status: 'pending',
+        input: args.input ?? null,
+        idempotencyKey: idempotencyKey ?? null,
+        startedBy: ctx.actor,
+        startedAt: new Date(),
+      });
+      if (created && !replayed) {
+        const details = { definitionId: args.definitionId, version: args.version, ...(args.resume ? { retryOf: args.resume.retryOf } : {}) };
+        await appendAudit(tx, {
+          ...ctx,
+          action: 'execution.started',
+          resourceType: 'execution',
+          resourceId: id,
+          workflowId: args.definitionId,
+          details,
+          after: { status: execution.status, version: args.version },
+        });
+      }
+      return execution;
     });
-    if (!replayed) {
-      const details = { definitionId: args.definitionId, version: args.version, ...(args.resume ? { retryOf: args.resume.retryOf } : {}) };
-      await appendAudit(this.db, { actor, action: 'execution.started', resourceType: 'execution', resourceId: id, details });
-    }
     return { id, status: row.status as ExecutionStatus, replayed };
   }
 
@@ -216,32 +231,32 @@ export class ExecutionService {
   }
 
   /** Requests cancellation; the interpreter records `cancelled` and stops at its next await. */
-  async cancel(id: string, actor: string): Promise<{ id: string; status: 'cancelling' }> {
+  async cancel(id: string, ctx: AuditContext): Promise<{ id: string; status: 'cancelling' }> {
     const instance = await this.get(id);
     if (isTerminal(instance.status)) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is already ${instance.status}`);
     await this.temporal.workflow.getHandle(id).cancel();
-    await appendAudit(this.db, { actor, action: 'execution.cancel_requested', resourceType: 'execution', resourceId: id });
+    await this.audit(ctx, instance, 'cancel_requested', { status: 'cancelling' });
     return { id, status: 'cancelling' };
   }
 
   /** Stops the instance before its next node. @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
-  suspend(id: string, reason: string | undefined, actor: string) {
-    return this.operate(id, actor, 'suspended', (h) => h.executeUpdate(suspendUpdate, { args: [{ reason }] }));
+  suspend(id: string, reason: string | undefined, ctx: AuditContext) {
+    return this.operate(id, ctx, 'suspended', (h) => h.executeUpdate(suspendUpdate, { args: [{ reason }] }), { reason: reason ?? null });
   }
 
   /** @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
-  resume(id: string, actor: string) {
-    return this.operate(id, actor, 'resumed', (h) => h.executeUpdate(resumeUpdate));
+  resume(id: string, ctx: AuditContext) {
+    return this.operate(id, ctx, 'resumed', (h) => h.executeUpdate(resumeUpdate));
   }
 
   /** Follows the edges waiting for `trigger`. @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
-  advance(id: string, req: AdvanceRequest, actor: string) {
-    return this.operate(id, actor, 'advanced', (h) => h.executeUpdate(advanceUpdate, { args: [req] }), { trigger: req.trigger });
+  advance(id: string, req: AdvanceRequest, ctx: AuditContext) {
+    return this.operate(id, ctx, 'advanced', (h) => h.executeUpdate(advanceUpdate, { args: [req] }), { trigger: req.trigger });
   }
 
   /** Changes variables while the instance waits. @throws WeftError INSTANCE_NOT_WAITING, INVALID_VARIABLE_TYPE */
-  updateData(id: string, variables: Record<string, unknown>, actor: string) {
-    return this.operate(id, actor, 'data_updated', (h) => h.executeUpdate(setVariablesUpdate, { args: [{ variables }] }), { names: Object.keys(variables) });
+  updateData(id: string, variables: Record<string, unknown>, ctx: AuditContext) {
+    return this.operate(id, ctx, 'data_updated', (h) => h.executeUpdate(setVariablesUpdate, { args: [{ variables }] }), { names: Object.keys(variables) });
   }
 
   /**
@@ -249,7 +264,7 @@ export class ExecutionService {
    * variables and node outputs it had there, or from the start with the same input.
    * @throws WeftError INSTANCE_NOT_FAILED
    */
-  async retry(id: string, from: 'failed' | 'start', actor: string): Promise<{ id: string; status: ExecutionStatus; retryOf: string }> {
+  async retry(id: string, from: 'failed' | 'start', ctx: AuditContext): Promise<{ id: string; status: ExecutionStatus; retryOf: string }> {
     const instance = await this.get(id);
     if (instance.status !== 'failed') throw new WeftError('INSTANCE_NOT_FAILED', `only failed instances can be retried; ${id} is ${instance.status}`);
     const version = await this.definitions.version(instance.workflowId, instance.version);
@@ -258,10 +273,10 @@ export class ExecutionService {
       version: version.version,
       graph: version.graph as WorkflowDefinition,
       input: instance.input,
-      startedBy: actor,
+      startedBy: ctx.actor,
     };
     if (from === 'failed') args.resume = { ...(await this.resumeStateOf(id)), retryOf: id };
-    const started = await this.launch(`exec-${randomUUID()}`, args, undefined, actor);
+    const started = await this.launch(`exec-${randomUUID()}`, args, undefined, ctx);
     return { id: started.id, status: started.status, retryOf: id };
   }
 
@@ -284,7 +299,7 @@ export class ExecutionService {
   }
 
   /** Sends one operator update to a running instance, turning refusals into WeftErrors with their code. */
-  private async operate<T>(id: string, actor: string, action: string, send: (h: WorkflowHandle) => Promise<T>, details?: Record<string, unknown>): Promise<T> {
+  private async operate<T>(id: string, ctx: AuditContext, action: string, send: (h: WorkflowHandle) => Promise<T>, details?: Record<string, unknown>): Promise<T> {
     const instance = await this.get(id);
     if (isTerminal(instance.status)) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is already ${instance.status}`);
     let result: T;
@@ -297,8 +312,24 @@ export class ExecutionService {
       if (err instanceof WorkflowNotFoundError) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is not running`);
       throw err;
     }
-    await appendAudit(this.db, { actor, action: `execution.${action}`, resourceType: 'execution', resourceId: id, details });
+    await this.audit(ctx, instance, action, details);
     return result;
+  }
+
+  /**
+   * The entry of an operator's action on a running instance. Temporal applied the change (its
+   * history is the change itself), so the entry follows its acceptance; a refused action writes none.
+   */
+  private async audit(ctx: AuditContext, instance: InstanceView, action: string, details?: Record<string, unknown>): Promise<void> {
+    await appendAudit(this.db, {
+      ...ctx,
+      action: `execution.${action}`,
+      resourceType: 'execution',
+      resourceId: instance.id,
+      workflowId: instance.workflowId || null,
+      details: details ?? null,
+      before: { status: instance.status, currentNodeId: instance.currentNodeId },
+    });
   }
 
   /** The state a failed execution recorded in its failure (see the interpreter's failure details). */

@@ -101,7 +101,7 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
 /** EVENT_PUBLISHER's publish: the API's, with the worker's own client and task queue. */
 export function eventPublisher(db: WeftDb): EventPublisher {
   return (client, taskQueue, request) =>
-    new EventService(db, client, new ExecutionService(db, client, taskQueue, new DefinitionService(db))).publish(request);
+    new EventService(db, client, new ExecutionService(db, client, taskQueue, new DefinitionService(db))).publish(request, { actor: 'system' });
 }
 
 /**

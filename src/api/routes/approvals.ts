@@ -6,6 +6,7 @@ import type { ApprovalService } from '../../services/approvals';
 import type { DecisionAction } from '../../shared/approvals';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 const policyId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits and ._- (1–128)');
 
@@ -82,7 +83,7 @@ export function approvalsRouter(deps: { approvals: ApprovalService; policies: Ap
 
   router.post('/approval-policies', requireRole('manager'), async (req, res) => {
     const body = parseRequest(createPolicyBody, req.body ?? {}, 'body');
-    const created = await policies.createPolicy(body, principalOf(req).sub);
+    const created = await policies.createPolicy(body, auditContext(req));
     res
       .status(201)
       .location(`/api/v1/approval-policies/${encodeURIComponent(created.id)}`)
@@ -97,16 +98,16 @@ export function approvalsRouter(deps: { approvals: ApprovalService; policies: Ap
   });
   router.put('/approval-policies/:id', requireRole('manager'), async (req, res) => {
     const body = parseRequest(updatePolicyBody, req.body ?? {}, 'body');
-    res.json(await policies.updatePolicy(param(req, 'id'), body, principalOf(req).sub));
+    res.json(await policies.updatePolicy(param(req, 'id'), body, auditContext(req)));
   });
   router.delete('/approval-policies/:id', requireRole('manager'), async (req, res) => {
-    await policies.deletePolicy(param(req, 'id'), principalOf(req).sub);
+    await policies.deletePolicy(param(req, 'id'), auditContext(req));
     res.status(204).end();
   });
 
   router.post('/approval-requests', async (req, res) => {
     const body = parseRequest(createRequestBody, req.body ?? {}, 'body');
-    const created = await approvals.createRequest(body, principalOf(req).sub);
+    const created = await approvals.createRequest(body, auditContext(req));
     res
       .status(201)
       .location(`/api/v1/approval-requests/${encodeURIComponent(created.id)}`)
@@ -120,18 +121,18 @@ export function approvalsRouter(deps: { approvals: ApprovalService; policies: Ap
   });
   router.post('/approval-requests/:id/cancel', async (req, res) => {
     const body = parseRequest(cancelBody, req.body ?? {}, 'body');
-    res.json(await approvals.cancel(param(req, 'id'), principalOf(req), body.reason));
+    res.json(await approvals.cancel(param(req, 'id'), principalOf(req), body.reason, auditContext(req)));
   });
   router.post('/approval-requests/:id/resubmit', async (req, res) => {
     const body = parseRequest(resubmitBody, req.body ?? {}, 'body');
-    res.json(await approvals.resubmit(param(req, 'id'), principalOf(req), body));
+    res.json(await approvals.resubmit(param(req, 'id'), principalOf(req), body, auditContext(req)));
   });
   for (const [verb, action] of Object.entries(ACTIONS)) {
     router.post(`/approval-requests/:id/${verb}`, async (req, res) => {
-      res.json(await approvals.decide(param(req, 'id'), principalOf(req), action, decision(req)));
+      res.json(await approvals.decide(param(req, 'id'), principalOf(req), action, decision(req), auditContext(req)));
     });
     router.post(`/workflow-instances/:id/${verb}`, async (req, res) => {
-      res.json(await approvals.decideForInstance(param(req, 'id'), principalOf(req), action, decision(req)));
+      res.json(await approvals.decideForInstance(param(req, 'id'), principalOf(req), action, decision(req), auditContext(req)));
     });
   }
 

@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { CircuitBreakerService } from '../../domain/circuit-breakers';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 /**
  * A service key as the API_CALL activity builds it: `host:port`, the host a name, an IPv4
@@ -41,11 +42,11 @@ export function circuitBreakersRouter(deps: { breakers: CircuitBreakerService })
   router.put('/circuit-breakers/:serviceId/config', requireRole('technical_lead'), async (req, res) => {
     const id = parseRequest(z.object({ serviceId }), { serviceId: param(req, 'serviceId') }, 'params').serviceId;
     const config = parseRequest(configBody, req.body ?? {}, 'body');
-    res.json(await breakers.configure(id, config, principalOf(req).sub));
+    res.json(await breakers.configure(id, config, auditContext(req)));
   });
 
   router.post('/circuit-breakers/:serviceId/reset', requireRole('operator'), async (req, res) => {
-    res.json(await breakers.reset(param(req, 'serviceId'), principalOf(req).sub));
+    res.json(await breakers.reset(param(req, 'serviceId'), auditContext(req)));
   });
 
   return router;

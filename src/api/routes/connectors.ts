@@ -2,8 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { CONNECTOR_TYPES } from '../../db/schema';
 import type { ConnectorService } from '../../domain/connectors/service';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 const name = z.string().trim().min(1).max(100);
 const description = z.string().max(2000).nullable().optional();
@@ -25,7 +26,7 @@ export function connectorsRouter(deps: { connectors: ConnectorService }): Router
 
   router.post('/connectors', manage, async (req, res) => {
     const body = parseRequest(createBody, req.body ?? {}, 'body');
-    const created = await connectors.create(body, principalOf(req).sub);
+    const created = await connectors.create(body, auditContext(req));
     res.status(201).location(`/api/v1/connectors/${created.id}`).json(created);
   });
 
@@ -39,16 +40,16 @@ export function connectorsRouter(deps: { connectors: ConnectorService }): Router
 
   router.put('/connectors/:id', manage, async (req, res) => {
     const body = parseRequest(updateBody, req.body ?? {}, 'body');
-    res.json(await connectors.update(param(req, 'id'), body));
+    res.json(await connectors.update(param(req, 'id'), body, auditContext(req)));
   });
 
   router.delete('/connectors/:id', manage, async (req, res) => {
-    await connectors.delete(param(req, 'id'), { force: req.query.force === 'true' });
+    await connectors.delete(param(req, 'id'), { force: req.query.force === 'true' }, auditContext(req));
     res.status(204).end();
   });
 
   router.post('/connectors/:id/test', manage, async (req, res) => {
-    res.json(await connectors.test(param(req, 'id')));
+    res.json(await connectors.test(param(req, 'id'), auditContext(req)));
   });
 
   router.get('/connectors/:id/operations', async (req, res) => {

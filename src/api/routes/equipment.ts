@@ -2,8 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { EQUIPMENT_STATUSES } from '../../db/schema';
 import type { EquipmentService } from '../../domain/equipment';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 const createEquipmentBody = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits or ._- starting with a letter or digit'),
@@ -22,7 +23,7 @@ export function equipmentRouter(deps: { equipment: EquipmentService }): Router {
 
   router.post('/equipment', requireRole('technical_lead', 'operator'), async (req, res) => {
     const body = parseRequest(createEquipmentBody, req.body ?? {}, 'body');
-    const created = await equipment.create(body, principalOf(req).sub);
+    const created = await equipment.create(body, auditContext(req));
     res.status(201).location(`/api/v1/equipment/${created.id}`).json(created);
   });
 

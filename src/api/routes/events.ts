@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EventService } from '../../services/events';
 import { principalOf, requireRole } from '../auth';
 import { parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 const publishBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -23,7 +24,7 @@ export function eventsRouter(deps: { events: EventService }): Router {
   router.post('/events', requireRole('operator'), async (req, res) => {
     const body = parseRequest(publishBody, req.body ?? {}, 'body');
     const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
-    const result = await deps.events.publish({ ...body, idempotencyKey: key, source: `user:${principalOf(req).sub}` });
+    const result = await deps.events.publish({ ...body, idempotencyKey: key, source: `user:${principalOf(req).sub}` }, auditContext(req));
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).json({ id: result.id, delivered: result.delivered, started: result.started });
   });

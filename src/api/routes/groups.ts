@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { DirectoryService } from '../../domain/directory';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 import { createGroupBody, membersBody } from './directory-schemas';
 
 /** `/groups`: named sets of users that approval steps may name. Reads for anyone, writes for admins. */
@@ -11,7 +12,7 @@ export function groupsRouter(deps: { directory: DirectoryService }): Router {
 
   router.post('/groups', requireRole(), async (req, res) => {
     const body = parseRequest(createGroupBody, req.body ?? {}, 'body');
-    const created = await directory.createGroup(body, principalOf(req).sub);
+    const created = await directory.createGroup(body, auditContext(req));
     res.status(201).location(`/api/v1/groups/${created.id}`).json(created);
   });
 
@@ -25,11 +26,11 @@ export function groupsRouter(deps: { directory: DirectoryService }): Router {
 
   router.put('/groups/:id/members', requireRole(), async (req, res) => {
     const body = parseRequest(membersBody, req.body ?? {}, 'body');
-    res.json(await directory.changeMembers(param(req, 'id'), body, principalOf(req).sub));
+    res.json(await directory.changeMembers(param(req, 'id'), body, auditContext(req)));
   });
 
   router.delete('/groups/:id', requireRole(), async (req, res) => {
-    await directory.deleteGroup(param(req, 'id'), principalOf(req).sub);
+    await directory.deleteGroup(param(req, 'id'), auditContext(req));
     res.status(204).end();
   });
 

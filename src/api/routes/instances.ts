@@ -2,8 +2,9 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { EXECUTION_STATUSES } from '../../db/schema';
 import type { ExecutionService } from '../../services/executions';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -40,31 +41,31 @@ export function instancesRouter(deps: { executions: ExecutionService }): Router 
   });
 
   router.delete('/workflow-instances/:id', requireRole('operator'), async (req, res) => {
-    res.status(202).json(await executions.cancel(param(req, 'id'), principalOf(req).sub));
+    res.status(202).json(await executions.cancel(param(req, 'id'), auditContext(req)));
   });
 
   router.post('/workflow-instances/:id/suspend', requireRole('operator'), async (req, res) => {
     const body = parseRequest(suspendBody, req.body ?? {}, 'body');
-    res.json(await executions.suspend(param(req, 'id'), body.reason, principalOf(req).sub));
+    res.json(await executions.suspend(param(req, 'id'), body.reason, auditContext(req)));
   });
 
   router.post('/workflow-instances/:id/resume', requireRole('operator'), async (req, res) => {
-    res.json(await executions.resume(param(req, 'id'), principalOf(req).sub));
+    res.json(await executions.resume(param(req, 'id'), auditContext(req)));
   });
 
   router.post('/workflow-instances/:id/advance', requireRole('operator'), async (req, res) => {
     const body = parseRequest(advanceBody, req.body ?? {}, 'body');
-    res.json(await executions.advance(param(req, 'id'), body, principalOf(req).sub));
+    res.json(await executions.advance(param(req, 'id'), body, auditContext(req)));
   });
 
   router.put('/workflow-instances/:id', requireRole('operator'), async (req, res) => {
     const body = parseRequest(updateBody, req.body ?? {}, 'body');
-    res.json({ variables: await executions.updateData(param(req, 'id'), body.variables, principalOf(req).sub) });
+    res.json({ variables: await executions.updateData(param(req, 'id'), body.variables, auditContext(req)) });
   });
 
   router.post('/workflow-instances/:id/retry', requireRole('operator'), async (req, res) => {
     const body = parseRequest(retryBody, req.body ?? {}, 'body');
-    const started = await executions.retry(param(req, 'id'), body.from, principalOf(req).sub);
+    const started = await executions.retry(param(req, 'id'), body.from, auditContext(req));
     res.status(202).location(`/api/v1/workflow-instances/${started.id}`).json(started);
   });
 

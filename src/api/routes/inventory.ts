@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { InventoryService } from '../../domain/inventory';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 /** Material, lot and location names: printable, no surrounding spaces. */
 const code = z.string().trim().min(1).max(200);
@@ -30,7 +31,7 @@ export function inventoryRouter(deps: { inventory: InventoryService }): Router {
   router.post('/inventory/receipts', requireRole('operator'), async (req, res) => {
     const body = parseRequest(receiptBody, req.body ?? {}, 'body');
     const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
-    const receipt = await inventory.receive({ ...body, idempotencyKey: key }, principalOf(req).sub);
+    const receipt = await inventory.receive({ ...body, idempotencyKey: key }, auditContext(req));
     res.status(receipt.replayed ? 200 : 201).json({ ...receipt.lot, movementId: receipt.movementId });
   });
 

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { DirectoryService } from '../../domain/directory';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 import { createUserBody, listUsersQuery, outOfOfficeBody, updateUserBody } from './directory-schemas';
 
 /**
@@ -18,7 +19,7 @@ export function usersRouter(deps: { directory: DirectoryService }): Router {
 
   router.post('/users', requireRole(), async (req, res) => {
     const body = parseRequest(createUserBody, req.body ?? {}, 'body');
-    const created = await directory.createUser(body, principalOf(req).sub);
+    const created = await directory.createUser(body, auditContext(req));
     res
       .status(201)
       .location(`/api/v1/users/${encodeURIComponent(created.id)}`)
@@ -35,20 +36,20 @@ export function usersRouter(deps: { directory: DirectoryService }): Router {
 
   router.put('/users/:id', requireRole(), async (req, res) => {
     const body = parseRequest(updateUserBody, req.body ?? {}, 'body');
-    res.json(await directory.updateUser(param(req, 'id'), body, principalOf(req).sub));
+    res.json(await directory.updateUser(param(req, 'id'), body, auditContext(req)));
   });
 
   router.delete('/users/:id', requireRole(), async (req, res) => {
-    res.json(await directory.deactivateUser(param(req, 'id'), principalOf(req).sub));
+    res.json(await directory.deactivateUser(param(req, 'id'), auditContext(req)));
   });
 
   router.put('/users/:id/out-of-office', async (req, res) => {
     const body = parseRequest(outOfOfficeBody, req.body ?? {}, 'body');
-    res.json(await directory.setOutOfOffice(param(req, 'id'), body, principalOf(req)));
+    res.json(await directory.setOutOfOffice(param(req, 'id'), body, principalOf(req), auditContext(req)));
   });
 
   router.delete('/users/:id/out-of-office', async (req, res) => {
-    res.json(await directory.clearOutOfOffice(param(req, 'id'), principalOf(req)));
+    res.json(await directory.clearOutOfOffice(param(req, 'id'), principalOf(req), auditContext(req)));
   });
 
   return router;

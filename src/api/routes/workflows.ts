@@ -5,8 +5,9 @@ import { isSemver } from '../../graph/semver';
 import type { DefinitionService } from '../../services/definitions';
 import type { ExecutionService } from '../../services/executions';
 import type { SimulationService } from '../../services/simulation';
-import { principalOf, requireRole } from '../auth';
+import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { auditContext } from '../request-context';
 
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -46,7 +47,7 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
 
   router.post('/workflows', requireRole('technical_lead'), async (req, res) => {
     const meta = parseRequest(versionMeta, req.body ?? {}, 'body');
-    const created = await definitions.create(req.body, meta, principalOf(req).sub);
+    const created = await definitions.create(req.body, meta, auditContext(req));
     res.status(201).location(`/api/v1/workflows/${created.id}`).json(created);
   });
 
@@ -61,11 +62,11 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
 
   router.put('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
     const meta = parseRequest(versionMeta, req.body ?? {}, 'body');
-    res.json(await definitions.update(param(req, 'id'), req.body, meta, principalOf(req).sub));
+    res.json(await definitions.update(param(req, 'id'), req.body, meta, auditContext(req)));
   });
 
   router.delete('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
-    await definitions.remove(param(req, 'id'), principalOf(req).sub);
+    await definitions.remove(param(req, 'id'), auditContext(req));
     res.status(204).end();
   });
 
@@ -76,7 +77,7 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
 
   router.post('/workflows/:id/publish', requireRole('technical_lead'), async (req, res) => {
     const body = parseRequest(publishBody, req.body ?? {}, 'body');
-    res.json(await definitions.publish(param(req, 'id'), body.version, principalOf(req).sub));
+    res.json(await definitions.publish(param(req, 'id'), body.version, auditContext(req)));
   });
 
   router.get('/workflows/:id/versions', async (req, res) => {
@@ -91,7 +92,7 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
   router.post('/workflows/:id/instances', requireRole('operator'), async (req, res) => {
     const body = parseRequest(startBody, req.body ?? {}, 'body');
     const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
-    const started = await executions.start(param(req, 'id'), body, key, principalOf(req).sub);
+    const started = await executions.start(param(req, 'id'), body, key, auditContext(req));
     if (started.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(`/api/v1/workflow-instances/${started.id}`).json({ id: started.id, status: started.status });
   });

@@ -4,7 +4,7 @@
  * an upsert that tolerates retries and arrives-out-of-order: a finished execution never moves
  * back to a live status.
  */
-import { and, asc, desc, eq, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import {
   executions,
@@ -32,15 +32,20 @@ const notFinished = notInArray(executions.status, [...TERMINAL_EXECUTION_STATUSE
  * @throws Error when the insert conflicted but the conflicting row vanished before it was read
  */
 export async function insertExecution(db: WeftDb, row: NewExecution): Promise<Execution> {
+  return (await insertExecutionIfAbsent(db, row)).execution;
+}
+
+/** {@link insertExecution}, saying whether this call created the row. */
+export async function insertExecutionIfAbsent(db: WeftDb, row: NewExecution): Promise<{ execution: Execution; created: boolean }> {
   const [inserted] = await db.insert(executions).values(row).onConflictDoNothing().returning();
-  if (inserted) return inserted;
+  if (inserted) return { execution: inserted, created: true };
   const existing =
     (await getExecution(db, row.id)) ??
     (row.idempotencyKey !== null && row.idempotencyKey !== undefined
       ? await findExecutionByIdempotencyKey(db, row.definitionId, row.idempotencyKey)
       : undefined);
   if (!existing) throw new Error(`insertExecution: ${row.id} conflicted but no existing row was found`);
-  return existing;
+  return { execution: existing, created: false };
 }
 
 /** What the worker knows when an execution starts running. */
@@ -62,7 +67,7 @@ export interface MarkExecutionRunningInput {
  *
  * @returns the row as stored afterwards
  */
-export async function markExecutionRunning(db: WeftDb, input: MarkExecutionRunningInput): Promise<Execution> {
+export async function markExecutionRunning(db: WeftDb, input: MarkExecutionRunningInput): Promise<Execution & { inserted: boolean }> {
   const [row] = await db
     .insert(executions)
     .values({
@@ -85,9 +90,10 @@ export async function markExecutionRunning(db: WeftDb, input: MarkExecutionRunni
       },
       setWhere: notFinished,
     })
-    .returning();
+    // xmax is 0 on a row version this statement inserted (not one it updated).
+    .returning({ ...getTableColumns(executions), inserted: sql<boolean>`(xmax = 0)` });
   if (row) return row;
-  return mustGet(db, input.id);
+  return { ...(await mustGet(db, input.id)), inserted: false };
 }
 
 /** One node run as reported by the interpreter. */

@@ -11,6 +11,7 @@ import type { ConnectorRuntime, LoadedConnector } from './runtime';
 import { NodeCallError } from '../node-call-error';
 import type { WeftDb } from '../../db/client';
 import { isUniqueViolation } from '../../db/errors';
+import { appendAudit, type AuditContext } from '../../db/repositories/audit';
 import {
   deleteConnector,
   getConnector,
@@ -88,6 +89,12 @@ function compact(secrets: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(secrets).filter(([, v]) => v !== undefined && v !== null));
 }
 
+/** What the audit trail keeps of a connector: its view (secrets only as "set") without the test bookkeeping. */
+function audited(view: ConnectorView): Record<string, unknown> {
+  const { lastTestedAt: _at, lastTestOk: _ok, createdAt: _c, updatedAt: _u, ...kept } = view;
+  return kept;
+}
+
 /** Stored connectors: CRUD, connection tests, operations, and loading one for a node run. */
 export class ConnectorService {
   constructor(
@@ -148,19 +155,23 @@ export class ConnectorService {
   /**
    * @throws WeftError VALIDATION_ERROR, CONNECTOR_NOT_SUPPORTED, CONNECTOR_CONFLICT (name taken)
    */
-  async create(input: CreateConnectorInput, actor: string | undefined): Promise<ConnectorView> {
+  async create(input: CreateConnectorInput, ctx: AuditContext): Promise<ConnectorView> {
     const { config, secrets } = this.validated(input.type, input.config, input.secrets ?? {});
     try {
-      const row = await insertConnector(this.db, {
-        id: randomUUID(),
-        name: input.name,
-        type: input.type,
-        description: input.description ?? null,
-        config,
-        secrets: Object.keys(secrets).length > 0 ? this.box.seal(secrets) : null,
-        createdBy: actor ?? null,
+      return await this.db.transaction(async (tx) => {
+        const row = await insertConnector(tx, {
+          id: randomUUID(),
+          name: input.name,
+          type: input.type,
+          description: input.description ?? null,
+          config,
+          secrets: Object.keys(secrets).length > 0 ? this.box.seal(secrets) : null,
+          createdBy: ctx.actor,
+        });
+        const view = this.view(row);
+        await appendAudit(tx, { ...ctx, action: 'connector.created', resourceType: 'connector', resourceId: row.id, after: audited(view) });
+        return view;
       });
-      return this.view(row);
     } catch (err) {
       if (isUniqueViolation(err)) throw this.nameTaken(input.name);
       throw err;
@@ -180,20 +191,33 @@ export class ConnectorService {
    * Replaces name, description and config; merges secrets (omitted fields keep their value).
    * @throws WeftError CONNECTOR_NOT_FOUND, VALIDATION_ERROR, CONNECTOR_CONFLICT
    */
-  async update(id: string, input: UpdateConnectorInput): Promise<ConnectorView> {
+  async update(id: string, input: UpdateConnectorInput, ctx: AuditContext): Promise<ConnectorView> {
     const existing = await this.row(id);
     const stored = existing.secrets ? this.box.open(existing.secrets) : {};
     const merged = compact({ ...stored, ...(input.secrets ?? {}) });
     const { config, secrets } = this.validated(existing.type, input.config, merged);
     try {
-      const row = await updateConnector(this.db, id, {
-        name: input.name,
-        description: input.description === undefined ? existing.description : input.description,
-        config,
-        secrets: Object.keys(secrets).length > 0 ? this.box.seal(secrets) : null,
+      return await this.db.transaction(async (tx) => {
+        const row = await updateConnector(tx, id, {
+          name: input.name,
+          description: input.description === undefined ? existing.description : input.description,
+          config,
+          secrets: Object.keys(secrets).length > 0 ? this.box.seal(secrets) : null,
+        });
+        if (!row) throw new WeftError('CONNECTOR_NOT_FOUND', `connector ${id} does not exist`);
+        const view = this.view(row);
+        await appendAudit(tx, {
+          ...ctx,
+          action: 'connector.updated',
+          resourceType: 'connector',
+          resourceId: id,
+          // Which secrets were given (never their values): a rotation shows although both views say "set".
+          details: { rotated: Object.keys(input.secrets ?? {}) },
+          before: audited(this.view(existing)),
+          after: audited(view),
+        });
+        return view;
       });
-      if (!row) throw new WeftError('CONNECTOR_NOT_FOUND', `connector ${id} does not exist`);
-      return this.view(row);
     } catch (err) {
       if (isUniqueViolation(err)) throw this.nameTaken(input.name);
       throw err;
@@ -204,7 +228,7 @@ export class ConnectorService {
    * Deletes a connector no published or active version uses (`force` deletes it anyway).
    * @throws WeftError CONNECTOR_NOT_FOUND, CONNECTOR_IN_USE (with `details.usedBy`)
    */
-  async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+  async delete(id: string, opts: { force?: boolean }, ctx: AuditContext): Promise<void> {
     const row = await this.row(id);
     if (!opts.force) {
       const usedBy = await versionsUsingConnector(this.db, row.id, row.name);
@@ -215,7 +239,17 @@ export class ConnectorService {
         });
       }
     }
-    if (!(await deleteConnector(this.db, id))) throw new WeftError('CONNECTOR_NOT_FOUND', `connector ${id} does not exist`);
+    await this.db.transaction(async (tx) => {
+      if (!(await deleteConnector(tx, id))) throw new WeftError('CONNECTOR_NOT_FOUND', `connector ${id} does not exist`);
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'connector.deleted',
+        resourceType: 'connector',
+        resourceId: id,
+        details: { force: opts.force === true },
+        before: audited(this.view(row)),
+      });
+    });
   }
 
   /**
@@ -223,7 +257,7 @@ export class ConnectorService {
    * (`ok: false` with the reason), not an error of the request.
    * @throws WeftError CONNECTOR_NOT_FOUND, CONNECTOR_NOT_SUPPORTED
    */
-  async test(id: string, timeoutMs = 15_000): Promise<{ ok: boolean; code?: string; message: string; testedAt: Date }> {
+  async test(id: string, ctx: AuditContext, timeoutMs = 15_000): Promise<{ ok: boolean; code?: string; message: string; testedAt: Date }> {
     const loaded = await this.load(await this.row(id));
     let result: { ok: boolean; code?: string; message: string };
     try {
@@ -234,7 +268,10 @@ export class ConnectorService {
       result = { ok: false, code: err.code, message: err.message };
     }
     const testedAt = new Date();
-    await recordConnectorTest(this.db, id, result.ok, testedAt);
+    await this.db.transaction(async (tx) => {
+      if (!(await recordConnectorTest(tx, id, result.ok, testedAt))) return; // deleted meanwhile: nothing changed
+      await appendAudit(tx, { ...ctx, action: 'connector.tested', resourceType: 'connector', resourceId: id, details: { ok: result.ok, code: result.code ?? null } });
+    });
     return { ...result, testedAt };
   }
 

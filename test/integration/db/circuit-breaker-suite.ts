@@ -75,7 +75,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('opens after failureThreshold consecutive failures and refuses until openTimeoutMs has passed', async () => {
       const { service, advance } = pinnedService(db);
       const id = newServiceId();
-      await service.configure(id, { failureThreshold: 3, openTimeoutMs: 1_000 }, 'lead');
+      await service.configure(id, { failureThreshold: 3, openTimeoutMs: 1_000 }, { actor: 'lead' });
       await failTimes(service, id, 2);
       expect(await service.get(id)).toMatchObject({ state: 'CLOSED', status: 'degraded', failureCount: 2, totalFailures: 2, lastFailureCode: 'HTTP_503' });
 
@@ -93,7 +93,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('a success resets the consecutive count; neutral outcomes count for nothing', async () => {
       const { service } = pinnedService(db);
       const id = newServiceId();
-      await service.configure(id, { failureThreshold: 2 }, 'lead');
+      await service.configure(id, { failureThreshold: 2 }, { actor: 'lead' });
       await failTimes(service, id, 1);
       await service.record(permitOf(await service.acquire(id, LEASE_MS)), 'success');
       expect(await service.get(id)).toMatchObject({ state: 'CLOSED', status: 'healthy', failureCount: 0, totalFailures: 1 });
@@ -105,7 +105,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('after openTimeoutMs one trial goes through (HALF_OPEN); its success closes the breaker', async () => {
       const { service, advance } = pinnedService(db);
       const id = newServiceId();
-      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 500 }, 'lead');
+      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 500 }, { actor: 'lead' });
       await failTimes(service, id, 1);
       advance(500);
       const trial = permitOf(await service.acquire(id, LEASE_MS));
@@ -122,7 +122,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('a failed trial re-opens the breaker for another openTimeoutMs', async () => {
       const { service, advance, at } = pinnedService(db);
       const id = newServiceId();
-      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 500 }, 'lead');
+      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 500 }, { actor: 'lead' });
       await failTimes(service, id, 1);
       advance(700);
       const trial = permitOf(await service.acquire(id, LEASE_MS));
@@ -136,7 +136,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('halfOpenMaxCalls trials may be out at once; a neutral trial gives its permit back', async () => {
       const { service, advance } = pinnedService(db);
       const id = newServiceId();
-      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 100, halfOpenMaxCalls: 2 }, 'lead');
+      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 100, halfOpenMaxCalls: 2 }, { actor: 'lead' });
       await failTimes(service, id, 1);
       advance(100);
       const first = permitOf(await service.acquire(id, LEASE_MS));
@@ -150,7 +150,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('a trial whose outcome never arrives lapses after its lease', async () => {
       const { service, advance } = pinnedService(db);
       const id = newServiceId();
-      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 100 }, 'lead');
+      await service.configure(id, { failureThreshold: 1, openTimeoutMs: 100 }, { actor: 'lead' });
       await failTimes(service, id, 1);
       advance(100);
       permitOf(await service.acquire(id, 2_000)); // its worker dies and never reports
@@ -165,7 +165,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('outcomes of calls let through before a transition do not move the new state', async () => {
       const { service, advance } = pinnedService(db);
       const id = newServiceId();
-      await service.configure(id, { failureThreshold: 2, openTimeoutMs: 100 }, 'lead');
+      await service.configure(id, { failureThreshold: 2, openTimeoutMs: 100 }, { actor: 'lead' });
       const early = permitOf(await service.acquire(id, LEASE_MS));
       await failTimes(service, id, 2);
       expect((await service.get(id)).state).toBe('OPEN');
@@ -183,16 +183,16 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
     it('configure creates or updates only the settings given, reset closes; both are audited', async () => {
       const { service } = pinnedService(db);
       const id = newServiceId();
-      const created = await service.configure(id, { openTimeoutMs: 2_000 }, 'lead');
+      const created = await service.configure(id, { openTimeoutMs: 2_000 }, { actor: 'lead' });
       expect(created).toMatchObject({ state: 'CLOSED', config: { ...DEFAULT_CIRCUIT_CONFIG, openTimeoutMs: 2_000 } });
-      const updated = await service.configure(id, { failureThreshold: 1, halfOpenMaxCalls: 3 }, 'lead');
+      const updated = await service.configure(id, { failureThreshold: 1, halfOpenMaxCalls: 3 }, { actor: 'lead' });
       expect(updated.config).toEqual({ failureThreshold: 1, openTimeoutMs: 2_000, halfOpenMaxCalls: 3 });
 
       await failTimes(service, id, 1);
-      const reset = await service.reset(id, 'oncall');
+      const reset = await service.reset(id, { actor: 'oncall' });
       expect(reset).toMatchObject({ state: 'CLOSED', status: 'healthy', failureCount: 0, openedAt: null, totalFailures: 1 });
       expect((await service.acquire(id, LEASE_MS)).allowed).toBe(true);
-      await rejectsWithCode(service.reset(newServiceId(), 'oncall'), 'CIRCUIT_BREAKER_NOT_FOUND');
+      await rejectsWithCode(service.reset(newServiceId(), { actor: 'oncall' }), 'CIRCUIT_BREAKER_NOT_FOUND');
 
       const audit = await listAudit(db, { resourceType: 'circuit_breaker', resourceId: id, limit: 10 });
       expect(audit.map((a) => [a.action, a.actor])).toEqual([
@@ -212,7 +212,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
       const start = Date.UTC(2025, 0, 1);
       const a = pinnedService(db, start);
       const b = pinnedService(other.db, start);
-      await a.service.configure(id, { failureThreshold: 1, openTimeoutMs: 100 }, 'lead');
+      await a.service.configure(id, { failureThreshold: 1, openTimeoutMs: 100 }, { actor: 'lead' });
       await failTimes(a.service, id, 1);
       a.advance(100);
       b.advance(100);
@@ -238,7 +238,7 @@ export function describeCircuitBreakerSuite(label: string, open: OpenForBreakerS
       const { service: a } = pinnedService(db);
       const { service: b } = pinnedService(other.db);
       const id = newServiceId();
-      await a.configure(id, { failureThreshold: 100 }, 'lead');
+      await a.configure(id, { failureThreshold: 100 }, { actor: 'lead' });
       const permits = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).acquire(id, LEASE_MS)));
       await Promise.all(permits.map((p, i) => (i % 2 ? a : b).record(permitOf(p), 'failure', 'HTTP_502')));
       expect(await getCircuitBreaker(db, id)).toMatchObject({ failureCount: 12, totalFailures: 12, state: 'CLOSED' });

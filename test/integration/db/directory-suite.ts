@@ -49,7 +49,7 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
     });
 
     async function user(id: string, extra: { roles?: ('approver' | 'manager' | 'viewer')[]; active?: boolean } = {}) {
-      return directory.createUser({ id: p + id, name: id, email: `${p}${id}@example.test`, roles: extra.roles ?? ['approver'], active: extra.active }, 'root');
+      return directory.createUser({ id: p + id, name: id, email: `${p}${id}@example.test`, roles: extra.roles ?? ['approver'], active: extra.active }, { actor: 'root' });
     }
 
     /** Sets out-of-office directly (any dates, bypassing the "in the future" rule of the service). */
@@ -63,9 +63,9 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
       it('creates, reads, updates and deactivates a user, auditing each write', async () => {
         const created = await user('alice', { roles: ['approver', 'manager'] });
         expect(created).toMatchObject({ id: p + 'alice', active: true, roles: ['approver', 'manager'], delegateTo: null, awayUntil: null, away: false });
-        const updated = await directory.updateUser(p + 'alice', { name: 'Alice A.', roles: ['viewer'] }, 'root');
+        const updated = await directory.updateUser(p + 'alice', { name: 'Alice A.', roles: ['viewer'] }, { actor: 'root' });
         expect(updated).toMatchObject({ name: 'Alice A.', roles: ['viewer'], email: `${p}alice@example.test` });
-        const deactivated = await directory.deactivateUser(p + 'alice', 'root');
+        const deactivated = await directory.deactivateUser(p + 'alice', { actor: 'root' });
         expect(deactivated.active).toBe(false);
         // Deactivated, never deleted: still readable.
         expect((await directory.getUser(p + 'alice')).name).toBe('Alice A.');
@@ -81,10 +81,10 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         await user('alice');
         await user('bob');
         await rejectsWithCode(user('alice'), 'USER_CONFLICT');
-        await rejectsWithCode(directory.createUser({ id: p + 'carol', name: 'c', email: `${p}ALICE@example.test` }, 'root'), 'USER_CONFLICT');
-        await rejectsWithCode(directory.updateUser(p + 'bob', { email: `${p}Alice@Example.test` }, 'root'), 'USER_CONFLICT');
+        await rejectsWithCode(directory.createUser({ id: p + 'carol', name: 'c', email: `${p}ALICE@example.test` }, { actor: 'root' }), 'USER_CONFLICT');
+        await rejectsWithCode(directory.updateUser(p + 'bob', { email: `${p}Alice@Example.test` }, { actor: 'root' }), 'USER_CONFLICT');
         // Keeping one's own email is no conflict.
-        await expect(directory.updateUser(p + 'bob', { email: `${p}bob@example.test` }, 'root')).resolves.toMatchObject({ id: p + 'bob' });
+        await expect(directory.updateUser(p + 'bob', { email: `${p}bob@example.test` }, { actor: 'root' })).resolves.toMatchObject({ id: p + 'bob' });
         expect(await getUser(db, p + 'carol')).toBeUndefined();
       });
 
@@ -94,8 +94,8 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
           await user(`racer${round}b`);
           const email = `${p}taken${round}@example.test`;
           const results = await Promise.allSettled([
-            directory.updateUser(`${p}racer${round}a`, { email }, 'root'),
-            directory.updateUser(`${p}racer${round}b`, { email }, 'root'),
+            directory.updateUser(`${p}racer${round}a`, { email }, { actor: 'root' }),
+            directory.updateUser(`${p}racer${round}b`, { email }, { actor: 'root' }),
           ]);
           expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
           const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -105,8 +105,8 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
 
       it('answers USER_NOT_FOUND for unknown users', async () => {
         await rejectsWithCode(directory.getUser(p + 'nobody'), 'USER_NOT_FOUND');
-        await rejectsWithCode(directory.updateUser(p + 'nobody', { name: 'x' }, 'root'), 'USER_NOT_FOUND');
-        await rejectsWithCode(directory.deactivateUser(p + 'nobody', 'root'), 'USER_NOT_FOUND');
+        await rejectsWithCode(directory.updateUser(p + 'nobody', { name: 'x' }, { actor: 'root' }), 'USER_NOT_FOUND');
+        await rejectsWithCode(directory.deactivateUser(p + 'nobody', { actor: 'root' }), 'USER_NOT_FOUND');
       });
 
       it('the database refuses roles outside the known set and self-delegation', async () => {
@@ -120,8 +120,8 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         await user('b', { roles: ['approver', 'manager'] });
         await user('c', { roles: ['manager'], active: false });
         await user('d', { roles: ['viewer'] });
-        await directory.createGroup({ id: p + 'g', name: 'G' }, 'root');
-        await directory.changeMembers(p + 'g', { add: [p + 'b', p + 'c', p + 'd'], remove: [] }, 'root');
+        await directory.createGroup({ id: p + 'g', name: 'G' }, { actor: 'root' });
+        await directory.changeMembers(p + 'g', { add: [p + 'b', p + 'c', p + 'd'], remove: [] }, { actor: 'root' });
         const ids = async (q: Parameters<typeof listUsers>[1]) =>
           (await listUsers(db, q)).items.map((u) => u.id.replace(p, '')).filter((id) => id.length === 1);
         const page = { limit: 200, offset: 0 };
@@ -176,20 +176,20 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         await user('a');
         await user('b');
         const g = p + 'team';
-        expect(await directory.createGroup({ id: g, name: 'Team', description: 'd' }, 'root')).toMatchObject({ id: g, memberCount: 0 });
-        await rejectsWithCode(directory.createGroup({ id: g, name: 'again' }, 'root'), 'GROUP_CONFLICT');
-        await directory.changeMembers(g, { add: [p + 'a', p + 'b', p + 'a'], remove: [] }, 'root');
-        const twice = await directory.changeMembers(g, { add: [p + 'a'], remove: [p + 'b', p + 'zed'] }, 'root');
+        expect(await directory.createGroup({ id: g, name: 'Team', description: 'd' }, { actor: 'root' })).toMatchObject({ id: g, memberCount: 0 });
+        await rejectsWithCode(directory.createGroup({ id: g, name: 'again' }, { actor: 'root' }), 'GROUP_CONFLICT');
+        await directory.changeMembers(g, { add: [p + 'a', p + 'b', p + 'a'], remove: [] }, { actor: 'root' });
+        const twice = await directory.changeMembers(g, { add: [p + 'a'], remove: [p + 'b', p + 'zed'] }, { actor: 'root' });
         expect(twice.members?.map((m) => m.id)).toEqual([p + 'a']);
-        const err = await rejectsWithCode(directory.changeMembers(g, { add: [p + 'b', p + 'ghost'], remove: [] }, 'root'), 'VALIDATION_ERROR');
+        const err = await rejectsWithCode(directory.changeMembers(g, { add: [p + 'b', p + 'ghost'], remove: [] }, { actor: 'root' }), 'VALIDATION_ERROR');
         expect(err.issues.map((i) => i.path)).toEqual(['/add/1']);
         // Refused as a whole: b was not added either.
         expect((await directory.getGroup(g)).memberCount).toBe(1);
         expect((await directory.listGroups()).items.find((x) => x.id === g)).toMatchObject({ memberCount: 1 });
-        await directory.deleteGroup(g, 'root');
+        await directory.deleteGroup(g, { actor: 'root' });
         await rejectsWithCode(directory.getGroup(g), 'GROUP_NOT_FOUND');
-        await rejectsWithCode(directory.deleteGroup(g, 'root'), 'GROUP_NOT_FOUND');
-        await rejectsWithCode(directory.changeMembers(g, { add: [], remove: [p + 'a'] }, 'root'), 'GROUP_NOT_FOUND');
+        await rejectsWithCode(directory.deleteGroup(g, { actor: 'root' }), 'GROUP_NOT_FOUND');
+        await rejectsWithCode(directory.changeMembers(g, { add: [], remove: [p + 'a'] }, { actor: 'root' }), 'GROUP_NOT_FOUND');
         const rows = await executeRows(db, sql`select 1 from group_members where group_id = ${g}`);
         expect(rows).toHaveLength(0);
         expect((await directory.getUser(p + 'a')).active).toBe(true);
@@ -228,7 +228,7 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         await away('alice', day(10), null);
         expect(await resolve('user', 'alice', day(1))).toEqual([['alice']]);
         await away('bob', day(10), 'carol');
-        await directory.deactivateUser(p + 'carol', 'root');
+        await directory.deactivateUser(p + 'carol', { actor: 'root' });
         expect(await resolve('user', 'bob', day(1))).toEqual([['bob']]);
       });
 
@@ -253,8 +253,8 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         await away('y', day(5), 'z');
         await away('z', day(5), 'x');
         expect(await resolve('user', 'x', day(1))).toEqual([['z*', 'x']]);
-        await directory.createGroup({ id: p + 'ring', name: 'ring' }, 'root');
-        await directory.changeMembers(p + 'ring', { add: [p + 'x', p + 'y'], remove: [] }, 'root');
+        await directory.createGroup({ id: p + 'ring', name: 'ring' }, { actor: 'root' });
+        await directory.changeMembers(p + 'ring', { add: [p + 'x', p + 'y'], remove: [] }, { actor: 'root' });
         // x → y → z; y → z → x: each stands in for someone, nobody twice.
         expect(await resolve('group', 'ring', day(1))).toEqual([
           ['x*', 'y'],
@@ -287,8 +287,8 @@ export function describeDirectorySuite(label: string, open: OpenForDirectorySuit
         await user('g2');
         await user('g3', { active: false });
         await user('out', { roles: ['viewer'] });
-        await directory.createGroup({ id: p + 'fin', name: 'Finance' }, 'root');
-        await directory.changeMembers(p + 'fin', { add: [p + 'g1', p + 'g2', p + 'g3'], remove: [] }, 'root');
+        await directory.createGroup({ id: p + 'fin', name: 'Finance' }, { actor: 'root' });
+        await directory.changeMembers(p + 'fin', { add: [p + 'g1', p + 'g2', p + 'g3'], remove: [] }, { actor: 'root' });
         expect(await resolve('group', 'fin', NOW)).toEqual([['g1'], ['g2']]);
         await away('g2', day(2), 'out');
         expect(await resolve('group', 'fin', day(1))).toEqual([['g1'], ['out*', 'g2']]);

@@ -61,8 +61,8 @@ export function describeEventSuite(title: string, open: OpenForEventSuite): void
       const n = name();
       const before = new Date().toISOString();
       await new Promise((r) => setTimeout(r, 20));
-      const k1 = await publisher.publish({ name: n, correlationKey: 'K1', payload: { v: 1 }, source: 'test' });
-      const k2 = await publisher.publish({ name: n, correlationKey: 'K2', payload: { v: 2 }, source: 'test' });
+      const k1 = await publisher.publish({ name: n, correlationKey: 'K1', payload: { v: 1 }, source: 'test' }, { actor: 'test' });
+      const k2 = await publisher.publish({ name: n, correlationKey: 'K2', payload: { v: 2 }, source: 'test' }, { actor: 'test' });
       const waits = new EventWaits(database.db);
 
       expect((await waits.register(wait(n, { correlationKey: 'K2' }))).event?.id).toBe(k2.id);
@@ -77,8 +77,8 @@ export function describeEventSuite(title: string, open: OpenForEventSuite): void
 
     test('registration is idempotent, and a node never takes the same event twice (loop iterations)', async () => {
       const n = name();
-      const first = await publisher.publish({ name: n, correlationKey: 'L', source: 'test' });
-      const second = await publisher.publish({ name: n, correlationKey: 'L', source: 'test' });
+      const first = await publisher.publish({ name: n, correlationKey: 'L', source: 'test' }, { actor: 'test' });
+      const second = await publisher.publish({ name: n, correlationKey: 'L', source: 'test' }, { actor: 'test' });
       const waits = new EventWaits(database.db);
       const run0 = wait(n, { correlationKey: 'L' });
       expect((await waits.register(run0)).event?.id).toBe(first.id);
@@ -89,15 +89,15 @@ export function describeEventSuite(title: string, open: OpenForEventSuite): void
       expect((await waits.register(run2)).event).toBeNull();
       // Its timeout passes: expired, and a later event passes it by.
       expect(await waits.expire(run2.id)).toEqual({ event: null });
-      expect((await publisher.publish({ name: n, correlationKey: 'L', source: 'test' })).delivered).toBe(0);
+      expect((await publisher.publish({ name: n, correlationKey: 'L', source: 'test' }, { actor: 'test' })).delivered).toBe(0);
       expect((await getWait(database.db, run2.id))?.state).toBe('expired');
     });
 
     test('a publish repeated with its idempotency key answers the same event', async () => {
       const n = name();
       const key = randomUUID();
-      const a = await publisher.publish({ name: n, payload: { n: 1 }, idempotencyKey: key, source: 'test' });
-      const b = await publisher.publish({ name: n, payload: { n: 2 }, idempotencyKey: key, source: 'test' });
+      const a = await publisher.publish({ name: n, payload: { n: 1 }, idempotencyKey: key, source: 'test' }, { actor: 'test' });
+      const b = await publisher.publish({ name: n, payload: { n: 2 }, idempotencyKey: key, source: 'test' }, { actor: 'test' });
       expect(b).toEqual({ ...a, replayed: true });
       const listed = await publisher.list({ name: n, limit: 10, offset: 0 });
       expect(listed.total).toBe(1);
@@ -111,7 +111,7 @@ export function describeEventSuite(title: string, open: OpenForEventSuite): void
           const n = name();
           const w = wait(n, { correlationKey: `R${i}` });
           const registering = new EventWaits(i % 2 ? database.db : other.db).register(w);
-          const publishing = (i % 2 ? racingPublisher : publisher).publish({ name: n, correlationKey: `R${i}`, source: 'test' });
+          const publishing = (i % 2 ? racingPublisher : publisher).publish({ name: n, correlationKey: `R${i}`, source: 'test' }, { actor: 'test' });
           const [registered, published] = await Promise.all([registering, publishing]);
           return { w, registered, published };
         }),

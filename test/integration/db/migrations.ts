@@ -21,6 +21,7 @@ export const WEFT_TABLES = [
   'approval_decisions',
   'approval_policies',
   'approval_requests',
+  'audit_chain_head',
   'audit_log',
   'circuit_breakers',
   'connectors',

@@ -62,9 +62,9 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
 
     describe('inventory', () => {
       it('receives into a lot, audited, and lists lots with quantities', async () => {
-        const first = await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10.5, unit: 'kg' }, 'olga');
+        const first = await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10.5, unit: 'kg' }, { actor: 'olga' });
         expect(first).toMatchObject({ replayed: false, lot: { lot: 'L1', quantity: 10.5, unit: 'kg' } });
-        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 0.25, unit: 'kg' }, 'olga');
+        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 0.25, unit: 'kg' }, { actor: 'olga' });
         expect(await stock()).toEqual([['L1', 10.75]]);
         const audit = await listAudit(db, { resourceType: 'inventory_lot', resourceId: `${p}steel/L1@WH1`, limit: 10 });
         expect(audit.map((a) => [a.action, a.actor])).toEqual([
@@ -75,15 +75,15 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
 
       it('a receipt repeated with the same key adds once; another unit is refused', async () => {
         const r = { material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 5, unit: 'kg', idempotencyKey: 'po-1' };
-        const [a, b] = await Promise.all([inventory.receive(r, 'olga'), inventory.receive(r, 'olga')]);
+        const [a, b] = await Promise.all([inventory.receive(r, { actor: 'olga' }), inventory.receive(r, { actor: 'olga' })]);
         expect([a.replayed, b.replayed].sort()).toEqual([false, true]);
         expect(a.movementId).toBe(b.movementId);
         expect(await stock()).toEqual([['L1', 5]]);
-        expect(await codeOf(inventory.receive({ ...r, idempotencyKey: 'po-2', unit: 'g' }, 'olga'))).toBe('UNIT_MISMATCH');
+        expect(await codeOf(inventory.receive({ ...r, idempotencyKey: 'po-2', unit: 'g' }, { actor: 'olga' }))).toBe('UNIT_MISMATCH');
       });
 
       it('consumes from the named lot and records the movement', async () => {
-        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' }, 'olga');
+        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' }, { actor: 'olga' });
         const { consumption, replayed } = await inventory.consume(consumeReq({ lot: 'L1', quantity: 2.5 }));
         expect(replayed).toBe(false);
         expect(consumption).toMatchObject({ material: `${p}steel`, lot: 'L1', location: 'WH1', consumed: 2.5, unit: 'kg', remaining: 7.5 });
@@ -92,7 +92,7 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('consuming twice with the same idempotency key consumes once and answers the same', async () => {
-        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' }, 'olga');
+        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' }, { actor: 'olga' });
         const first = await inventory.consume(consumeReq());
         const again = await inventory.consume(consumeReq());
         expect(again).toEqual({ consumption: first.consumption, replayed: true });
@@ -104,7 +104,7 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('two concurrent consumptions of the last stock: exactly one succeeds, the stock never goes below zero', async () => {
-        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 4, unit: 'kg' }, 'olga');
+        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 4, unit: 'kg' }, { actor: 'olga' });
         const results = await Promise.allSettled([
           inventory.consume(consumeReq({ idempotencyKey: `${p}a:take:0`, executionId: `${p}a` })),
           inventory.consume(consumeReq({ idempotencyKey: `${p}b:take:0`, executionId: `${p}b` })),
@@ -117,7 +117,7 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('many concurrent consumptions never oversell', async () => {
-        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' }, 'olga');
+        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' }, { actor: 'olga' });
         const results = await Promise.allSettled(
           Array.from({ length: 8 }, (_, i) => inventory.consume(consumeReq({ quantity: 3, idempotencyKey: `${p}${i}:take:0`, executionId: `${p}${i}` }))),
         );
@@ -126,15 +126,15 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('without a lot, takes from the oldest lot that holds the quantity', async () => {
-        await inventory.receive({ material: `${p}steel`, lot: 'A', location: 'WH1', quantity: 2, unit: 'kg' }, 'olga');
-        await inventory.receive({ material: `${p}steel`, lot: 'B', location: 'WH1', quantity: 5, unit: 'kg' }, 'olga');
-        await inventory.receive({ material: `${p}steel`, lot: 'C', location: 'WH1', quantity: 5, unit: 'kg' }, 'olga');
+        await inventory.receive({ material: `${p}steel`, lot: 'A', location: 'WH1', quantity: 2, unit: 'kg' }, { actor: 'olga' });
+        await inventory.receive({ material: `${p}steel`, lot: 'B', location: 'WH1', quantity: 5, unit: 'kg' }, { actor: 'olga' });
+        await inventory.receive({ material: `${p}steel`, lot: 'C', location: 'WH1', quantity: 5, unit: 'kg' }, { actor: 'olga' });
         expect((await inventory.consume(consumeReq({ quantity: 3 }))).consumption).toMatchObject({ lot: 'B', remaining: 2 });
         expect((await inventory.consume(consumeReq({ quantity: 2, idempotencyKey: `${p}2` }))).consumption.lot).toBe('A');
       });
 
       it('insufficient stock, an unknown material or lot, or another unit changes nothing', async () => {
-        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 3, unit: 'kg' }, 'olga');
+        await inventory.receive({ material: `${p}steel`, lot: 'L1', location: 'WH1', quantity: 3, unit: 'kg' }, { actor: 'olga' });
         expect(await codeOf(inventory.consume(consumeReq({ quantity: 3.5 })))).toBe('INSUFFICIENT_STOCK');
         expect(await codeOf(inventory.consume(consumeReq({ material: `${p}copper` })))).toBe('MATERIAL_NOT_FOUND');
         expect(await codeOf(inventory.consume(consumeReq({ lot: 'L9' })))).toBe('MATERIAL_NOT_FOUND');
@@ -157,9 +157,9 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('registers equipment (audited) and refuses a taken id', async () => {
-        const press = await equipment.create({ id: `${p}press`, name: 'Press 7', kind: 'press' }, 'lead');
+        const press = await equipment.create({ id: `${p}press`, name: 'Press 7', kind: 'press' }, { actor: 'lead' });
         expect(press).toMatchObject({ id: `${p}press`, status: 'available' });
-        expect(await codeOf(equipment.create({ id: `${p}press`, name: 'Again', kind: 'press' }, 'lead'))).toBe('EQUIPMENT_CONFLICT');
+        expect(await codeOf(equipment.create({ id: `${p}press`, name: 'Again', kind: 'press' }, { actor: 'lead' }))).toBe('EQUIPMENT_CONFLICT');
         expect((await equipment.list()).map((e) => e.id)).toContain(`${p}press`);
         const audit = await listAudit(db, { resourceType: 'equipment', resourceId: `${p}press`, limit: 5 });
         expect(audit.map((a) => a.action)).toEqual(['equipment.created']);
@@ -167,7 +167,7 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('reserve → start → complete, each repeatable by its own key; out of order refused', async () => {
-        await equipment.create({ id: `${p}oven`, name: 'Oven', kind: 'oven' }, 'lead');
+        await equipment.create({ id: `${p}oven`, name: 'Oven', kind: 'oven' }, { actor: 'lead' });
         const r = await equipment.reserve(reserveReq(`${p}oven`, 8, 10, 'r'));
         expect(r).toMatchObject({ state: 'reserved', startsAt: at(8).toISOString(), endsAt: at(10).toISOString() });
         expect(await equipment.reserve(reserveReq(`${p}oven`, 8, 10, 'r'))).toEqual(r);
@@ -186,7 +186,7 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('an overlapping window is refused; adjacent windows and windows after a release are fine', async () => {
-        await equipment.create({ id: `${p}lathe`, name: 'Lathe', kind: 'lathe' }, 'lead');
+        await equipment.create({ id: `${p}lathe`, name: 'Lathe', kind: 'lathe' }, { actor: 'lead' });
         const first = await equipment.reserve(reserveReq(`${p}lathe`, 8, 10, 'a'));
         expect(await codeOf(equipment.reserve(reserveReq(`${p}lathe`, 9, 11, 'b')))).toBe('EQUIPMENT_UNAVAILABLE');
         expect(await codeOf(equipment.reserve(reserveReq(`${p}lathe`, 7, 12, 'c')))).toBe('EQUIPMENT_UNAVAILABLE');
@@ -198,7 +198,7 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('overlapping reservations asked concurrently: exactly one is made', async () => {
-        await equipment.create({ id: `${p}mill`, name: 'Mill', kind: 'mill' }, 'lead');
+        await equipment.create({ id: `${p}mill`, name: 'Mill', kind: 'mill' }, { actor: 'lead' });
         const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => equipment.reserve(reserveReq(`${p}mill`, 8 + (i % 2), 10, `k${i}`))));
         expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
         for (const r of results) if (r.status === 'rejected') expect((r.reason as { code: string }).code).toBe('EQUIPMENT_UNAVAILABLE');
@@ -206,7 +206,7 @@ export function describeOperationsSuite(label: string, open: OpenForOperationsSu
       });
 
       it('equipment not available refuses reservations', async () => {
-        await equipment.create({ id: `${p}old`, name: 'Old', kind: 'press', status: 'maintenance' }, 'lead');
+        await equipment.create({ id: `${p}old`, name: 'Old', kind: 'press', status: 'maintenance' }, { actor: 'lead' });
         expect(await codeOf(equipment.reserve(reserveReq(`${p}old`, 1, 2, 'm')))).toBe('EQUIPMENT_UNAVAILABLE');
       });
     });

@@ -347,7 +347,7 @@ export function describeRepositorySuite(label: string, open: OpenForSuite): void
           temporalRunId: 'run-1',
           startedBy: 'w',
         });
-        expect(inserted).toMatchObject({ id: fresh, status: 'running', temporalRunId: 'run-1', startedAt, input: { x: 1 }, startedBy: 'w' });
+        expect(inserted).toMatchObject({ id: fresh, status: 'running', temporalRunId: 'run-1', startedAt, input: { x: 1 }, startedBy: 'w', inserted: true });
 
         const pendingId = randomUUID();
         const pending = await insertExecution(db, { id: pendingId, definitionId: 'd', version: '1.0.0', input: { y: 2 }, startedBy: 'api-user' });
@@ -359,7 +359,7 @@ export function describeRepositorySuite(label: string, open: OpenForSuite): void
           startedAt: new Date(),
           temporalRunId: 'run-a',
         });
-        expect(running).toMatchObject({ status: 'running', temporalRunId: 'run-a', startedBy: 'api-user', input: { y: 2 } });
+        expect(running).toMatchObject({ status: 'running', temporalRunId: 'run-a', startedBy: 'api-user', input: { y: 2 }, inserted: false });
         expect(running.startedAt).toEqual(pending.startedAt);
 
         // continue-as-new: a new run id replaces the old one.
@@ -371,7 +371,7 @@ export function describeRepositorySuite(label: string, open: OpenForSuite): void
           startedAt: new Date(),
           temporalRunId: 'run-b',
         });
-        expect(next).toMatchObject({ status: 'running', temporalRunId: 'run-b', input: { y: 2 } });
+        expect(next).toMatchObject({ status: 'running', temporalRunId: 'run-b', input: { y: 2 }, inserted: false });
       });
 
       it('finishExecution twice leaves one set of node rows and the same summary', async () => {
