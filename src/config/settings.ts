@@ -23,7 +23,7 @@ export const SETTING_DOCS = {
   WEFT_SMTP_URL: 'smtp:// or smtps:// URL (user:pass@host:port) of the server NOTIFICATION email goes through; email is refused when unset',
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
   WEFT_MAX_CACHED_WORKFLOWS:
-    'how many running workflows a worker keeps in memory (about 0.35 MB each; evicted ones are replayed from history when they next act); default: what fits in the heap at 0.5 MB each',
+    'how many running workflows a worker keeps in memory (about 0.3 MB each; evicted ones are replayed from history when they next act); default 1,248: what keeps a worker near 1 GiB, counting 0.5 MB each',
   WEFT_WORKFLOW_STACK_TRACES:
     "on: the Temporal Web UI's Stack Trace tab works, at the price of a stack trace taken for every promise a workflow creates (most of an activation's CPU); default off",
 } as const;

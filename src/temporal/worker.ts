@@ -33,15 +33,27 @@ export interface WorkerDeps {
 }
 
 /**
- * Measured with bench/approvals.ts: with the definition language shared (SHARED_WORKFLOW_MODULES),
- * worker RSS grows by about 0.35 MB per cached workflow; each had held 2–2.5 MB before, and the
- * SDK's default cache size then ran a worker with ~2,000 waiting instances out of heap.
+ * Measured with bench/approvals.ts: with the definition language shared (SHARED_WORKFLOW_MODULES)
+ * and the SDK's per-promise stack traces off, worker RSS grows by about 0.3 MB per cached workflow
+ * (500 instances waiting at an APPROVAL, two workflows each: 276 → 560 MB). Counted at 0.5 to
+ * leave room for what a running workflow holds beyond a waiting one.
  */
 const MB_PER_CACHED_WORKFLOW = 0.5;
 
-/** How many workflows fit in this process's heap, leaving 400 MB for activities and the SDK. */
+/** What the default cache aims to keep a worker's memory under, with any number of instances waiting. */
+const WORKER_MEMORY_TARGET_MB = 1024;
+
+/** Memory a worker needs besides its cached workflows: the SDK, activities, the database pool. */
+const WORKER_BASE_MB = 400;
+
+/**
+ * How many workflows a worker keeps in memory by default: what fits in WORKER_MEMORY_TARGET_MB (or
+ * in this process's heap, if smaller). More waiting instances than that cost no memory, only a
+ * replay of the evicted ones' histories when they next act.
+ */
 export function defaultMaxCachedWorkflows(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
-  return Math.max(10, Math.floor((heapLimitBytes / 1048576 - 400) / MB_PER_CACHED_WORKFLOW));
+  const budgetMb = Math.min(heapLimitBytes / 1048576, WORKER_MEMORY_TARGET_MB);
+  return Math.max(10, Math.floor((budgetMb - WORKER_BASE_MB) / MB_PER_CACHED_WORKFLOW));
 }
 
 /** The path the bundler starts from: workflow code only, never activities. */

@@ -4,6 +4,7 @@
  */
 import { patched, proxyActivities, proxyLocalActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { WeftActivities } from '../activities';
+import { isWrongInstallation } from './installation-interceptors';
 import type { ExecutionInput, NodeErrorInfo, TraceEntry } from './types';
 
 /**
@@ -21,8 +22,23 @@ const retry: RetryPolicy = { initialInterval: '1s', maximumInterval: '30s', back
 const remoteBookkeeping = proxyActivities<WeftActivities>({ startToCloseTimeout: '30s', retry });
 const localBookkeeping = proxyLocalActivities<WeftActivities>({ startToCloseTimeout: '30s', retry });
 
-function bookkeeping() {
-  return patched(LOCAL_BOOKKEEPING_PATCH) ? localBookkeeping : remoteBookkeeping;
+type Bookkeeping = typeof remoteBookkeeping;
+type BookkeepingWrite = 'recordExecutionStarted' | 'recordExecutionStatus' | 'recordExecutionFinished';
+
+/**
+ * Writes through a local activity, or through an ordinary one when the history predates the patch
+ * or when the worker running this workflow task belongs to another installation sharing the task
+ * queue (it refuses the local activity at once: its database is not this execution's).
+ */
+async function write<K extends BookkeepingWrite>(name: K, record: Parameters<Bookkeeping[K]>[0]): Promise<void> {
+  const send = (proxy: Bookkeeping) => (proxy[name] as (r: typeof record) => Promise<void>)(record);
+  if (!patched(LOCAL_BOOKKEEPING_PATCH)) return send(remoteBookkeeping);
+  try {
+    return await send(localBookkeeping);
+  } catch (err) {
+    if (!isWrongInstallation(err)) throw err;
+    return send(remoteBookkeeping);
+  }
 }
 
 /** Now, ISO: inside the workflow sandbox Date is the workflow clock, replayed identically. */
@@ -33,7 +49,7 @@ export function nowIso(): string {
 /** Records that the execution (its first run, or a continued one) started. */
 export function recordStarted(args: ExecutionInput, startedAt: string): Promise<void> {
   const info = workflowInfo();
-  return bookkeeping().recordExecutionStarted({
+  return write('recordExecutionStarted', {
     executionId: info.workflowId,
     runId: info.runId,
     definitionId: args.definitionId,
@@ -46,7 +62,7 @@ export function recordStarted(args: ExecutionInput, startedAt: string): Promise<
 
 /** Records an escalation (or its end) with its details. */
 export function recordStatus(status: 'escalated' | 'running', details: Record<string, unknown>): Promise<void> {
-  return bookkeeping().recordExecutionStatus({ executionId: workflowInfo().workflowId, status, details });
+  return write('recordExecutionStatus', { executionId: workflowInfo().workflowId, status, details });
 }
 
 /** Writes the execution's summary and per-node results when it ends. */
@@ -58,7 +74,7 @@ export function recordFinished(
   output: unknown,
   error: NodeErrorInfo | null,
 ): Promise<void> {
-  return bookkeeping().recordExecutionFinished({
+  return write('recordExecutionFinished', {
     executionId: workflowInfo().workflowId,
     definitionId: args.definitionId,
     version: args.version,

@@ -22,8 +22,11 @@ const MAX_RESCHEDULE_DELAY_MS = 60_000;
 /** Refusals in a row that are each followed by a one-second pause before the pauses grow. */
 const PATIENT_REFUSALS = 10;
 
-function isWrongInstallation(err: unknown): boolean {
-  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === WRONG_INSTALLATION;
+/** Whether an activity (or local activity) was refused by a worker of another installation. */
+export function isWrongInstallation(err: unknown): boolean {
+  // An activity's failure arrives wrapped in an ActivityFailure; a local activity's may not be.
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  return failure instanceof ApplicationFailure && failure.type === WRONG_INSTALLATION;
 }
 
 export const interceptors: WorkflowInterceptorsFactory = () => {
@@ -73,6 +76,10 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
             return reschedule(input);
           }
         },
+        // A local activity runs on whichever worker runs the workflow task, perhaps another
+        // installation's: with the header, that worker refuses it (execution-record.ts then
+        // schedules the same write as an ordinary activity, which finds its own workers).
+        scheduleLocalActivity: (input, next) => next(withHeader(input)),
         startChildWorkflowExecution: (input, next) => next(withHeader(input)),
         continueAsNew: (input, next) => next(withHeader(input)),
       },

@@ -23,7 +23,8 @@ function sourceFiles(dir: string): string[] {
 test('the code reads the environment only through the documented settings', () => {
   const read = new Set<string>();
   for (const file of sourceFiles(join(ROOT, 'src'))) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:process\.env|env)\.([A-Z][A-Z0-9_]+)/g)) read.add(m[1]!);
+    // Reads only: an assignment (the worker setting the SDK patch's switch) reads nothing.
+    for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:process\.env|env)\.([A-Z][A-Z0-9_]+)\b(?!\s*=[^=])/g)) read.add(m[1]!);
   }
   // Tool lookup for the embedded dev server, not a setting of a deployed process.
   const devTools = new Set(['TEMPORAL_CLI_PATH', 'PATH']);
