@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { Principal } from '../auth/tokens';
 import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
@@ -17,16 +17,15 @@ import {
 } from '../db/repositories/approvals';
 import type { ApprovalDecisionRow, ApprovalRequestRow, ApprovalStatus } from '../db/schema';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
-import { isErrorCode, WeftError } from '../graph/errors';
+import { WeftError } from '../graph/errors';
+import { ApprovalMessages } from './approval-messages';
 import { policyNotFound } from './approval-policies';
 import { requestView, type RequestView } from './approval-views';
-import { approvalStateQuery, cancelApprovalUpdate, decideUpdate, resubmitUpdate } from '../workflows/approval-types';
-import type { ApprovalInput, ApprovalState, DecideRequest, DecideResult, DecisionAction } from '../shared/approvals';
+import { cancelApprovalUpdate, decideUpdate, resubmitUpdate } from '../workflows/approval-types';
+import type { ApprovalInput, DecideRequest, DecideResult, DecisionAction } from '../shared/approvals';
 import type { approvalWorkflow } from '../workflows/approval';
 import { decider } from '../domain/delegation';
 import type { DirectoryService } from '../domain/directory';
-
-const QUERY_DEADLINE_MS = 3_000;
 
 /** The body of a decision call. */
 export interface DecisionBody {
@@ -57,13 +56,17 @@ function canManage(principal: Principal): boolean {
  * `decide` update, whose validator is the one judge of who may decide what.
  */
 export class ApprovalService {
+  private readonly messages: ApprovalMessages;
+
   constructor(
     private readonly db: WeftDb,
     private readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly directory: DirectoryService,
     private readonly clock: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.messages = new ApprovalMessages(temporal);
+  }
 
   // --- requests ---------------------------------------------------------------------------
 
@@ -156,7 +159,7 @@ export class ApprovalService {
     const [view] = await this.withDecisions([row]);
     const result = view as RequestView;
     if (row.status === 'pending' || row.status === 'changes_requested') {
-      const live = await this.liveState(id);
+      const live = await this.messages.liveState(id);
       if (live) {
         Object.assign(result, {
           status: live.status,
@@ -188,7 +191,7 @@ export class ApprovalService {
     if (!row) throw requestNotFound(id);
     if (row.requestedBy !== principal.sub && !canManage(principal))
       throw new WeftError('PERMISSION_DENIED', 'only the requester, a manager or an admin may cancel');
-    await this.send(id, () => this.temporal.workflow.getHandle(id).executeUpdate(cancelApprovalUpdate, { args: [{ userId: principal.sub, reason }] }));
+    await this.messages.send(id, () => this.temporal.workflow.getHandle(id).executeUpdate(cancelApprovalUpdate, { args: [{ userId: principal.sub, reason }] }));
     await this.audit(ctx, row, 'approval.cancelled', { reason: reason ?? null });
     await this.waitForRow(id, (r) => r.status !== 'pending' && r.status !== 'changes_requested');
     return this.getRequest(id);
@@ -203,7 +206,7 @@ export class ApprovalService {
   ): Promise<{ id: string; round: number; status: ApprovalStatus }> {
     const row = await getApprovalRequest(this.db, id);
     if (!row) throw requestNotFound(id);
-    const out = await this.send(id, () =>
+    const out = await this.messages.send(id, () =>
       this.temporal.workflow.getHandle(id).executeUpdate(resubmitUpdate, { args: [{ userId: principal.sub, data: body.data, comments: body.comments }] }),
     );
     await this.audit(ctx, row, 'approval.resubmitted', { round: out.round });
@@ -230,7 +233,7 @@ export class ApprovalService {
     // A named approver of the open step decides for themself: no need to ask the workflow and the directory.
     const standIn = row.pendingApprovers.includes(principal.sub) ? undefined : await this.standsInFor(id, principal.sub);
     if (standIn) req.onBehalfOf = standIn;
-    const result = await this.send(id, () => this.temporal.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [req] }));
+    const result = await this.messages.send(id, () => this.temporal.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [req] }));
     await this.audit(ctx, row, `approval.${action}`, {
       stepId: result.stepId,
       round: result.round,
@@ -345,7 +348,7 @@ export class ApprovalService {
 
   /** The pending approver `userId` decides for through out-of-office delegation now, if any. */
   private async standsInFor(id: string, userId: string): Promise<string | undefined> {
-    const live = await this.liveState(id);
+    const live = await this.messages.liveState(id);
     if (!live || live.pendingApprovers.includes(userId)) return undefined;
     const now = this.clock();
     for (const approver of live.pendingApprovers) {
@@ -353,41 +356,6 @@ export class ApprovalService {
       if (resolved.some((r) => r.user.id === userId && r.onBehalfOf.includes(approver))) return approver;
     }
     return undefined;
-  }
-
-  private async liveState(id: string): Promise<ApprovalState | undefined> {
-    try {
-      const handle = this.temporal.workflow.getHandle(id);
-      return await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(approvalStateQuery));
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Sends an update, turning a refusal into a WeftError with the validator's code. */
-  private async send<T>(id: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      // The workflow's validators refuse with one of Weft's codes; other failure types come from
-      // the SDK or the server (an update still unprocessed when the request closed).
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isErrorCode(err.cause.type)) {
-        throw new WeftError(err.cause.type, err.cause.message);
-      }
-      if (err instanceof WorkflowNotFoundError) throw new WeftError('APPROVAL_NOT_PENDING', `approval request ${id} is no longer open`);
-      // An update the server admitted while the request was closing is aborted ("workflow update
-      // was aborted"): for the caller it came too late, like any decision on a closed request.
-      if (await this.hasClosed(id)) throw new WeftError('APPROVAL_NOT_PENDING', `approval request ${id} is no longer open`);
-      throw err;
-    }
-  }
-
-  private async hasClosed(id: string): Promise<boolean> {
-    try {
-      return (await this.temporal.workflow.getHandle(id).describe()).status.name !== 'RUNNING';
-    } catch {
-      return false;
-    }
   }
 
   private async waitForRow(id: string, done: (r: ApprovalRequestRow) => boolean, timeoutMs = 10_000): Promise<void> {

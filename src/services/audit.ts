@@ -89,7 +89,13 @@ export class AuditService {
       return {
         intact: false,
         records: prevSeq,
-        firstMismatch: { seq: head.lastSeq, id: null, reason: 'head_mismatch', expected: `seq ${prevSeq} ${prevHash}`, found: `seq ${head.lastSeq} ${head.lastHash}` },
+        firstMismatch: {
+          seq: head.lastSeq,
+          id: null,
+          reason: 'head_mismatch',
+          expected: `seq ${prevSeq} ${prevHash}`,
+          found: `seq ${head.lastSeq} ${head.lastHash}`,
+        },
       };
     }
     return { intact: true, records: prevSeq, head: { seq: prevSeq, hash: prevHash } };

@@ -13,7 +13,8 @@ import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import type { Execution as ExecutionRow } from '../db/schema';
-import { WeftError } from '../graph/errors';
+import { isErrorCode, WeftError } from '../graph/errors';
+import { sendUpdate } from './update-retry';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, statusQuery, suspendUpdate, traceQuery } from '../workflows/messages';
 import { definitionIdKey, statusKey, versionKey } from '../workflows/search-attributes';
@@ -299,15 +300,23 @@ export class ExecutionService {
   }
 
   /** Sends one operator update to a running instance, turning refusals into WeftErrors with their code. */
-  private async operate<T>(id: string, ctx: AuditContext, action: string, send: (h: WorkflowHandle) => Promise<T>, details?: Record<string, unknown>): Promise<T> {
+  private async operate<T>(
+    id: string,
+    ctx: AuditContext,
+    action: string,
+    send: (h: WorkflowHandle) => Promise<T>,
+    details?: Record<string, unknown>,
+  ): Promise<T> {
     const instance = await this.get(id);
     if (isTerminal(instance.status)) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is already ${instance.status}`);
     let result: T;
     try {
-      result = await send(this.temporal.workflow.getHandle(id));
+      result = await sendUpdate(() => send(this.temporal.workflow.getHandle(id)));
     } catch (err) {
+      // The interpreter refuses with one of Weft's codes; other types come from the SDK or server.
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        throw new WeftError(err.cause.type ?? 'INVALID_TRANSITION', err.cause.message);
+        const code = err.cause.type ?? 'INVALID_TRANSITION';
+        if (isErrorCode(code)) throw new WeftError(code, err.cause.message);
       }
       if (err instanceof WorkflowNotFoundError) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is not running`);
       throw err;
