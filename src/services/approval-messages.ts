@@ -7,7 +7,6 @@ import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, t
 import { isErrorCode, WeftError } from '../graph/errors';
 import type { ApprovalState } from '../shared/approvals';
 import { approvalStateQuery } from '../workflows/approval-types';
-import { sendUpdate } from './update-retry';
 
 const QUERY_DEADLINE_MS = 3_000;
 
@@ -30,7 +29,7 @@ export class ApprovalMessages {
    */
   async send<T>(id: string, call: () => Promise<T>): Promise<T> {
     try {
-      return await sendUpdate(call);
+      return await call();
     } catch (err) {
       // The workflow's validators refuse with one of Weft's codes; other failure types come from
       // the SDK or the server (an update still unprocessed when the request closed).

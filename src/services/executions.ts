@@ -14,7 +14,6 @@ import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import type { Execution as ExecutionRow } from '../db/schema';
 import { isErrorCode, WeftError } from '../graph/errors';
-import { sendUpdate } from './update-retry';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, statusQuery, suspendUpdate, traceQuery } from '../workflows/messages';
 import { definitionIdKey, statusKey, versionKey } from '../workflows/search-attributes';
@@ -311,7 +310,7 @@ export class ExecutionService {
     if (isTerminal(instance.status)) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is already ${instance.status}`);
     let result: T;
     try {
-      result = await sendUpdate(() => send(this.temporal.workflow.getHandle(id)));
+      result = await send(this.temporal.workflow.getHandle(id));
     } catch (err) {
       // The interpreter refuses with one of Weft's codes; other types come from the SDK or server.
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
