@@ -162,6 +162,8 @@ test('an activity node carries its node id and name as the summary shown in the 
   });
   const started = await t.api('POST', `/api/v1/workflows/${id}/instances`, { input: {} });
   await waitForInstance(t, started.body.id);
+  // The row says completed from inside the last workflow task; the history has it once that task ends.
+  await t.temporal.workflow.getHandle(started.body.id).result();
   const history = await t.temporal.workflow.getHandle(started.body.id).fetchHistory();
   const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'apiCall');
   expect(scheduled).toHaveLength(1);
