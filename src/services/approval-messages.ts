@@ -3,10 +3,11 @@
  * requests by update, with the workflow's refusals and a request that closed meanwhile turned into
  * Weft's error codes.
  */
-import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { isErrorCode, WeftError } from '../graph/errors';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WeftError } from '../graph/errors';
 import type { ApprovalState } from '../shared/approvals';
 import { approvalStateQuery } from '../workflows/approval-types';
+import { updateRefusal } from './update-refusal';
 
 const QUERY_DEADLINE_MS = 3_000;
 
@@ -31,11 +32,8 @@ export class ApprovalMessages {
     try {
       return await call();
     } catch (err) {
-      // The workflow's validators refuse with one of Weft's codes; other failure types come from
-      // the SDK or the server (an update still unprocessed when the request closed).
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && isErrorCode(err.cause.type)) {
-        throw new WeftError(err.cause.type, err.cause.message);
-      }
+      const refusal = updateRefusal(err, 'APPROVAL_NOT_PENDING');
+      if (refusal) throw refusal;
       if (err instanceof WorkflowNotFoundError) throw notPending(id);
       // An update the server admitted while the request was closing is aborted ("workflow update
       // was aborted"): for the caller it came too late, like any decision on a closed request.

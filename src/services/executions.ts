@@ -4,7 +4,6 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
   type Client,
   type WorkflowExecutionStatusName,
   type WorkflowHandle,
@@ -13,7 +12,8 @@ import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import type { Execution as ExecutionRow } from '../db/schema';
-import { isErrorCode, WeftError } from '../graph/errors';
+import { WeftError } from '../graph/errors';
+import { updateRefusal } from './update-refusal';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, statusQuery, suspendUpdate, traceQuery } from '../workflows/messages';
 import { definitionIdKey, statusKey, versionKey } from '../workflows/search-attributes';
@@ -312,11 +312,8 @@ export class ExecutionService {
     try {
       result = await send(this.temporal.workflow.getHandle(id));
     } catch (err) {
-      // The interpreter refuses with one of Weft's codes; other types come from the SDK or server.
-      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-        const code = err.cause.type ?? 'INVALID_TRANSITION';
-        if (isErrorCode(code)) throw new WeftError(code, err.cause.message);
-      }
+      const refusal = updateRefusal(err, 'INVALID_TRANSITION');
+      if (refusal) throw refusal;
       if (err instanceof WorkflowNotFoundError) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is not running`);
       throw err;
     }

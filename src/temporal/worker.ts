@@ -123,7 +123,7 @@ export function eventPublisher(db: WeftDb): EventPublisher {
  * the CPU of an activation. The SDK's threads read it from their copy of the environment, made
  * when the worker creates them, hence an environment variable rather than an option.
  */
-export function setWorkflowStackTraces(on: boolean): void {
+function setWorkflowStackTraces(on: boolean): void {
   process.env.TEMPORAL_WORKFLOW_STACK_TRACES = on ? 'on' : 'off';
 }
 

@@ -11,8 +11,9 @@ import type { ExecutionInput, NodeErrorInfo, TraceEntry } from './types';
  * patched() id: executions recorded before it wrote their row with (remote) activities. A local
  * activity runs in the worker inside the workflow task that asked for it: one marker event in
  * place of an activity's three events plus the workflow task that took its result (bench/
- * interpreter-overhead.ts: 13 extra events per execution became 4), and its input — the whole
- * trace at the end — never enters the history.
+ * interpreter-overhead.ts: 13 extra events per execution became 5, 2 of them the patch's own
+ * marker and search attribute), and its input — the whole trace at the end — never enters the
+ * history.
  */
 export const LOCAL_BOOKKEEPING_PATCH = 'weft-local-bookkeeping';
 
