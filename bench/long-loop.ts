@@ -14,8 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import { temporal } from '@temporalio/proto';
 import type { ExecutionInput } from '../src/workflows/types';
-import { startBenchWorld } from './in-process';
 import { benchArgs, benchMode, runBench, saveReport } from './support/report';
+import { startWeftWorld } from './support/weft-world';
 
 const mode = benchMode();
 const args = benchArgs();
@@ -60,8 +60,8 @@ interface RunSize {
 }
 
 async function main() {
-  const world = await startBenchWorld();
-  const { svc, client, taskQueue, worker } = world;
+  const world = await startWeftWorld();
+  const { svc, client, taskQueue } = world;
   const graph = loopGraph(`${svc.url}/item`);
 
   /** Every run of an execution: itself and, recursively, the children its history started. */
@@ -98,7 +98,7 @@ async function main() {
     return { ms, runs };
   };
 
-  await worker.runUntil(async () => {
+  try {
     await runLoop(10); // warm-up: bundle loading, connections
     const base = await runLoop(BASELINE);
     console.log(`baseline of ${BASELINE} items done in ${(base.ms / 1000).toFixed(1)} s; now ${ITEMS} items`);
@@ -122,8 +122,9 @@ async function main() {
         { key: 'perItemRatio', label: `time per item, ${ITEMS} items / ${BASELINE}-item baseline`, value: perItemRatio, unit: 'x' },
       ],
     });
-  });
-  await world.close();
+  } finally {
+    await world.close();
+  }
 }
 
 runBench(main);
