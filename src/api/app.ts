@@ -29,6 +29,7 @@ import { eventsRouter } from './routes/events';
 import { groupsRouter } from './routes/groups';
 import { healthRouter } from './routes/health';
 import { instancesRouter } from './routes/instances';
+import { InstanceMigrationService } from '../services/instance-migration';
 import { inventoryRouter } from './routes/inventory';
 import { usersRouter } from './routes/users';
 import { workflowsRouter } from './routes/workflows';
@@ -65,7 +66,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(authenticate(deps.jwtSecret));
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions);
   api.use(workflowsRouter({ definitions, executions, simulations }));
-  api.use(instancesRouter({ executions }));
+  api.use(instancesRouter({ executions, migrations: new InstanceMigrationService(deps.database.db, definitions, executions) }));
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
   api.use(groupsRouter({ directory }));

@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   INSTANCE_NOT_WAITING: 409,
   INSTANCE_NOT_FAILED: 409,
   INVALID_TRANSITION: 409,
+  /** A running instance cannot move to the version asked for (where it is, or its variables, do not fit). */
+  MIGRATION_NOT_POSSIBLE: 409,
   SIMULATION_WAITING: 409,
   /** A user id or email, or a group id, that is taken already. */
   USER_CONFLICT: 409,

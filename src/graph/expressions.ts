@@ -40,7 +40,16 @@ export interface ExpressionContext {
   /** The output of each node that has run (the latest run, in loops). */
   nodes: Record<string, { output: unknown }>;
   /** Identity of the running execution. */
-  execution: { id: string; workflowId: string; version: string; startedAt: string; site?: string };
+  execution: { id: string; workflowId: string; version: string; startedAt: string; site?: ExecutionSite };
+  /** The site's effective configuration, fixed at the execution's start (absent without a site). */
+  config?: Record<string, unknown>;
+}
+
+/** The site an execution runs at, as expressions see it (`execution.site`). */
+export interface ExecutionSite {
+  id: string;
+  region: string;
+  environment: string;
 }
 
 /** Why an expression was refused before it ran. `position` is a character offset in the source when known. */

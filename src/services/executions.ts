@@ -5,55 +5,23 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
-  type WorkflowExecutionStatusName,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
-import type { Execution as ExecutionRow } from '../db/schema';
-import { WeftError } from '../graph/errors';
+import { WeftError, type ErrorCode } from '../graph/errors';
 import { updateRefusal } from './update-refusal';
 import type { WorkflowDefinition } from '../graph/schema';
-import { advanceUpdate, resumeUpdate, setVariablesUpdate, statusQuery, suspendUpdate, traceQuery } from '../workflows/messages';
+import { advanceUpdate, resumeUpdate, setVariablesUpdate, suspendUpdate, traceQuery } from '../workflows/messages';
 import { definitionIdKey, statusKey, versionKey } from '../workflows/search-attributes';
-import {
-  TERMINAL_STATUSES,
-  type AdvanceRequest,
-  type ExecutionInput,
-  type ExecutionStatus,
-  type NodeErrorInfo,
-  type ResumeState,
-  type TraceEntry,
-} from '../workflows/types';
+import { TERMINAL_STATUSES, type AdvanceRequest, type ExecutionInput, type ExecutionStatus, type ResumeState, type TraceEntry } from '../workflows/types';
 import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
 import { temporalEvents, type TimelineEvent } from './execution-timeline';
+import { instanceFromRow, liveStatus, traceEntryFromRow, unrecordedInstance, type InstanceView } from './execution-views';
 
-/** An execution as the API shows it. */
-export interface InstanceView {
-  id: string;
-  workflowId: string;
-  version: string;
-  status: ExecutionStatus;
-  input: unknown;
-  output: unknown;
-  error: NodeErrorInfo | null;
-  currentNodeId: string | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  durationMs: number | null;
-}
-
-const TEMPORAL_TO_WEFT: Partial<Record<WorkflowExecutionStatusName, ExecutionStatus>> = {
-  RUNNING: 'running',
-  COMPLETED: 'completed',
-  FAILED: 'failed',
-  CANCELLED: 'cancelled',
-  TERMINATED: 'cancelled',
-  TIMED_OUT: 'failed',
-  CONTINUED_AS_NEW: 'running',
-};
+export type { InstanceView } from './execution-views';
 
 const QUERY_DEADLINE_MS = 3_000;
 
@@ -165,31 +133,19 @@ export class ExecutionService {
   /** @throws WeftError INSTANCE_NOT_FOUND */
   async get(id: string): Promise<InstanceView> {
     const row = await getExecution(this.db, id);
-    if (row && isTerminal(row.status)) return this.fromRow(row, null);
-    const live = await this.liveStatus(id);
+    if (row && isTerminal(row.status)) return instanceFromRow(row, null);
+    const live = await liveStatus(this.temporal, id, QUERY_DEADLINE_MS);
     if (row && live && isTerminal(live.status)) {
       // It finished between the two reads; the interpreter stores the result before it ends.
       const fresh = await getExecution(this.db, id);
-      if (fresh && isTerminal(fresh.status)) return this.fromRow(fresh, null);
+      if (fresh && isTerminal(fresh.status)) return instanceFromRow(fresh, null);
     }
     if (!row && !live) throw new WeftError('INSTANCE_NOT_FOUND', `workflow instance ${id} does not exist`);
     if (!row) {
       // Started outside the API (another service, the temporal CLI): Temporal is all we know.
-      return {
-        id,
-        workflowId: live?.definitionId ?? '',
-        version: live?.version ?? '',
-        status: live?.status ?? 'running',
-        input: null,
-        output: null,
-        error: live?.error ?? null,
-        currentNodeId: live?.currentNodeId ?? null,
-        startedAt: null,
-        completedAt: null,
-        durationMs: null,
-      };
+      return unrecordedInstance(id, live);
     }
-    const view = this.fromRow(row, live?.currentNodeId ?? null);
+    const view = instanceFromRow(row, live?.currentNodeId ?? null);
     if (live) {
       view.status = live.status;
       view.error = live.error ?? view.error;
@@ -206,19 +162,7 @@ export class ExecutionService {
         return {
           id,
           status: instance.status,
-          nodes: rows.map((r) => ({
-            seq: r.seq,
-            nodeId: r.nodeId,
-            nodeType: r.nodeType,
-            nodeName: r.nodeName ?? undefined,
-            iteration: r.iteration,
-            status: r.status,
-            output: r.output,
-            error: r.error ?? undefined,
-            attempts: r.attempts,
-            startedAt: r.startedAt?.toISOString(),
-            endedAt: r.completedAt?.toISOString(),
-          })),
+          nodes: rows.map(traceEntryFromRow),
         };
       }
     }
@@ -295,7 +239,7 @@ export class ExecutionService {
 
   async list(query: { definitionId?: string; status?: ExecutionStatus; limit: number; offset: number }) {
     const page = await listExecutions(this.db, query);
-    return { total: page.total, items: page.items.map((r) => this.fromRow(r, null)) };
+    return { total: page.total, items: page.items.map((r) => instanceFromRow(r, null)) };
   }
 
   /** Sends one operator update to a running instance, turning refusals into WeftErrors with their code. */
@@ -306,19 +250,27 @@ export class ExecutionService {
     send: (h: WorkflowHandle) => Promise<T>,
     details?: Record<string, unknown>,
   ): Promise<T> {
+    const { instance, result } = await this.sendToRunning(id, 'INVALID_TRANSITION', send);
+    await this.audit(ctx, instance, action, details);
+    return result;
+  }
+
+  /**
+   * Sends an update to a running instance; a refusal becomes a WeftError with the workflow's code
+   * (`typeless` when it gave none).
+   * @throws WeftError INSTANCE_NOT_FOUND, INSTANCE_NOT_RUNNING, or the refusal's code
+   */
+  async sendToRunning<T>(id: string, typeless: ErrorCode, send: (h: WorkflowHandle) => Promise<T>): Promise<{ instance: InstanceView; result: T }> {
     const instance = await this.get(id);
     if (isTerminal(instance.status)) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is already ${instance.status}`);
-    let result: T;
     try {
-      result = await send(this.temporal.workflow.getHandle(id));
+      return { instance, result: await send(this.temporal.workflow.getHandle(id)) };
     } catch (err) {
-      const refusal = updateRefusal(err, 'INVALID_TRANSITION');
+      const refusal = updateRefusal(err, typeless);
       if (refusal) throw refusal;
       if (err instanceof WorkflowNotFoundError) throw new WeftError('INSTANCE_NOT_RUNNING', `workflow instance ${id} is not running`);
       throw err;
     }
-    await this.audit(ctx, instance, action, details);
-    return result;
   }
 
   /**
@@ -355,48 +307,5 @@ export class ExecutionService {
       );
     }
     return { fromNodeId: state.fromNodeId, vars: state.vars, nodeOutputs: state.nodeOutputs };
-  }
-
-  private fromRow(row: ExecutionRow, currentNodeId: string | null): InstanceView {
-    return {
-      id: row.id,
-      workflowId: row.definitionId,
-      version: row.version,
-      status: row.status as ExecutionStatus,
-      input: row.input ?? null,
-      output: row.output ?? null,
-      error: (row.error as NodeErrorInfo | null) ?? null,
-      currentNodeId,
-      startedAt: row.startedAt?.toISOString() ?? null,
-      completedAt: row.completedAt?.toISOString() ?? null,
-      durationMs: row.durationMs ?? null,
-    };
-  }
-
-  /** Status from the running workflow (query), or from Temporal's record when no worker answers. */
-  private async liveStatus(
-    id: string,
-  ): Promise<{ status: ExecutionStatus; currentNodeId: string | null; error: NodeErrorInfo | null; definitionId?: string; version?: string } | undefined> {
-    const handle = this.temporal.workflow.getHandle(id);
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return undefined;
-      throw err;
-    }
-    const definitionId = description.typedSearchAttributes.get(definitionIdKey);
-    const version = description.typedSearchAttributes.get(versionKey);
-    const temporalStatus = TEMPORAL_TO_WEFT[description.status.name] ?? 'running';
-    if (description.status.name !== 'RUNNING') return { status: temporalStatus, currentNodeId: null, error: null, definitionId, version };
-    try {
-      // A query waits for a worker; a bounded wait keeps GET fast while no worker runs.
-      const s = await this.temporal.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery));
-      return { status: s.status, currentNodeId: s.currentNodeId, error: s.error, definitionId, version };
-    } catch {
-      // No worker to answer (yet): Temporal knows it runs; the search attribute knows more.
-      const status = (description.typedSearchAttributes.get(statusKey) as ExecutionStatus | undefined) ?? 'pending';
-      return { status, currentNodeId: null, error: null, definitionId, version };
-    }
   }
 }

@@ -19,6 +19,7 @@ import {
 } from './messages';
 import { nowIso } from './execution-record';
 import { statusKey } from './search-attributes';
+import { MigrationRequested } from './migration';
 import { toPlain } from './steps/step';
 import type { AdvanceRequest, ExecutionInput, ExecutionStatus, NodeErrorInfo, TraceEntry } from './types';
 
@@ -103,6 +104,13 @@ export class ExecutionControls {
     });
   }
 
+  /** A run continued by a migration while suspended stays suspended (its status attribute came along). */
+  restoreSuspension(): void {
+    this.suspended = true;
+    this.statusBeforeSuspend = this.status;
+    this.status = 'suspended';
+  }
+
   private suspend(): { status: ExecutionStatus } {
     this.suspended = true;
     this.statusBeforeSuspend = this.status;
@@ -146,11 +154,17 @@ export class ExecutionControls {
 
   /**
    * Waits for an accepted advance whose trigger names one of `edges` and for which `choose` finds
-   * an edge; refused ones are recorded and change nothing.
+   * an edge; refused ones are recorded and change nothing. Throws MigrationRequested when, with no
+   * advance pending, `migrating` says a migration was accepted (see migration.ts).
    */
-  async nextMatchingEvent(edges: GraphEdge[], choose: (matching: GraphEdge[], event: AdvanceRequest) => GraphEdge | undefined): Promise<GraphEdge> {
+  async nextMatchingEvent(
+    edges: GraphEdge[],
+    choose: (matching: GraphEdge[], event: AdvanceRequest) => GraphEdge | undefined,
+    migrating: () => boolean,
+  ): Promise<GraphEdge> {
     for (;;) {
-      await condition(() => this.pendingEvents.length > 0);
+      await condition(() => this.pendingEvents.length > 0 || migrating());
+      if (this.pendingEvents.length === 0) throw new MigrationRequested();
       const event = this.pendingEvents.shift() as AdvanceRequest;
       const matching = edges.filter((e) => e.trigger === event.trigger);
       const chosen = choose(matching, event);

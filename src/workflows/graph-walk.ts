@@ -31,13 +31,14 @@ import { describeNodeError, NodeFailed } from './node-errors';
 import { CompensationLog } from './compensation';
 import { continueExecution, historyIsLong, traceToCarry } from './continuation';
 import { stateTimeoutFor, waitInState } from './state-timeouts';
+import { MigrationRequested, Migrations, type AcceptedMigration, type MigratableRun, type MigrationPoint } from './migration';
 import type { StateTimeout } from '../graph/state-timeout-schema';
 import type { ContinuedState, ExecutionInput, NodeErrorInfo, SimulationSamples } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
 
 /** One execution's walk; the run (interpreter.ts) starts and ends it. */
-export class GraphWalk extends RunState implements AllStepsHost, BatchHost, RecoveryHost, ControlledRun {
+export class GraphWalk extends RunState implements AllStepsHost, BatchHost, RecoveryHost, ControlledRun, MigratableRun {
   /** Whether iterations and branches get outputs of their own: decided once, at the first that runs. */
   private scopedOutputs: boolean | undefined;
   /** Nodes running now: one, or several while PARALLEL branches or LOOP iterations run. */
@@ -49,6 +50,9 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
   private readonly budget = new TaskBudget();
   /** Status, suspension and the messages that change them (controls.ts). */
   protected readonly controls = new ExecutionControls();
+  /** The `migrate` update (migration.ts) and where the walk may be moved now. */
+  private readonly migrations = new Migrations();
+  private migratable: MigrationPoint | undefined;
   error: NodeErrorInfo | null = null;
   readonly startedAt: string;
   protected readonly graph: WorkflowDefinition;
@@ -81,7 +85,47 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
       this.controls.awaitingTriggers = triggersOf(edges);
       this.controls.status = 'waiting';
     }
+    if (args.continued?.suspended) this.controls.restoreSuspension();
     this.controls.install(this);
+    this.migrations.install(this);
+  }
+
+  migrationPoint(): MigrationPoint | undefined {
+    return this.migratable;
+  }
+
+  pendingAdvances(): number {
+    return this.controls.pendingEvents.length;
+  }
+
+  /**
+   * Where a migration can take the walk: the execution's own walk (not a branch, an iteration or
+   * a LOOP batch), with nothing running or waiting besides `point`.
+   */
+  private boundary(frame: Frame, point: MigrationPoint): MigrationPoint | undefined {
+    const alone = frame === this.topFrame && this.running.length === 0 && this.waits === 0;
+    return alone && !this.samples && !this.args.loopBatch ? point : undefined;
+  }
+
+  /** Continues as new with the accepted migration's graph and version, from the node it names. */
+  private migrate(): Promise<never> {
+    const { graph, toVersion, toNodeId, point } = this.migrations.accepted as AcceptedMigration;
+    const where = {
+      ...(point.kind === 'trigger-wait' ? { awaiting: { port: point.port ?? null } } : {}),
+      ...(this.controls.suspended ? { suspended: true } : {}),
+    };
+    return continueExecution({ ...this.args, graph, version: toVersion }, { ...this.handOn(toNodeId), ...where });
+  }
+
+  /** Waits while suspended; a migration accepted meanwhile moves the (still suspended) instance to its version. */
+  private async whileSuspended(node: GraphNode, frame: Frame): Promise<void> {
+    this.migratable = this.boundary(frame, { nodeId: node.id, kind: 'between-nodes' });
+    try {
+      await condition(() => !this.controls.suspended || (this.migratable !== undefined && this.migrations.accepted !== undefined));
+    } finally {
+      this.migratable = undefined;
+    }
+    if (this.controls.suspended) await this.migrate();
   }
 
   /** Takes over the state the previous run of this execution handed on (see continuation.ts). */
@@ -131,6 +175,7 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
         startedAt: this.startedAt,
         ...(this.args.site ? { site: this.args.site } : {}),
       },
+      ...(this.args.config ? { config: this.args.config } : {}),
       ...(frame.loop ? { loop: frame.loop } : {}),
       ...frame.scope,
       ...extra,
@@ -219,7 +264,7 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
     for (;;) {
       if (node.id === stopAt) return { kind: 'reached', lastOutput };
       // A suspended instance starts no new node until it is resumed (or cancelled).
-      if (this.controls.suspended) await condition(() => !this.controls.suspended);
+      if (this.controls.suspended) await this.whileSuspended(node, frame);
       await this.continueIfLong(node, frame);
       const pause = this.budget.step();
       if (pause) await pause;
@@ -324,10 +369,20 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
     await this.continueIfLong(state, frame, { port: port ?? null });
     this.controls.awaitingTriggers = triggersOf(edges);
     this.controls.setStatus('waiting');
-    return waitInState(this, state, () =>
-      this.controls.nextMatchingEvent(edges, (matching, event) =>
-        firstMatching(matching, this.context({}, { event: { trigger: event.trigger, data: event.data ?? null } })),
-      ),
-    );
+    this.migratable = this.boundary(frame, { nodeId: state.id, kind: 'trigger-wait', port: port ?? null });
+    try {
+      return await waitInState(this, state, () =>
+        this.controls.nextMatchingEvent(
+          edges,
+          (matching, event) => firstMatching(matching, this.context({}, { event: { trigger: event.trigger, data: event.data ?? null } })),
+          () => this.migratable !== undefined && this.migrations.accepted !== undefined,
+        ),
+      );
+    } catch (err) {
+      if (err instanceof MigrationRequested) return this.migrate();
+      throw err;
+    } finally {
+      this.migratable = undefined;
+    }
   }
 }

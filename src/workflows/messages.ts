@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EventDelivery } from '../shared/events';
+import type { WorkflowDefinition } from '../graph/schema';
 import type { AdvanceRequest, ExecutionStatus, StatusView, TraceEntry } from './types';
 
 /** Live status: instance state, current node, step count, waiting triggers. */
@@ -15,6 +16,23 @@ export const traceQuery = defineQuery<TraceEntry[]>('trace');
 export const advanceUpdate = defineUpdate<{ accepted: true; trigger: string }, [AdvanceRequest]>('advance');
 /** The same as `advanceUpdate` for clients that only signal; a refused signal is recorded, not applied. */
 export const advanceSignal = defineSignal<[AdvanceRequest]>('advance');
+
+/** Moves a waiting or suspended instance to another version of its definition (see migration.ts). */
+export interface MigrationRequest {
+  toVersion: string;
+  /** The target version's graph: the snapshot the instance goes on with. */
+  graph: WorkflowDefinition;
+  /** Where a node the instance is at has another id (or is gone) in the target version: old id → new id. */
+  nodeMapping?: Record<string, string>;
+}
+export interface MigrationResult {
+  fromVersion: string;
+  toVersion: string;
+  atNodeId: string;
+  toNodeId: string;
+  kind: 'trigger-wait' | 'between-nodes';
+}
+export const migrateUpdate = defineUpdate<MigrationResult, [MigrationRequest]>('migrate');
 
 /** Stops the instance before its next node (a running activity or timer finishes first). */
 export const suspendUpdate = defineUpdate<{ status: ExecutionStatus }, [{ reason?: string }]>('suspend');

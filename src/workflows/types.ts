@@ -1,4 +1,5 @@
 import type { WorkflowDefinition } from '../graph/schema';
+import type { ExecutionSite } from '../graph/expressions';
 import type { Frame } from './walker';
 
 /** One completed run that can be undone. Plain JSON, so that it can be carried across a continue-as-new. */
@@ -25,7 +26,10 @@ export interface ExecutionInput {
   graph: WorkflowDefinition;
   input: unknown;
   startedBy?: string;
-  site?: string;
+  /** Where the execution runs, when it was started at a site. */
+  site?: ExecutionSite;
+  /** The site's effective configuration (secrets left out), resolved once at start: `config.<key>`. */
+  config?: Record<string, unknown>;
   /** A manual retry: start at `fromNodeId` with the state the failed execution had there. */
   resume?: ResumeState;
   /** Set only on a LOOP batch child: run just these iterations and hand the state back. */
@@ -40,6 +44,8 @@ export interface ContinuedState extends BatchState {
   fromNodeId: string;
   /** Set when the run continued as it began to wait for `advance`: the port the state left by. */
   awaiting?: { port: string | null };
+  /** Set when a migration moved a suspended instance: the next run starts suspended too. */
+  suspended?: boolean;
   /** When the execution (its first run) started. */
   startedAt: string;
   trace: TraceEntry[];

@@ -31,6 +31,16 @@ export function counterStateMachine(name: string, historyLimit: number) {
   };
 }
 
+/** {@link counterStateMachine}'s next version: `finish` passes through `stamp` on the way to `done`. */
+function stampingStateMachine(name: string) {
+  const v1 = counterStateMachine(name, 10_000);
+  return {
+    ...v1,
+    nodes: [...v1.nodes, { id: 'stamp', type: 'DATA_TRANSFORMATION', properties: { assign: { stamped: 'true' } } }],
+    edges: [...v1.edges.filter((e) => e.trigger !== 'finish'), { source: 'idle', target: 'stamp', trigger: 'finish' }, { source: 'stamp', target: 'done' }],
+  };
+}
+
 /** START → `nodes` in a chain (each node's edges given by `edges`) → END `end` with `output`. */
 function graph(name: string, nodes: unknown[], edges: unknown[], output: Record<string, string>) {
   return { name, nodes: [{ id: 'start', type: 'START' }, ...nodes, { id: 'end', type: 'END', properties: { output } }], edges };
@@ -244,6 +254,23 @@ function everyRecordedGraph(serviceUrl: string): Record<string, RecordedGraph> {
         const handle = client.workflow.getHandle(executionId);
         await until(async () => (await handle.query<{ awaitingTriggers: string[] }>('status')).awaitingTriggers.includes('tick'));
         for (let n = 1; n <= 30; n++) await handle.executeUpdate('advance', { args: [{ trigger: 'tick', data: { n } }] });
+        await handle.executeUpdate('advance', { args: [{ trigger: 'finish' }] });
+      },
+    },
+    // Moved by the `migrate` update (`weft-instance-migration`) to a version that stamps on `finish`:
+    // `<name>.run-1.json` is version 1.0.0 up to the update and its ContinueAsNew, the last run 1.1.0.
+    'state-machine-migrated': {
+      input: {},
+      graph: counterStateMachine('state-machine-migrated', 10_000),
+      async drive({ client, executionId }) {
+        const handle = client.workflow.getHandle(executionId);
+        const waitingForTick = async () => (await handle.query<{ awaitingTriggers: string[] }>('status')).awaitingTriggers.includes('tick');
+        await until(waitingForTick);
+        await handle.executeUpdate('advance', { args: [{ trigger: 'tick', data: { n: 1 } }] });
+        await until(waitingForTick);
+        await handle.executeUpdate('migrate', { args: [{ toVersion: '1.1.0', graph: stampingStateMachine('state-machine-migrated') }] });
+        await until(waitingForTick);
+        await handle.executeUpdate('advance', { args: [{ trigger: 'tick', data: { n: 2 } }] });
         await handle.executeUpdate('advance', { args: [{ trigger: 'finish' }] });
       },
     },

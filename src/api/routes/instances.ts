@@ -2,6 +2,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { EXECUTION_STATUSES } from '../../db/schema';
 import type { ExecutionService } from '../../services/executions';
+import type { InstanceMigrationService } from '../../services/instance-migration';
+import { isSemver } from '../../graph/semver';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
@@ -15,11 +17,15 @@ const listQuery = z.object({
 const suspendBody = z.object({ reason: z.string().max(1000).optional() }).default({});
 const advanceBody = z.object({ trigger: z.string().min(1).max(200), data: z.unknown().optional() });
 const updateBody = z.object({ variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), z.unknown()) });
+const migrateBody = z.object({
+  toVersion: z.string().refine(isSemver, 'must be a semantic version such as 1.2.0'),
+  nodeMapping: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).optional(),
+});
 const retryBody = z.object({ from: z.enum(['failed', 'start']).default('failed') }).default({ from: 'failed' });
 
 /** `/workflow-instances`: one execution's state, trace, timeline, and the operator's actions on it. */
-export function instancesRouter(deps: { executions: ExecutionService }): Router {
-  const { executions } = deps;
+export function instancesRouter(deps: { executions: ExecutionService; migrations: InstanceMigrationService }): Router {
+  const { executions, migrations } = deps;
   const router = Router();
 
   // `?status=failed` is the dead-letter view: failed executions waiting for a manual retry.
@@ -61,6 +67,12 @@ export function instancesRouter(deps: { executions: ExecutionService }): Router 
   router.put('/workflow-instances/:id', requireRole('operator'), async (req, res) => {
     const body = parseRequest(updateBody, req.body ?? {}, 'body');
     res.json({ variables: await executions.updateData(param(req, 'id'), body.variables, auditContext(req)) });
+  });
+
+  // Moves a waiting or suspended instance to another version of its definition (docs/versions.md).
+  router.post('/workflow-instances/:id/migrate', requireRole('technical_lead'), async (req, res) => {
+    const body = parseRequest(migrateBody, req.body ?? {}, 'body');
+    res.json(await migrations.migrate(param(req, 'id'), body, auditContext(req)));
   });
 
   router.post('/workflow-instances/:id/retry', requireRole('operator'), async (req, res) => {

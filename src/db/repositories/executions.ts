@@ -85,6 +85,8 @@ export async function markExecutionRunning(db: WeftDb, input: MarkExecutionRunni
       set: {
         status: 'running',
         temporalRunId: sql`excluded.temporal_run_id`,
+        // A run continued by a migration runs another version of the definition.
+        version: sql`excluded.version`,
         input: sql`coalesce(${executions.input}, excluded.input)`,
         startedBy: sql`coalesce(${executions.startedBy}, excluded.started_by)`,
       },
@@ -261,4 +263,9 @@ async function mustGet(db: WeftDb, id: string): Promise<Execution> {
   const row = await getExecution(db, id);
   if (!row) throw new Error(`execution ${id} vanished during an upsert`);
   return row;
+}
+
+/** Records that a running execution moved to another version of its definition (a migration). */
+export async function setExecutionVersion(db: WeftDb, id: string, version: string): Promise<void> {
+  await db.update(executions).set({ version }).where(eq(executions.id, id));
 }

@@ -97,6 +97,7 @@ async function runBatches(
     input: inputFrom ? null : args.input,
     startedBy: args.startedBy,
     site: args.site,
+    config: args.config,
   };
   const prefix = `${workflowInfo().workflowId}:${node.id}:${loopRun}:batch`;
   let resultBytes = bytes(results);

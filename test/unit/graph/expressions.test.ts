@@ -13,7 +13,14 @@ describe('evaluateExpression: the context', () => {
     },
     vars: { total: 150, threshold: 100 },
     nodes: { fetch: { output: { status: 200, body: { ok: true } } } },
-    execution: { id: 'exec-9', workflowId: 'wf-9', version: '2.0.0', startedAt: '2024-05-01T10:00:00.000Z', site: 'plant-a' },
+    execution: {
+      id: 'exec-9',
+      workflowId: 'wf-9',
+      version: '2.0.0',
+      startedAt: '2024-05-01T10:00:00.000Z',
+      site: { id: 'plant-a', region: 'EU', environment: 'production' },
+    },
+    config: { maxBatch: 25, line: { speed: 3 } },
   });
 
   it.each([
@@ -23,8 +30,11 @@ describe('evaluateExpression: the context', () => {
     ['nodes.fetch.output.status', 200],
     ['nodes.fetch.output.body.ok', true],
     ['execution.id & "/" & execution.workflowId & "@" & execution.version', 'exec-9/wf-9@2.0.0'],
-    ['execution.site', 'plant-a'],
-    ['$keys($$)', ['input', 'vars', 'nodes', 'execution']],
+    ['execution.site.id', 'plant-a'],
+    ['execution.site.region', 'EU'],
+    ['config.maxBatch * 2', 50],
+    ['config.line.speed', 3],
+    ['$keys($$)', ['input', 'vars', 'nodes', 'execution', 'config']],
     ['input.missing', undefined],
     ['($x := vars.total * 2; $x + 1)', 301],
     ['$map(input.items, function($i){ $i.price })', [10, 5]],
