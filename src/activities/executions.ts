@@ -25,6 +25,7 @@ export function createExecutionActivities(db: WeftDb) {
           startedAt: new Date(rec.startedAt),
           temporalRunId: rec.runId,
           startedBy: rec.startedBy,
+          ...(rec.site ? { siteId: rec.site.id, configSnapshot: { site: rec.site, values: rec.config ?? {} } } : {}),
         });
         if (!row.inserted) return;
         await appendAudit(tx, {

@@ -26,6 +26,9 @@ export interface ExecutionStartedRecord {
   input: unknown;
   startedAt: string;
   startedBy?: string;
+  /** Set when started at a site: the site and its configuration as the execution sees it. */
+  site?: { id: string; region: string; environment: string };
+  config?: Record<string, unknown>;
 }
 
 export interface NodeResultRecord {

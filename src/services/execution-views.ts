@@ -13,6 +13,8 @@ export interface InstanceView {
   id: string;
   workflowId: string;
   version: string;
+  /** The site it runs at, when started at one. */
+  site: string | null;
   status: ExecutionStatus;
   input: unknown;
   output: unknown;
@@ -47,6 +49,7 @@ export function instanceFromRow(row: ExecutionRow, currentNodeId: string | null)
     id: row.id,
     workflowId: row.definitionId,
     version: row.version,
+    site: row.siteId ?? null,
     status: row.status as ExecutionStatus,
     input: row.input ?? null,
     output: row.output ?? null,
@@ -64,6 +67,7 @@ export function unrecordedInstance(id: string, live: LiveStatus | undefined): In
     id,
     workflowId: live?.definitionId ?? '',
     version: live?.version ?? '',
+    site: null,
     status: live?.status ?? 'running',
     input: null,
     output: null,

@@ -14,7 +14,9 @@ import { WeftError, type ErrorCode } from '../graph/errors';
 import { updateRefusal } from './update-refusal';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, suspendUpdate, traceQuery } from '../workflows/messages';
-import { definitionIdKey, statusKey, versionKey } from '../workflows/search-attributes';
+import { definitionIdKey, siteKey, statusKey, versionKey } from '../workflows/search-attributes';
+import type { ConfigSnapshot } from '../db/schema';
+import { siteStart, type SiteStart, type SiteStartSource } from './site-starts';
 import { TERMINAL_STATUSES, type AdvanceRequest, type ExecutionInput, type ExecutionStatus, type ResumeState, type TraceEntry } from '../workflows/types';
 import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
@@ -44,15 +46,19 @@ export class ExecutionService {
     private readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly definitions: DefinitionService,
+    /** Site configuration for starts at a site; without it, such starts are refused. */
+    private readonly sites?: SiteStartSource,
   ) {}
 
   /**
-   * Starts an execution of the active (or the named, published) version with a snapshot of its graph.
+   * Starts an execution of the active (or the named, published) version with a snapshot of its
+   * graph and, at a site, the site's configuration resolved now (site-starts.ts).
    * @returns the instance and whether it already existed for this Idempotency-Key
+   * @throws WeftError SITE_NOT_FOUND, CONFIG_INVALID, and those of DefinitionService.runnableVersion
    */
   async start(
     definitionId: string,
-    req: { input?: unknown; version?: string },
+    req: { input?: unknown; version?: string; site?: string },
     idempotencyKey: string | undefined,
     ctx: AuditContext,
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
@@ -60,7 +66,10 @@ export class ExecutionService {
       const existing = await findExecutionByIdempotencyKey(this.db, definitionId, idempotencyKey);
       if (existing) return { id: existing.id, status: existing.status as ExecutionStatus, replayed: true };
     }
-    const version = await this.definitions.runnableVersion(definitionId, req.version);
+    const [version, atSite] = await Promise.all([
+      this.definitions.runnableVersion(definitionId, req.version),
+      req.site === undefined ? undefined : this.siteStart(req.site),
+    ]);
     const id = idempotencyKey ? idempotentExecutionId(definitionId, idempotencyKey) : `exec-${randomUUID()}`;
     const args: ExecutionInput = {
       definitionId,
@@ -68,8 +77,9 @@ export class ExecutionService {
       graph: version.graph as WorkflowDefinition,
       input: req.input ?? null,
       startedBy: ctx.actor,
+      ...(atSite ? { site: atSite.site, config: atSite.config } : {}),
     };
-    return this.launch(id, args, idempotencyKey, ctx);
+    return this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
   }
 
   /**
@@ -77,11 +87,17 @@ export class ExecutionService {
    * transaction, its `execution.started` entry. The worker records a start too when its row comes
    * first (recordExecutionStarted); whichever inserts the row writes the one entry.
    */
+  private siteStart(siteId: string): Promise<SiteStart> {
+    if (!this.sites) throw new WeftError('INVALID_REQUEST', 'starts at a site are not available here');
+    return siteStart(this.sites, siteId);
+  }
+
   private async launch(
     id: string,
     args: ExecutionInput,
     idempotencyKey: string | undefined,
     ctx: AuditContext,
+    configSnapshot?: ConfigSnapshot,
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
     let replayed = false;
     try {
@@ -93,6 +109,7 @@ export class ExecutionService {
           { key: definitionIdKey, value: args.definitionId },
           { key: versionKey, value: args.version },
           { key: statusKey, value: 'running' },
+          ...(args.site ? [{ key: siteKey, value: args.site.id }] : []),
         ],
         // With a key, the id must never run twice, even after the first run has finished.
         workflowIdReusePolicy: idempotencyKey ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE',
@@ -112,9 +129,16 @@ export class ExecutionService {
         idempotencyKey: idempotencyKey ?? null,
         startedBy: ctx.actor,
         startedAt: new Date(),
+        siteId: args.site?.id ?? null,
+        configSnapshot: configSnapshot ?? null,
       });
       if (created && !replayed) {
-        const details = { definitionId: args.definitionId, version: args.version, ...(args.resume ? { retryOf: args.resume.retryOf } : {}) };
+        const details = {
+          definitionId: args.definitionId,
+          version: args.version,
+          ...(args.site ? { site: args.site.id } : {}),
+          ...(args.resume ? { retryOf: args.resume.retryOf } : {}),
+        };
         await appendAudit(tx, {
           ...ctx,
           action: 'execution.started',
@@ -212,15 +236,18 @@ export class ExecutionService {
     const instance = await this.get(id);
     if (instance.status !== 'failed') throw new WeftError('INSTANCE_NOT_FAILED', `only failed instances can be retried; ${id} is ${instance.status}`);
     const version = await this.definitions.version(instance.workflowId, instance.version);
+    // A retry runs where the failed one ran, with the configuration it had (not today's).
+    const snapshot = (await getExecution(this.db, id))?.configSnapshot ?? undefined;
     const args: ExecutionInput = {
       definitionId: instance.workflowId,
       version: version.version,
       graph: version.graph as WorkflowDefinition,
       input: instance.input,
       startedBy: ctx.actor,
+      ...(snapshot?.site ? { site: snapshot.site, config: snapshot.values } : {}),
     };
     if (from === 'failed') args.resume = { ...(await this.resumeStateOf(id)), retryOf: id };
-    const started = await this.launch(`exec-${randomUUID()}`, args, undefined, ctx);
+    const started = await this.launch(`exec-${randomUUID()}`, args, undefined, ctx, snapshot);
     return { id: started.id, status: started.status, retryOf: id };
   }
 
@@ -237,7 +264,7 @@ export class ExecutionService {
     return { id, status, events };
   }
 
-  async list(query: { definitionId?: string; status?: ExecutionStatus; limit: number; offset: number }) {
+  async list(query: { definitionId?: string; siteId?: string; status?: ExecutionStatus; limit: number; offset: number }) {
     const page = await listExecutions(this.db, query);
     return { total: page.total, items: page.items.map((r) => instanceFromRow(r, null)) };
   }

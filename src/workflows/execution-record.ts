@@ -58,6 +58,7 @@ export function recordStarted(args: ExecutionInput, startedAt: string): Promise<
     input: args.input ?? null,
     startedAt,
     startedBy: args.startedBy,
+    ...(args.site ? { site: args.site, config: args.config ?? {} } : {}),
   });
 }
 

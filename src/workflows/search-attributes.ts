@@ -8,5 +8,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const definitionIdKey = defineSearchAttributeKey('WeftDefinitionId', SearchAttributeType.KEYWORD);
 export const versionKey = defineSearchAttributeKey('WeftVersion', SearchAttributeType.KEYWORD);
 export const statusKey = defineSearchAttributeKey('WeftStatus', SearchAttributeType.KEYWORD);
+/** Set on executions started at a site (`WeftSite = "plant-a"`). */
+export const siteKey = defineSearchAttributeKey('WeftSite', SearchAttributeType.KEYWORD);
 
-export const WEFT_SEARCH_ATTRIBUTES = [definitionIdKey, versionKey, statusKey];
+export const WEFT_SEARCH_ATTRIBUTES = [definitionIdKey, versionKey, statusKey, siteKey];

@@ -126,7 +126,7 @@ describe('a Temporal server without Weft search attributes', () => {
 
   it('gets them registered at start, so executions start and complete', async () => {
     const listed = await server.connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    expect(Object.keys(listed.customAttributes ?? {})).toEqual(expect.arrayContaining(['WeftDefinitionId', 'WeftVersion', 'WeftStatus']));
+    expect(Object.keys(listed.customAttributes ?? {})).toEqual(expect.arrayContaining(['WeftDefinitionId', 'WeftVersion', 'WeftStatus', 'WeftSite']));
     const id = await publishGraph(t, {
       name: 'plain',
       nodes: [
@@ -209,7 +209,7 @@ describe('a Temporal server that will not take what Weft needs', () => {
     }
     const err = await startAgainst({});
     expect(err).toBeInstanceOf(SearchAttributesError);
-    for (const name of ['WeftDefinitionId', 'WeftVersion', 'WeftStatus']) {
+    for (const name of ['WeftDefinitionId', 'WeftVersion', 'WeftStatus', 'WeftSite']) {
       expect(err?.message).toContain(`temporal operator search-attribute create --address ${server.address} --namespace default --name ${name} --type Keyword`);
     }
   });

@@ -13,6 +13,7 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(EXECUTION_STATUSES).optional(),
   workflowId: z.string().min(1).optional(),
+  site: z.string().min(1).max(100).optional(),
 });
 const suspendBody = z.object({ reason: z.string().max(1000).optional() }).default({});
 const advanceBody = z.object({ trigger: z.string().min(1).max(200), data: z.unknown().optional() });
@@ -31,7 +32,7 @@ export function instancesRouter(deps: { executions: ExecutionService; migrations
   // `?status=failed` is the dead-letter view: failed executions waiting for a manual retry.
   router.get('/workflow-instances', async (req, res) => {
     const query = parseRequest(listQuery, req.query, 'query');
-    res.json(await executions.list({ limit: query.limit, offset: query.offset, status: query.status, definitionId: query.workflowId }));
+    res.json(await executions.list({ limit: query.limit, offset: query.offset, status: query.status, definitionId: query.workflowId, siteId: query.site }));
   });
 
   router.get('/workflow-instances/:id', async (req, res) => {

@@ -22,7 +22,7 @@ const versionMeta = z.object({ version: semver.optional(), changelog: z.string()
 
 const publishBody = z.object({ version: semver.optional() }).default({});
 
-const startBody = z.object({ input: z.unknown().optional(), version: semver.optional() });
+const startBody = z.object({ input: z.unknown().optional(), version: semver.optional(), site: z.string().min(1).max(100).optional() });
 
 const idempotencyKey = z.string().min(1).max(255).optional();
 
@@ -38,6 +38,7 @@ const instanceQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(EXECUTION_STATUSES).optional(),
+  site: z.string().min(1).max(100).optional(),
 });
 
 /** `/workflows`: definitions, versions, publishing, and starting instances. */
@@ -105,7 +106,8 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
   router.get('/workflows/:id/instances', async (req, res) => {
     await definitions.require(param(req, 'id'));
     const query = parseRequest(instanceQuery, req.query, 'query');
-    res.json(await executions.list({ ...query, definitionId: param(req, 'id') }));
+    const { site, ...page } = query;
+    res.json(await executions.list({ ...page, siteId: site, definitionId: param(req, 'id') }));
   });
 
   return router;

@@ -10,6 +10,7 @@ import {
   executions,
   nodeResults,
   TERMINAL_EXECUTION_STATUSES,
+  type ConfigSnapshot,
   type Execution,
   type ExecutionStatus,
   type LiveExecutionStatus,
@@ -39,6 +40,8 @@ export async function insertExecution(db: WeftDb, row: NewExecution): Promise<Ex
 export async function insertExecutionIfAbsent(db: WeftDb, row: NewExecution): Promise<{ execution: Execution; created: boolean }> {
   const [inserted] = await db.insert(executions).values(row).onConflictDoNothing().returning();
   if (inserted) return { execution: inserted, created: true };
+  // The worker recorded the start first: what only the API knows (the configuration's provenance) joins its row.
+  if (row.configSnapshot) await db.update(executions).set({ siteId: row.siteId, configSnapshot: row.configSnapshot }).where(eq(executions.id, row.id));
   const existing =
     (await getExecution(db, row.id)) ??
     (row.idempotencyKey !== null && row.idempotencyKey !== undefined
@@ -58,6 +61,8 @@ export interface MarkExecutionRunningInput {
   /** The current run id (changes with continue-as-new). */
   temporalRunId: string;
   startedBy?: string | null;
+  siteId?: string | null;
+  configSnapshot?: ConfigSnapshot | null;
 }
 
 /**
@@ -79,6 +84,8 @@ export async function markExecutionRunning(db: WeftDb, input: MarkExecutionRunni
       startedAt: input.startedAt,
       temporalRunId: input.temporalRunId,
       startedBy: input.startedBy ?? null,
+      siteId: input.siteId ?? null,
+      configSnapshot: input.configSnapshot ?? null,
     })
     .onConflictDoUpdate({
       target: executions.id,
@@ -89,6 +96,8 @@ export async function markExecutionRunning(db: WeftDb, input: MarkExecutionRunni
         version: sql`excluded.version`,
         input: sql`coalesce(${executions.input}, excluded.input)`,
         startedBy: sql`coalesce(${executions.startedBy}, excluded.started_by)`,
+        siteId: sql`coalesce(${executions.siteId}, excluded.site_id)`,
+        configSnapshot: sql`coalesce(${executions.configSnapshot}, excluded.config_snapshot)`,
       },
       setWhere: notFinished,
     })
@@ -210,6 +219,7 @@ export async function getExecution(db: WeftDb, id: string): Promise<Execution | 
 /** Filter for {@link listExecutions}. */
 export interface ListExecutionsQuery extends PageRequest {
   definitionId?: string;
+  siteId?: string;
   /** One status or any of several. */
   status?: ExecutionStatus | ExecutionStatus[];
 }
@@ -218,6 +228,7 @@ export interface ListExecutionsQuery extends PageRequest {
 export async function listExecutions(db: WeftDb, query: ListExecutionsQuery): Promise<Page<Execution>> {
   const conditions: SQL[] = [];
   if (query.definitionId !== undefined) conditions.push(eq(executions.definitionId, query.definitionId));
+  if (query.siteId !== undefined) conditions.push(eq(executions.siteId, query.siteId));
   if (query.status !== undefined) {
     const statuses = Array.isArray(query.status) ? query.status : [query.status];
     conditions.push(inArray(executions.status, statuses));

@@ -14,6 +14,18 @@ export type TerminalExecutionStatus = (typeof TERMINAL_EXECUTION_STATUSES)[numbe
 /** Statuses an execution may move between while it is still alive. */
 export type LiveExecutionStatus = Exclude<ExecutionStatus, TerminalExecutionStatus>;
 
+/** What an execution started at a site recorded of its configuration. */
+export interface ConfigSnapshot {
+  /** The site as expressions see it (`execution.site`). */
+  site?: { id: string; region: string; environment: string };
+  /** Non-secret effective values, as expressions see them (`config.<key>`). */
+  values: Record<string, unknown>;
+  /** Where each value came from (scope, source, who set it and when), as the API resolved it. */
+  provenance?: Record<string, unknown>;
+  /** Secret parameters that had a value (never their values). */
+  secretKeys?: string[];
+}
+
 /** The summary of one execution. `id` is the Temporal workflow id. */
 export const executions = pgTable(
   'executions',
@@ -35,6 +47,10 @@ export const executions = pgTable(
     startedBy: text('started_by'),
     /** The latest run id (continue-as-new changes it). */
     temporalRunId: text('temporal_run_id'),
+    /** The site it runs at, when started at one. */
+    siteId: text('site_id'),
+    /** The site's effective configuration as resolved at the start (secrets left out), fixed for the execution. */
+    configSnapshot: jsonb('config_snapshot').$type<ConfigSnapshot>(),
   },
   (t) => [
     uniqueIndex('executions_definition_idempotency_uq')
@@ -42,6 +58,7 @@ export const executions = pgTable(
       .where(sql`${t.idempotencyKey} is not null`),
     index('executions_definition_started_idx').on(t.definitionId, t.startedAt),
     index('executions_status_idx').on(t.status),
+    index('executions_site_started_idx').on(t.siteId, t.startedAt),
     // Serves the unfiltered "newest first" listing.
     index('executions_started_idx').on(t.startedAt),
     check('executions_status_ck', sql`${t.status} in (${sqlList(EXECUTION_STATUSES)})`),
