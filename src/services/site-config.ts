@@ -1,11 +1,11 @@
 /**
  * A site's effective configuration: every parameter resolved site → parent sites → region →
- * global → default, with provenance, in two queries (the site chain, then every parameter with
- * the values that may apply). `resolveForStart` is what an execution start records.
+ * global → default, with provenance, from three indexed queries sent at once (the site chain,
+ * the parameters, the values that may apply). `resolveForStart` is what an execution start records.
  */
 import type { WeftDb } from '../db/client';
-import { parametersWithValues } from '../db/repositories/config';
-import { siteChain, type ChainSite } from '../db/repositories/sites';
+import { listParameters, valuesForSite } from '../db/repositories/config';
+import { MAX_SITE_DEPTH, siteChain, type ChainSite } from '../db/repositories/sites';
 import type { ConfigType, SiteEnvironment } from '../db/schema';
 import { SECRET_MASK } from '../domain/config-changes';
 import { configErrors, resolveEffective, type ConfigError, type EffectiveValue, type ValueSource } from '../domain/config-resolution';
@@ -82,18 +82,20 @@ export class SiteConfigService {
     private readonly box: SecretBox,
   ) {}
 
-  /** The site's chain and every parameter's effective value. @throws WeftError SITE_NOT_FOUND */
+  /**
+   * The site's chain and every parameter's effective value: three indexed queries sent at once
+   * (the chain, the parameters, the values that may apply), so one round trip's latency.
+   * @throws WeftError SITE_NOT_FOUND
+   */
   private async load(siteId: string): Promise<{ chain: ChainSite[]; effective: EffectiveValue[] }> {
-    const chain = await siteChain(this.db, siteId);
+    const [chain, parameters, values] = await Promise.all([
+      siteChain(this.db, siteId),
+      listParameters(this.db),
+      valuesForSite(this.db, siteId, MAX_SITE_DEPTH),
+    ]);
     const site = chain[0];
     if (!site) throw siteNotFound(siteId);
-    const siteIds = chain.map((s) => s.id);
-    const rows = await parametersWithValues(this.db, site.region, siteIds);
-    const effective = resolveEffective(
-      rows.map((r) => r.parameter),
-      rows.flatMap((r) => r.values),
-      { siteIds, region: site.region },
-    );
+    const effective = resolveEffective(parameters, values, { siteIds: chain.map((s) => s.id), region: site.region });
     return { chain, effective };
   }
 
