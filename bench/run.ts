@@ -14,6 +14,7 @@ export const BENCHES: Record<string, string> = {
   'api-starts': 'api-starts.ts',
   approvals: 'approvals.ts',
   'long-loop': 'long-loop.ts',
+  'site-config': 'site-config.ts',
 };
 
 function main(): number {

@@ -6,6 +6,7 @@ import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain'
 import { isWeftError } from '../graph/errors';
 import type { NodeActivityRequest } from '../graph/node-types';
 import type { ApproverSpec } from '../domain/approver-resolution';
+import { settleConfigChange, settlesConfigChange } from '../domain/config-changes';
 import type { DirectoryService } from '../domain/directory';
 import type { ApprovalRequestRecord, DecisionRecord, StepApprover } from '../shared/approvals';
 import type { NodeActivityResult } from './types';
@@ -65,13 +66,23 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
       return [...byId.values()];
     },
 
+    /**
+     * Writes the request's row; once a `config_change` request is decided, the configuration
+     * change it guards is applied or discarded in the same transaction (config-changes.ts), so an
+     * approval never stands without its effect, and a retry applies nothing twice.
+     */
     async saveApprovalRequest(r: ApprovalRequestRecord): Promise<void> {
-      await upsertApprovalRequest(db, {
+      const row = {
         ...r,
         chain: r.chain as unknown as Record<string, unknown>,
         escalatedAt: date(r.escalatedAt),
         requestedAt: new Date(r.requestedAt),
         completedAt: date(r.completedAt),
+      };
+      if (!settlesConfigChange(r)) return upsertApprovalRequest(db, row);
+      await db.transaction(async (tx) => {
+        await upsertApprovalRequest(tx, row);
+        await settleConfigChange(tx, r);
       });
     },
 

@@ -15,11 +15,18 @@ import { ExecutionService } from '../services/executions';
 import { EventService } from '../services/events';
 import { SimulationService } from '../services/simulation';
 import { AuditService } from '../services/audit';
+import { ConfigApprovals } from '../services/config-approvals';
+import { ConfigParameterService } from '../services/config-parameters';
+import { ConfigValueService } from '../services/config-values';
+import { SiteConfigService } from '../services/site-config';
+import { SiteService } from '../services/sites';
 import { authenticate } from './auth';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
+import { configRouter } from './routes/config';
+import { sitesRouter } from './routes/sites';
 import { approvalsRouter } from './routes/approvals';
 import { ApprovalPolicyService } from '../services/approval-policies';
 import { ApprovalService } from '../services/approvals';
@@ -64,25 +71,25 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
+  const box = new SecretBox(deps.secretsKey);
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions);
   api.use(workflowsRouter({ definitions, executions, simulations }));
   api.use(instancesRouter({ executions, migrations: new InstanceMigrationService(deps.database.db, definitions, executions) }));
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
   api.use(groupsRouter({ directory }));
-  api.use(
-    approvalsRouter({
-      approvals: new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory),
-      policies: new ApprovalPolicyService(deps.database.db),
-    }),
-  );
+  const approvals = new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory);
+  api.use(approvalsRouter({ approvals, policies: new ApprovalPolicyService(deps.database.db) }));
   api.use(inventoryRouter({ inventory: new InventoryService(deps.database.db) }));
   api.use(equipmentRouter({ equipment: new EquipmentService(deps.database.db) }));
   api.use(eventsRouter({ events: new EventService(deps.database.db, deps.temporal, executions) }));
   const connectorRuntime = new ConnectorRuntime(new AddressGuard(deps.httpAllowedHosts), new CircuitBreakerService(deps.database.db), (m, f) =>
     deps.log.warn(f, m),
   );
-  api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, new SecretBox(deps.secretsKey), connectorRuntime) }));
+  api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, box, connectorRuntime) }));
+  const values = new ConfigValueService(deps.database.db, box, new ConfigApprovals(deps.database.db, approvals));
+  api.use(sitesRouter({ sites: new SiteService(deps.database.db), values, siteConfig: new SiteConfigService(deps.database.db, box) }));
+  api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);
 

@@ -89,6 +89,19 @@ export const ERROR_CODES = {
   APPROVAL_REJECTED: 409,
   APPROVAL_EXPIRED: 409,
   APPROVAL_CANCELLED: 409,
+  /** Sites and their configuration (issue 15). */
+  SITE_NOT_FOUND: 404,
+  SITE_CONFLICT: 409,
+  SITE_PARENT_CYCLE: 409,
+  CONFIG_PARAMETER_NOT_FOUND: 404,
+  CONFIG_PARAMETER_CONFLICT: 409,
+  CONFIG_PARAMETER_IN_USE: 409,
+  CONFIG_VALUE_NOT_FOUND: 404,
+  CONFIG_CHANGE_NOT_FOUND: 404,
+  /** A configuration value that does not fit its parameter (type, option, JSON Schema), or a site configuration that does not validate. */
+  CONFIG_INVALID: 422,
+  /** An `If-Match` that no longer matches: someone changed the value since it was read. */
+  PRECONDITION_FAILED: 412,
   INTERNAL: 500,
 } as const;
 

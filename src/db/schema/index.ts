@@ -15,3 +15,4 @@ export * from './events';
 export * from './connectors';
 export * from './approvals';
 export * from './installation';
+export * from './sites';
