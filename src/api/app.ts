@@ -56,7 +56,9 @@ export interface AppDeps {
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
 export function createApp(deps: AppDeps): Express {
   const definitions = new DefinitionService(deps.database.db);
-  const executions = new ExecutionService(deps.database.db, deps.temporal, deps.taskQueue, definitions);
+  const box = new SecretBox(deps.secretsKey);
+  const siteConfig = new SiteConfigService(deps.database.db, box);
+  const executions = new ExecutionService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig);
   const directory = new DirectoryService(deps.database.db);
 
   const app = express();
@@ -71,7 +73,6 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
-  const box = new SecretBox(deps.secretsKey);
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions);
   api.use(workflowsRouter({ definitions, executions, simulations }));
   api.use(instancesRouter({ executions, migrations: new InstanceMigrationService(deps.database.db, definitions, executions) }));
@@ -88,7 +89,7 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, box, connectorRuntime) }));
   const values = new ConfigValueService(deps.database.db, box, new ConfigApprovals(deps.database.db, approvals));
-  api.use(sitesRouter({ sites: new SiteService(deps.database.db), values, siteConfig: new SiteConfigService(deps.database.db, box) }));
+  api.use(sitesRouter({ sites: new SiteService(deps.database.db), values, siteConfig }));
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);

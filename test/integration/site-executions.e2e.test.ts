@@ -83,7 +83,7 @@ test('expressions see the site and its inherited configuration, secrets left out
   expect(started.status).toBe(202);
   const done = await finish(started.body.id);
   expect(done.status).toBe('completed');
-  expect(done.output).toEqual({ batchSize: 25, seenAtStart: 25, label: 'default', site: { id: 'line-1', region: 'eu-west', environment: 'staging' }, keys: ['batchSize', 'label'] });
+  expect(done.output).toEqual({ batchSize: 25, seenAtStart: 25, label: 'default', apiKey: null, site: { id: 'line-1', region: 'eu-west', environment: 'staging' }, keys: ['batchSize', 'label'] });
   expect(done.site).toBe('line-1');
   expect(JSON.stringify(done)).not.toContain('sk-live');
 });
