@@ -92,13 +92,17 @@ export function resolveEffective(parameters: ConfigParameterRow[], values: Store
     else byKey.set(v.key, [v]);
   }
   const siteId = chain.siteIds[0];
-  return parameters.map((parameter) => {
+  // Objects written out in full, not spread from a shared base: V8 builds a spread-and-extend
+  // literal on a slow path, which made this loop over 200 parameters cost milliseconds.
+  return parameters.map((parameter): EffectiveValue => {
     const [winner, ...rest] = ordered(byKey.get(parameter.key) ?? [], chain);
-    const base = { key: parameter.key, parameter, shadowed: rest.map((v) => ({ source: sourceOf(v), setBy: v.setBy, setAt: v.setAt })) };
+    const shadowed = rest.map((v) => ({ source: sourceOf(v), setBy: v.setBy, setAt: v.setAt }));
     if (winner) {
       const source = sourceOf(winner);
       return {
-        ...base,
+        key: parameter.key,
+        parameter,
+        shadowed,
         isSet: true,
         value: winner.value,
         sealed: winner.sealed,
@@ -114,7 +118,9 @@ export function resolveEffective(parameters: ConfigParameterRow[], values: Store
     }
     const hasDefault = parameter.defaultValue !== null && parameter.defaultValue !== undefined;
     return {
-      ...base,
+      key: parameter.key,
+      parameter,
+      shadowed,
       isSet: hasDefault,
       value: hasDefault ? parameter.defaultValue : null,
       sealed: null,
