@@ -4,6 +4,7 @@ import { appendAudit } from '../db/repositories/audit';
 import { getApprovalPolicy, insertApprovalDecisions, policyForType, upsertApprovalRequest } from '../db/repositories/approvals';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { isWeftError } from '../graph/errors';
+import { activateApprovedVersion } from '../domain/version-activation';
 import type { NodeActivityRequest } from '../graph/node-types';
 import type { ApproverSpec } from '../domain/approver-resolution';
 import type { DirectoryService } from '../domain/directory';
@@ -65,13 +66,17 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
       return [...byId.values()];
     },
 
+    /** Writes the request row; an approved `version_activation` activates its version in the same transaction. */
     async saveApprovalRequest(r: ApprovalRequestRecord): Promise<void> {
-      await upsertApprovalRequest(db, {
-        ...r,
-        chain: r.chain as unknown as Record<string, unknown>,
-        escalatedAt: date(r.escalatedAt),
-        requestedAt: new Date(r.requestedAt),
-        completedAt: date(r.completedAt),
+      await db.transaction(async (tx) => {
+        await upsertApprovalRequest(tx, {
+          ...r,
+          chain: r.chain as unknown as Record<string, unknown>,
+          escalatedAt: date(r.escalatedAt),
+          requestedAt: new Date(r.requestedAt),
+          completedAt: date(r.completedAt),
+        });
+        await activateApprovedVersion(tx, r);
       });
     },
 

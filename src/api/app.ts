@@ -31,7 +31,10 @@ import { healthRouter } from './routes/health';
 import { instancesRouter } from './routes/instances';
 import { inventoryRouter } from './routes/inventory';
 import { usersRouter } from './routes/users';
+import { versionsRouter } from './routes/versions';
 import { workflowsRouter } from './routes/workflows';
+import { VersionExportService } from '../services/version-export';
+import { VersionLifecycleService } from '../services/version-lifecycle';
 
 export interface AppDeps {
   database: Database;
@@ -64,6 +67,9 @@ export function createApp(deps: AppDeps): Express {
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions);
+  const approvals = new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory);
+  // Before workflowsRouter: `/workflows/import` is not a workflow id.
+  api.use(versionsRouter({ lifecycle: new VersionLifecycleService(deps.database.db, definitions, approvals), exports: new VersionExportService(definitions) }));
   api.use(workflowsRouter({ definitions, executions, simulations }));
   api.use(instancesRouter({ executions }));
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
@@ -71,7 +77,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(groupsRouter({ directory }));
   api.use(
     approvalsRouter({
-      approvals: new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory),
+      approvals,
       policies: new ApprovalPolicyService(deps.database.db),
     }),
   );
