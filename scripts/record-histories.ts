@@ -15,6 +15,8 @@ import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
 import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
 import { DirectoryService } from '../src/domain/directory';
+import { ApprovalService } from '../src/services/approvals';
+import { VersionLifecycleService } from '../src/services/version-lifecycle';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
 
@@ -39,6 +41,7 @@ async function main() {
   const definitions = new DefinitionService(weft.database.db);
   const executions = new ExecutionService(weft.database.db, client, settings.taskQueue, definitions);
   const directory = new DirectoryService(weft.database.db);
+  const versions = new VersionLifecycleService(weft.database.db, definitions, new ApprovalService(weft.database.db, client, settings.taskQueue, directory));
   const RECORDER = { actor: 'recorder' };
   await directory.createUser({ id: 'boss', name: 'Boss', roles: ['approver'] }, RECORDER);
   const only = process.argv.slice(2);
@@ -47,7 +50,7 @@ async function main() {
       // Recorded histories are the past new code must replay: never overwritten unless named.
       if (only.length ? !only.includes(name) : existsSync(join(OUT, `${name}.json`))) continue;
       const def = await definitions.create(graph, {}, RECORDER);
-      await definitions.publish(def.id, undefined, RECORDER);
+      await versions.publishAndActivate(def.id, undefined, RECORDER);
       const { id } = await executions.start(def.id, { input }, undefined, RECORDER);
       await drive?.({ client, executionId: id });
       await client.workflow

@@ -4,6 +4,7 @@ import { appendAudit } from '../db/repositories/audit';
 import { getApprovalPolicy, insertApprovalDecisions, policyForType, upsertApprovalRequest } from '../db/repositories/approvals';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { isWeftError } from '../graph/errors';
+import { activateApprovedVersion, activatesVersion } from '../domain/version-activation';
 import type { NodeActivityRequest } from '../graph/node-types';
 import type { ApproverSpec } from '../domain/approver-resolution';
 import { settleConfigChange, settlesConfigChange } from '../domain/config-changes';
@@ -67,9 +68,10 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
     },
 
     /**
-     * Writes the request's row; once a `config_change` request is decided, the configuration
-     * change it guards is applied or discarded in the same transaction (config-changes.ts), so an
-     * approval never stands without its effect, and a retry applies nothing twice.
+     * Writes the request's row; a decided request's effect is applied in the same transaction: a
+     * `config_change` is applied or discarded (config-changes.ts), an approved
+     * `version_activation` activates its version (version-activation.ts). An approval never
+     * stands without its effect, and a retry applies nothing twice.
      */
     async saveApprovalRequest(r: ApprovalRequestRecord): Promise<void> {
       const row = {
@@ -79,10 +81,11 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
         requestedAt: new Date(r.requestedAt),
         completedAt: date(r.completedAt),
       };
-      if (!settlesConfigChange(r)) return upsertApprovalRequest(db, row);
+      if (!settlesConfigChange(r) && !activatesVersion(r)) return upsertApprovalRequest(db, row);
       await db.transaction(async (tx) => {
         await upsertApprovalRequest(tx, row);
-        await settleConfigChange(tx, r);
+        if (settlesConfigChange(r)) await settleConfigChange(tx, r);
+        else await activateApprovedVersion(tx, r);
       });
     },
 

@@ -3,6 +3,7 @@ import type { WeftDb } from '../db/client';
 import { getDefinition } from '../db/repositories/definitions';
 import { getActiveVersion, getVersion } from '../db/repositories/versions';
 import type { WorkflowDefinition } from '../graph/schema';
+import { startRefusal } from '../domain/version-lifecycle';
 
 /** Which definition a SUBPROCESS runs, and the snapshot it gets. */
 export interface DefinitionRef {
@@ -27,7 +28,7 @@ export function createDefinitionActivities(db: WeftDb) {
   return {
     /**
      * The immutable graph of the named (or active) version, for a SUBPROCESS child.
-     * @throws ApplicationFailure WORKFLOW_NOT_FOUND, NO_ACTIVE_VERSION, VERSION_NOT_FOUND, VERSION_NOT_PUBLISHED
+     * @throws ApplicationFailure WORKFLOW_NOT_FOUND, NO_ACTIVE_VERSION, VERSION_NOT_FOUND, VERSION_NOT_PUBLISHED, VERSION_DEPRECATED, VERSION_ARCHIVED
      */
     async loadDefinitionSnapshot(ref: DefinitionRef): Promise<DefinitionSnapshot> {
       const definition = await getDefinition(db, ref.definitionId);
@@ -38,9 +39,8 @@ export function createDefinitionActivities(db: WeftDb) {
           ? refuse('VERSION_NOT_FOUND', `workflow ${ref.definitionId} has no version ${ref.version}`)
           : refuse('NO_ACTIVE_VERSION', `workflow ${ref.definitionId} has no active version`);
       }
-      if (row.status !== 'active' && row.status !== 'published') {
-        throw refuse('VERSION_NOT_PUBLISHED', `version ${row.version} of ${ref.definitionId} is ${row.status}`);
-      }
+      const refusal = startRefusal(row);
+      if (refusal) throw refuse(refusal.code, `workflow ${ref.definitionId}: ${refusal.message}`);
       return { definitionId: ref.definitionId, version: row.version, graph: row.graph as WorkflowDefinition };
     },
   };

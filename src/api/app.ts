@@ -39,7 +39,10 @@ import { instancesRouter } from './routes/instances';
 import { InstanceMigrationService } from '../services/instance-migration';
 import { inventoryRouter } from './routes/inventory';
 import { usersRouter } from './routes/users';
+import { versionsRouter } from './routes/versions';
 import { workflowsRouter } from './routes/workflows';
+import { VersionExportService } from '../services/version-export';
+import { VersionLifecycleService } from '../services/version-lifecycle';
 
 export interface AppDeps {
   database: Database;
@@ -74,13 +77,20 @@ export function createApp(deps: AppDeps): Express {
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions);
+  const approvals = new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory);
+  // Before workflowsRouter: `/workflows/import` is not a workflow id.
+  api.use(versionsRouter({ lifecycle: new VersionLifecycleService(deps.database.db, definitions, approvals), exports: new VersionExportService(definitions) }));
   api.use(workflowsRouter({ definitions, executions, simulations }));
   api.use(instancesRouter({ executions, migrations: new InstanceMigrationService(deps.database.db, definitions, executions) }));
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
   api.use(groupsRouter({ directory }));
-  const approvals = new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory);
-  api.use(approvalsRouter({ approvals, policies: new ApprovalPolicyService(deps.database.db) }));
+  api.use(
+    approvalsRouter({
+      approvals,
+      policies: new ApprovalPolicyService(deps.database.db),
+    }),
+  );
   api.use(inventoryRouter({ inventory: new InventoryService(deps.database.db) }));
   api.use(equipmentRouter({ equipment: new EquipmentService(deps.database.db) }));
   api.use(eventsRouter({ events: new EventService(deps.database.db, deps.temporal, executions) }));

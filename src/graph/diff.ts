@@ -10,6 +10,7 @@
  * Pure TypeScript: imported by workflow code, so no Node APIs here.
  */
 import { isPlainObject, jsonEqual, toPointer } from './json';
+import { schemaTightenings } from './schema-tightening';
 import type { GraphEdge, GraphNode, WorkflowDefinition } from './schema';
 
 /** The kinds of change. */
@@ -28,9 +29,23 @@ export interface DefinitionChange {
  * - `compatible`: running executions can continue on the new version as they are.
  * - `requires_migration`: their state must be converted (a variable changed type).
  * - `breaking`: they may sit at a node that no longer exists or now does something else
- *   (a node removed or its type changed).
+ *   (a node removed or its type changed, or an event edge they wait for removed).
+ * `requires_migration` also covers a VALIDATION schema that became stricter (schema-tightening.ts).
  */
 export type Compatibility = 'compatible' | 'breaking' | 'requires_migration';
+
+/** Why a comparison is not `compatible`: one entry per finding, at the path of the change. */
+export interface CompatibilityReason {
+  /** The verdict this finding alone calls for. */
+  compatibility: Exclude<Compatibility, 'compatible'>;
+  /**
+   * `node_removed`, `node_type_changed`, `trigger_edge_removed` (instances may wait there);
+   * `variable_type_changed`, `input_schema_stricter` (their state or data may no longer fit).
+   */
+  code: 'node_removed' | 'node_type_changed' | 'trigger_edge_removed' | 'variable_type_changed' | 'input_schema_stricter';
+  path: string;
+  message: string;
+}
 
 /** The result of {@link diffDefinitions}. */
 export interface DefinitionDiff {
@@ -38,6 +53,8 @@ export interface DefinitionDiff {
   changeCount: number;
   changes: DefinitionChange[];
   compatibility: Compatibility;
+  /** Every finding behind the verdict, breaking ones first; empty when compatible. */
+  reasons: CompatibilityReason[];
 }
 
 /** Top-level fields compared as configuration (anything else of the definition is a node, edge or variable). */
@@ -50,8 +67,9 @@ const CONFIG_FIELDS = ['name', 'description', 'settings', 'tags', 'metadata'] as
  */
 export function diffDefinitions(a: WorkflowDefinition, b: WorkflowDefinition): DefinitionDiff {
   const changes: DefinitionChange[] = [];
-  let breaking = false;
-  let migration = false;
+  const reasons: CompatibilityReason[] = [];
+  const reason = (compatibility: CompatibilityReason['compatibility'], code: CompatibilityReason['code'], segments: string[], message: string) =>
+    reasons.push({ compatibility, code, path: toPointer(segments), message });
 
   // Nodes.
   const oldNodes = new Map(a.nodes.map((n) => [n.id, n] as const));
@@ -62,12 +80,34 @@ export function diffDefinitions(a: WorkflowDefinition, b: WorkflowDefinition): D
       changes.push({ type: 'node_added', path: toPointer(['nodes', node.id]), newValue: node });
       continue;
     }
-    if (old.type !== node.type) breaking = true;
+    if (old.type !== node.type) {
+      reason(
+        'breaking',
+        'node_type_changed',
+        ['nodes', node.id, 'type'],
+        `node ${node.id} changed from ${old.type} to ${node.type}: instances there would resume as something else`,
+      );
+    } else if (node.type === 'VALIDATION') {
+      for (const t of schemaTightenings(old.properties.schema, node.properties.schema)) {
+        const at = ['nodes', node.id, 'properties', 'schema'];
+        reason(
+          'requires_migration',
+          'input_schema_stricter',
+          at,
+          `the schema of node ${node.id} is stricter (${t.path || '/'}: ${t.message}): data accepted before may now be refused`,
+        );
+      }
+    }
     changes.push(...nodeChanges(old, node));
   }
   for (const node of a.nodes) {
     if (!newIds.has(node.id)) {
-      breaking = true;
+      reason(
+        'breaking',
+        'node_removed',
+        ['nodes', node.id],
+        `node ${node.id} (${node.type}) was removed: instances waiting or suspended there could not resume`,
+      );
       changes.push({ type: 'node_removed', path: toPointer(['nodes', node.id]), oldValue: node });
     }
   }
@@ -85,14 +125,31 @@ export function diffDefinitions(a: WorkflowDefinition, b: WorkflowDefinition): D
     }
   }
   for (const edge of added) changes.push({ type: 'edge_added', path: toPointer(['edges', edgeKey(edge)]), newValue: edge });
-  for (const edge of removed) changes.push({ type: 'edge_removed', path: toPointer(['edges', edgeKey(edge)]), oldValue: edge });
+  for (const edge of removed) {
+    changes.push({ type: 'edge_removed', path: toPointer(['edges', edgeKey(edge)]), oldValue: edge });
+    if (edge.trigger !== undefined && !added.some((e) => e.source === edge.source && e.trigger === edge.trigger)) {
+      reason(
+        'breaking',
+        'trigger_edge_removed',
+        ['edges', edgeKey(edge)],
+        `the edge from ${edge.source} on event ${edge.trigger} was removed: instances waiting for that event would wait forever`,
+      );
+    }
+  }
 
   // Variables.
   for (const name of unionKeys(a.variables, b.variables)) {
     const before = a.variables[name];
     const after = b.variables[name];
     if (jsonEqual(before, after)) continue;
-    if (before && after && before.type !== after.type) migration = true;
+    if (before && after && before.type !== after.type) {
+      reason(
+        'requires_migration',
+        'variable_type_changed',
+        ['variables', name],
+        `variable ${name} changed type from ${before.type} to ${after.type}: values instances hold must be converted`,
+      );
+    }
     changes.push(change('variable_changed', ['variables', name], before, after));
   }
 
@@ -110,11 +167,14 @@ export function diffDefinitions(a: WorkflowDefinition, b: WorkflowDefinition): D
     }
   }
 
+  const breaking = reasons.filter((r) => r.compatibility === 'breaking');
+  const migration = reasons.filter((r) => r.compatibility === 'requires_migration');
   return {
     isDifferent: changes.length > 0,
     changeCount: changes.length,
     changes,
-    compatibility: breaking ? 'breaking' : migration ? 'requires_migration' : 'compatible',
+    compatibility: breaking.length > 0 ? 'breaking' : migration.length > 0 ? 'requires_migration' : 'compatible',
+    reasons: [...breaking, ...migration],
   };
 }
 

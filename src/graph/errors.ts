@@ -32,6 +32,14 @@ export const ERROR_CODES = {
   NO_ACTIVE_VERSION: 409,
   VERSION_NOT_PUBLISHED: 409,
   VERSION_CONFLICT: 409,
+  /** A deprecated version starts no new executions (running ones finish). */
+  VERSION_DEPRECATED: 409,
+  /** An archived version is read-only history: no transition, no execution. */
+  VERSION_ARCHIVED: 409,
+  /** `POST /workflows/import`: the document's checksum does not match its content. */
+  IMPORT_CHECKSUM_MISMATCH: 422,
+  /** `POST /workflows/import`: not a `weft.workflow-export` document of a format version this Weft reads. */
+  IMPORT_FORMAT_UNSUPPORTED: 422,
   INSTANCE_NOT_RUNNING: 409,
   INSTANCE_NOT_WAITING: 409,
   INSTANCE_NOT_FAILED: 409,

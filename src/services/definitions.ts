@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
-import { replaceTriggers } from '../db/repositories/events';
 import { createDefinition, getDefinition, listDefinitions, softDeleteDefinition } from '../db/repositories/definitions';
-import { addVersion, getActiveVersion, getLatestVersion, getVersion, listVersions, publishVersion } from '../db/repositories/versions';
+import { insertTransitions } from '../db/repositories/version-transitions';
+import { addVersion, getActiveVersion, getLatestVersion, getVersion, listVersions } from '../db/repositories/versions';
+import { startRefusal } from '../domain/version-lifecycle';
 import type { WorkflowDefinition as DefinitionRow, WorkflowVersion as VersionRow } from '../db/schema';
 import { WeftError } from '../graph/errors';
 import { bumpSemver, isSemver } from '../graph/semver';
@@ -18,6 +19,17 @@ export interface VersionMeta {
   /** Explicit semver; otherwise the latest version's minor is bumped. */
   version?: string;
   changelog?: string;
+  /** Labels of the version. */
+  tags?: string[];
+  /** The version this one derives from; default the latest (a rollback names the one it restores). */
+  parentVersion?: string;
+  /** Why the version was made (a rollback's reason), kept with its creation in the promotion history. */
+  reason?: string;
+  /** The audit verb when not the default (`version.rolled_back`, `workflow.imported`), and more details for it. */
+  action?: string;
+  details?: Record<string, unknown>;
+  /** A new definition's name, description and tags when not the graph's (an import keeps the exported ones). */
+  definition?: { name: string; description: string | null; tags: string[] };
 }
 
 /** A definition as the API shows it: metadata, the latest graph, and which version is active. */
@@ -34,7 +46,8 @@ export interface DefinitionView {
   graph: WorkflowDefinition;
 }
 
-function checkGraph(raw: unknown): WorkflowDefinition {
+/** @throws WeftError INVALID_WORKFLOW with every issue's JSON path */
+export function checkGraph(raw: unknown): WorkflowDefinition {
   const result = validateDefinition(raw);
   if (!result.ok) throw new WeftError('INVALID_WORKFLOW', 'the workflow definition is not valid', { issues: result.issues });
   return result.definition;
@@ -60,7 +73,12 @@ function auditedDefinition(def: DefinitionRow, latestVersion?: string): Record<s
   return { name: def.name, description: def.description, tags: def.tags ?? [], activeVersion: def.activeVersion, ...(latestVersion ? { latestVersion } : {}) };
 }
 
-/** Definitions and their versions: every rule about creating, changing and publishing them. */
+/** A new version's entry in the promotion history: from nothing to draft. */
+function draftTransition(definitionId: string, version: string, actor: string, reason: string | undefined, at: Date) {
+  return { definitionId, version, fromStatus: null, toStatus: 'draft' as const, actor, reason: reason ?? null, at };
+}
+
+/** Definitions and their versions: creating and changing them (their lifecycle: version-lifecycle.ts). */
 export class DefinitionService {
   constructor(private readonly db: WeftDb) {}
 
@@ -71,19 +89,20 @@ export class DefinitionService {
     return this.db.transaction(async (tx) => {
       const { definition, version: row } = await createDefinition(tx, {
         id: randomUUID(),
-        name: graph.name,
-        description: graph.description ?? null,
-        tags: graph.tags ?? [],
+        name: meta.definition?.name ?? graph.name,
+        description: meta.definition ? meta.definition.description : (graph.description ?? null),
+        tags: meta.definition?.tags ?? graph.tags ?? [],
         createdBy: ctx.actor,
-        version: { id: randomUUID(), version, graph, changelog: meta.changelog ?? null },
+        version: { id: randomUUID(), version, graph, changelog: meta.changelog ?? null, tags: meta.tags ?? [] },
       });
+      await insertTransitions(tx, [draftTransition(definition.id, version, ctx.actor, meta.reason, row.createdAt)]);
       await appendAudit(tx, {
         ...ctx,
-        action: 'workflow.created',
+        action: meta.action ?? 'workflow.created',
         resourceType: 'workflow',
         resourceId: definition.id,
         workflowId: definition.id,
-        details: { version },
+        details: { version, ...meta.details },
         after: auditedDefinition(definition, row.version),
       });
       return view(definition, row);
@@ -130,14 +149,24 @@ export class DefinitionService {
     return this.db.transaction(async (tx) => {
       const latest = await getLatestVersion(tx, id);
       const version = meta.version ?? (latest ? bumpSemver(latest.version, 'minor') : FIRST_VERSION);
-      const row = await addVersion(tx, { id: randomUUID(), definitionId: id, version, graph, changelog: meta.changelog ?? null, createdBy: ctx.actor });
+      const row = await addVersion(tx, {
+        id: randomUUID(),
+        definitionId: id,
+        version,
+        graph,
+        changelog: meta.changelog ?? null,
+        createdBy: ctx.actor,
+        tags: meta.tags ?? [],
+        parentVersion: meta.parentVersion ?? latest?.version ?? null,
+      });
+      await insertTransitions(tx, [draftTransition(id, version, ctx.actor, meta.reason, row.createdAt)]);
       await appendAudit(tx, {
         ...ctx,
-        action: 'workflow.version_created',
+        action: meta.action ?? 'workflow.version_created',
         resourceType: 'workflow',
         resourceId: id,
         workflowId: id,
-        details: { version, changelog: row.changelog },
+        details: { version, changelog: row.changelog, parentVersion: row.parentVersion, ...meta.details },
         before: latest ? { latestVersion: latest.version } : null,
         after: { latestVersion: row.version, status: row.status },
       });
@@ -151,34 +180,6 @@ export class DefinitionService {
     const candidate = raw ?? (await getLatestVersion(this.db, id))?.graph;
     const result = validateDefinition(candidate);
     return result.ok ? { valid: true, issues: [] } : { valid: false, issues: result.issues };
-  }
-
-  /**
-   * Makes a version the active one (the latest when none is named). New executions start from
-   * it; executions already running keep the snapshot they started with.
-   * @throws WeftError WORKFLOW_NOT_FOUND, VERSION_NOT_FOUND
-   */
-  async publish(id: string, version: string | undefined, ctx: AuditContext): Promise<VersionRow> {
-    const def = await this.require(id);
-    const target = version ? await getVersion(this.db, id, version) : await getLatestVersion(this.db, id);
-    if (!target) throw new WeftError('VERSION_NOT_FOUND', `workflow ${id} has no version ${version ?? ''}`.trim());
-    if (target.status === 'archived') throw new WeftError('VERSION_CONFLICT', `version ${target.version} is archived`);
-    return this.db.transaction(async (tx) => {
-      const row = await publishVersion(tx, { definitionId: id, version: target.version, publishedBy: ctx.actor });
-      // The active version's event triggers are the definition's (see docs/nodes.md "Event triggers").
-      await replaceTriggers(tx, id, (row.graph as WorkflowDefinition).triggers ?? []);
-      await appendAudit(tx, {
-        ...ctx,
-        action: 'workflow.published',
-        resourceType: 'workflow',
-        resourceId: id,
-        workflowId: id,
-        details: { version: row.version },
-        before: { activeVersion: def.activeVersion, status: target.status },
-        after: { activeVersion: row.version, status: row.status },
-      });
-      return row;
-    });
   }
 
   async versions(id: string): Promise<VersionRow[]> {
@@ -203,8 +204,8 @@ export class DefinitionService {
   }
 
   /**
-   * The version a new execution runs: the named one (which must have been published) or the active one.
-   * @throws WeftError NO_ACTIVE_VERSION, VERSION_NOT_PUBLISHED, VERSION_NOT_FOUND
+   * The version a new execution runs: the named one (which must be published or active) or the active one.
+   * @throws WeftError NO_ACTIVE_VERSION, VERSION_NOT_PUBLISHED, VERSION_DEPRECATED, VERSION_ARCHIVED, VERSION_NOT_FOUND
    */
   async runnableVersion(id: string, version: string | undefined): Promise<VersionRow> {
     await this.require(id);
@@ -214,9 +215,8 @@ export class DefinitionService {
       return active;
     }
     const row = await this.version(id, version);
-    if (row.status !== 'active' && row.status !== 'published') {
-      throw new WeftError('VERSION_NOT_PUBLISHED', `version ${row.version} is ${row.status}; only published versions can run`);
-    }
+    const refusal = startRefusal(row);
+    if (refusal) throw refusal;
     return row;
   }
 

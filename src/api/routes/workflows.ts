@@ -20,8 +20,6 @@ const semver = z.string().refine(isSemver, 'must be a semantic version such as 1
 /** Version metadata travels beside the graph in the same body and is not part of it. */
 const versionMeta = z.object({ version: semver.optional(), changelog: z.string().max(10_000).optional() });
 
-const publishBody = z.object({ version: semver.optional() }).default({});
-
 const startBody = z.object({ input: z.unknown().optional(), version: semver.optional(), site: z.string().min(1).max(100).optional() });
 
 const idempotencyKey = z.string().min(1).max(255).optional();
@@ -41,7 +39,7 @@ const instanceQuery = z.object({
   site: z.string().min(1).max(100).optional(),
 });
 
-/** `/workflows`: definitions, versions, publishing, and starting instances. */
+/** `/workflows`: definitions and starting instances (versions and their lifecycle: versions.ts). */
 export function workflowsRouter(deps: { definitions: DefinitionService; executions: ExecutionService; simulations: SimulationService }): Router {
   const { definitions, executions, simulations } = deps;
   const router = Router();
@@ -74,20 +72,6 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
   router.post('/workflows/:id/validate', async (req, res) => {
     const hasBody = req.body && typeof req.body === 'object' && Object.keys(req.body).length > 0;
     res.json(await definitions.validate(param(req, 'id'), hasBody ? req.body : undefined));
-  });
-
-  router.post('/workflows/:id/publish', requireRole('technical_lead'), async (req, res) => {
-    const body = parseRequest(publishBody, req.body ?? {}, 'body');
-    res.json(await definitions.publish(param(req, 'id'), body.version, auditContext(req)));
-  });
-
-  router.get('/workflows/:id/versions', async (req, res) => {
-    const rows = await definitions.versions(param(req, 'id'));
-    res.json({ items: rows.map(({ graph: _graph, ...meta }) => meta) });
-  });
-
-  router.get('/workflows/:id/versions/:version', async (req, res) => {
-    res.json(await definitions.version(param(req, 'id'), param(req, 'version')));
   });
 
   router.post('/workflows/:id/instances', requireRole('operator'), async (req, res) => {

@@ -21,6 +21,7 @@ export interface CreateDefinitionInput {
     /** The graph document, already validated. Stored as an immutable snapshot. */
     graph: unknown;
     changelog?: string | null;
+    tags?: string[];
   };
 }
 
@@ -52,6 +53,7 @@ export async function createDefinition(db: WeftDb, input: CreateDefinitionInput)
         status: 'draft',
         graph: input.version.graph,
         changelog: input.version.changelog ?? null,
+        tags: input.version.tags ?? [],
         createdBy: input.createdBy,
       })
       .returning();

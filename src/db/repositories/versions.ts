@@ -19,6 +19,9 @@ export interface AddVersionInput {
   graph: unknown;
   changelog?: string | null;
   createdBy: string;
+  tags?: string[];
+  /** The version this one derives from. */
+  parentVersion?: string | null;
 }
 
 /**
@@ -42,6 +45,8 @@ export async function addVersion(db: WeftDb, input: AddVersionInput): Promise<Wo
         graph: input.graph,
         changelog: input.changelog ?? null,
         createdBy: input.createdBy,
+        tags: input.tags ?? [],
+        parentVersion: input.parentVersion ?? null,
       })
       .onConflictDoNothing({ target: [workflowVersions.definitionId, workflowVersions.version] })
       .returning();
@@ -165,7 +170,7 @@ export async function retireVersion(db: WeftDb, input: RetireVersionInput): Prom
 }
 
 /** Locks the definition row for the rest of the transaction. */
-async function lockLiveDefinition(tx: WeftDb, definitionId: string): Promise<WorkflowDefinition> {
+export async function lockLiveDefinition(tx: WeftDb, definitionId: string): Promise<WorkflowDefinition> {
   const [definition] = await tx
     .select()
     .from(workflowDefinitions)

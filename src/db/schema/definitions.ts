@@ -1,6 +1,6 @@
 /** Workflow definitions and their immutable versions. */
 import { sql } from 'drizzle-orm';
-import { check, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { tz, sqlList } from './columns';
 
 /** Lifecycle of a workflow version. Only one version of a definition is `active` at a time. */
@@ -38,14 +38,53 @@ export const workflowVersions = pgTable(
     /** The graph document (validated by src/graph before it is stored). */
     graph: jsonb('graph').$type<unknown>().notNull(),
     changelog: text('changelog'),
+    /** The version's author. */
     createdBy: text('created_by'),
     createdAt: timestamp('created_at', tz).notNull().defaultNow(),
+    /** First time the version left draft (a version activated straight from draft is published by the same step). */
     publishedAt: timestamp('published_at', tz),
     publishedBy: text('published_by'),
+    /** Labels users give a version (not the definition's tags). */
+    tags: jsonb('tags').$type<string[]>().notNull().default([]),
+    /** The version this one was derived from (the previous latest, or the one a rollback restores). */
+    parentVersion: text('parent_version'),
+    /** Latest time each status was entered; version_transitions keeps every one. */
+    activatedAt: timestamp('activated_at', tz),
+    deprecatedAt: timestamp('deprecated_at', tz),
+    archivedAt: timestamp('archived_at', tz),
   },
   (t) => [
     uniqueIndex('workflow_versions_definition_version_uq').on(t.definitionId, t.version),
     check('workflow_versions_status_ck', sql`${t.status} in (${sqlList(VERSION_STATUSES)})`),
+  ],
+);
+
+/**
+ * Every change of a version's status, in order: who, when, why, and the approval request that
+ * allowed it. Creation is a transition from null to `draft`. Never updated or deleted.
+ */
+export const versionTransitions = pgTable(
+  'version_transitions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    definitionId: text('definition_id')
+      .notNull()
+      .references(() => workflowDefinitions.id, { onDelete: 'cascade' }),
+    version: text('version').notNull(),
+    fromStatus: text('from_status', { enum: VERSION_STATUSES }),
+    toStatus: text('to_status', { enum: VERSION_STATUSES }).notNull(),
+    actor: text('actor').notNull(),
+    reason: text('reason'),
+    approvalRequestId: text('approval_request_id'),
+    at: timestamp('at', tz).notNull().defaultNow(),
+  },
+  (t) => [
+    index('version_transitions_definition_idx').on(t.definitionId, t.id),
+    // One approval activates once, however often its final row write is retried.
+    uniqueIndex('version_transitions_approval_uq')
+      .on(t.approvalRequestId)
+      .where(sql`${t.approvalRequestId} is not null`),
+    check('version_transitions_to_ck', sql`${t.toStatus} in (${sqlList(VERSION_STATUSES)})`),
   ],
 );
 
@@ -57,3 +96,5 @@ export type NewWorkflowDefinition = typeof workflowDefinitions.$inferInsert;
 export type WorkflowVersion = typeof workflowVersions.$inferSelect;
 /** Values to insert a version. */
 export type NewWorkflowVersion = typeof workflowVersions.$inferInsert;
+/** One stored status change of a version. */
+export type VersionTransition = typeof versionTransitions.$inferSelect;

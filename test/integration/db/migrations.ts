@@ -39,6 +39,7 @@ export const WEFT_TABLES = [
   'node_results',
   'quality_results',
   'users',
+  'version_transitions',
   'workflow_definitions',
   'workflow_versions',
 ];

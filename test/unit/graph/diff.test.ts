@@ -19,7 +19,7 @@ const edges = (def: Json) => def.edges as Json[];
 
 describe('diffDefinitions', () => {
   it('finds no difference between equal definitions', () => {
-    expect(diffDefinitions(base(), base())).toEqual({ isDifferent: false, changeCount: 0, changes: [], compatibility: 'compatible' });
+    expect(diffDefinitions(base(), base())).toEqual({ isDifferent: false, changeCount: 0, changes: [], compatibility: 'compatible', reasons: [] });
   });
 
   it('ignores key order and index shifts of nodes', () => {
