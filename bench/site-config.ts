@@ -6,7 +6,9 @@
  * - `resolveForStart` (what an execution start records: the chain, every value, the secrets
  *   opened to be validated, every value checked against its parameter);
  * - the effective view without validation (`GET /sites/{id}/config` in process);
- * - `GET /sites/{id}/config` over HTTP (JSON of 200 values with provenance).
+ * - `GET /sites/{id}/config` over HTTP (JSON of 200 values with provenance);
+ * - `POST /workflows/{id}/instances` at a site against the same start without one, alternated in
+ *   the same run (goal: ratio of the means under 1.1). No worker runs: a start's cost is the API's.
  * The goal is p99 under 5 ms for resolveForStart. Needs PostgreSQL (DATABASE_URL, default the
  * local server); the values are written straight into the tables (the API path is tested elsewhere).
  *
@@ -17,7 +19,7 @@ import { SecretBox } from '../src/domain/secret-box';
 import { SiteConfigService } from '../src/services/site-config';
 import { PARAMETERS, SECRETS, seedSiteConfig } from './support/site-config-load';
 import { benchArgs, benchMode, percentile, runBench, saveReport } from './support/report';
-import { startWeftWorld } from './support/weft-world';
+import { publishDefinition, startWeftWorld } from './support/weft-world';
 
 const mode = benchMode();
 const ITERATIONS = Number(benchArgs()[0] ?? (mode === 'quick' ? 300 : 2_000));
@@ -49,6 +51,24 @@ async function main(): Promise<void> {
     const view = await timed(ITERATIONS, lines, (id) => service.effective(id));
     await timed(warm, lines, (id) => world.api('GET', `/sites/${id}/config`));
     const http = await timed(ITERATIONS, lines, (id) => world.api('GET', `/sites/${id}/config`));
+    const definitionId = await publishDefinition(world, {
+      name: 'site-start',
+      nodes: [
+        { id: 'start', type: 'START' },
+        { id: 'end', type: 'END', properties: { output: { batch: 'config.p011' } } },
+      ],
+      edges: [{ source: 'start', target: 'end' }],
+    });
+    const startOne = (site?: string) => world.api('POST', `/workflows/${definitionId}/instances`, { input: {}, ...(site ? { site } : {}) }, 202);
+    await timed(warm, lines, (id) => Promise.all([startOne(), startOne(id)]));
+    const plainStarts: number[] = [];
+    const siteStarts: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      // Alternated, so that both see the same machine.
+      plainStarts.push(...(await timed(1, lines, () => startOne())));
+      siteStarts.push(...(await timed(1, [lines[(i * 7919) % lines.length] as string], (id) => startOne(id))));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     saveReport({
       bench: 'site-config',
       mode,
@@ -60,6 +80,15 @@ async function main(): Promise<void> {
         { key: 'view.p99', label: 'effective view (no validation) p99', value: percentile(view, 99), unit: 'ms' },
         { key: 'http.p50', label: 'GET /sites/{id}/config over HTTP p50', value: percentile(http, 50), unit: 'ms' },
         { key: 'http.p99', label: 'GET /sites/{id}/config over HTTP p99', value: percentile(http, 99), unit: 'ms' },
+        { key: 'startPlain.p50', label: 'API start without a site p50', value: percentile(plainStarts, 50), unit: 'ms' },
+        { key: 'startSite.p50', label: 'API start at a site p50', value: percentile(siteStarts, 50), unit: 'ms' },
+        {
+          key: 'startSite.ratio',
+          label: 'site-aware start / plain start (mean)',
+          value: mean(siteStarts) / mean(plainStarts),
+          unit: 'x',
+          goal: { op: '<=', value: 1.1 },
+        },
       ],
       notes: [
         'three indexed queries sent at once per resolution: the recursive site chain, the parameters, the values that may apply (UNION ALL of primary-key lookups)',
