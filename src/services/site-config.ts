@@ -4,7 +4,7 @@
  * the parameters, the values that may apply). `resolveForStart` is what an execution start records.
  */
 import type { WeftDb } from '../db/client';
-import { listParameters, valuesForSite } from '../db/repositories/config';
+import { configRevisionNow, listParameters, valuesForSite } from '../db/repositories/config';
 import { MAX_SITE_DEPTH, siteChain, type ChainSite } from '../db/repositories/sites';
 import type { ConfigType, SiteEnvironment } from '../db/schema';
 import { SECRET_MASK } from '../domain/config-changes';
@@ -52,7 +52,12 @@ export interface StartConfig {
   provenance: Record<string, StartProvenance>;
   /** Why the configuration does not validate; empty when it does. */
   errors: ConfigError[];
+  /** The configuration revision it was resolved at (or after). */
+  revision: number;
 }
+
+/** Sites whose resolved start configuration one process keeps. */
+const CACHED_SITES = 5_000;
 
 function view(e: EffectiveValue): EffectiveView {
   const secret = e.parameter.secret;
@@ -77,6 +82,9 @@ function view(e: EffectiveValue): EffectiveView {
 }
 
 export class SiteConfigService {
+  /** Resolved starts by site, each valid while the configuration revision it was read at stands. */
+  private readonly starts = new Map<string, StartConfig>();
+
   constructor(
     private readonly db: WeftDb,
     private readonly box: SecretBox,
@@ -134,6 +142,21 @@ export class SiteConfigService {
    * @throws WeftError SITE_NOT_FOUND (404)
    */
   async resolveForStart(siteId: string): Promise<StartConfig> {
+    // Read before resolving: a change committed meanwhile makes the entry newer than its
+    // revision, never older, and the next start sees the revision move.
+    const revision = await configRevisionNow(this.db);
+    const cached = this.starts.get(siteId);
+    if (cached?.revision === revision) return cached;
+    const resolved = await this.resolveFresh(siteId, revision);
+    this.starts.delete(siteId);
+    if (this.starts.size >= CACHED_SITES) this.starts.delete(this.starts.keys().next().value as string);
+    this.starts.set(siteId, resolved);
+    return resolved;
+  }
+
+  /** resolveForStart without the per-process cache: every query and check, every time. */
+  async resolveFresh(siteId: string, revision?: number): Promise<StartConfig> {
+    revision ??= await configRevisionNow(this.db);
     const { chain, effective } = await this.load(siteId);
     const site = chain[0] as ChainSite;
     const config: Record<string, unknown> = {};
@@ -151,6 +174,7 @@ export class SiteConfigService {
       secretKeys,
       provenance,
       errors: configErrors(effective, this.open),
+      revision,
     };
   }
 }

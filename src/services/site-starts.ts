@@ -7,8 +7,8 @@ export interface SiteStartConfig {
   site: { id: string; region: string; environment: string; isActive: boolean };
   config: Record<string, unknown>;
   secretKeys: string[];
-  provenance: Record<string, unknown>;
   errors: ValidationIssue[];
+  revision: number;
 }
 
 export interface SiteStartSource {
@@ -40,6 +40,7 @@ export async function siteStart(source: SiteStartSource, siteId: string): Promis
   return {
     site: { id, region, environment },
     config: resolved.config,
-    snapshot: { site: { id, region, environment }, values: resolved.config, provenance: resolved.provenance, secretKeys: resolved.secretKeys },
+    // Where each value came from is in the configuration history as of the start; the row keeps what the execution saw.
+    snapshot: { site: { id, region, environment }, values: resolved.config, secretKeys: resolved.secretKeys, revision: resolved.revision },
   };
 }

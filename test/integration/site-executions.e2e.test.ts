@@ -5,7 +5,10 @@
  * starts at an inactive site or with a configuration that does not validate are refused; the
  * site is recorded, filterable in the list, and searchable in Temporal as `WeftSite`.
  */
-import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { loadSettings } from '../../src/config/settings';
+import { createLogger } from '../../src/logger';
+import { startWeft } from '../../src/runtime';
+import { callApi, publishGraph, startTestWeft, testTemporalAddress, waitForInstance, type TestWeft } from '../support/harness';
 
 let t: TestWeft;
 let definitionId: string;
@@ -83,7 +86,14 @@ test('expressions see the site and its inherited configuration, secrets left out
   expect(started.status).toBe(202);
   const done = await finish(started.body.id);
   expect(done.status).toBe('completed');
-  expect(done.output).toEqual({ batchSize: 25, seenAtStart: 25, label: 'default', apiKey: null, site: { id: 'line-1', region: 'eu-west', environment: 'staging' }, keys: ['batchSize', 'label'] });
+  expect(done.output).toEqual({
+    batchSize: 25,
+    seenAtStart: 25,
+    label: 'default',
+    apiKey: null,
+    site: { id: 'line-1', region: 'eu-west', environment: 'staging' },
+    keys: ['batchSize', 'label'],
+  });
   expect(done.site).toBe('line-1');
   expect(JSON.stringify(done)).not.toContain('sk-live');
 });
@@ -142,4 +152,32 @@ test('executions record their site: the list filters by it and Temporal searches
     return found.includes(id);
   });
   expect(found).not.toContain(plain);
+});
+
+test('a change made through another API process reaches the next start here (each process keeps resolved sites)', async () => {
+  const before = (await startAt('plant-a')).body.id as string;
+  // A second API process on the same database, as behind a load balancer.
+  const other = await startWeft(
+    loadSettings({
+      PORT: '0',
+      TEMPORAL_ADDRESS: testTemporalAddress(),
+      WEFT_TASK_QUEUE: t.settings.taskQueue,
+      WEFT_DATA_DIR: t.settings.dataDir,
+      DATABASE_URL: t.databaseUrl as string,
+      LOG_LEVEL: 'silent',
+    }),
+    { api: true, worker: false, log: createLogger('silent') },
+  );
+  try {
+    const set = await callApi(other.apiUrl as string, t.token(), 'PUT', '/api/v1/sites/plant-a/config/label', {
+      value: 'from-the-other-process',
+      reason: 'relabel',
+    });
+    expect(set.status).toBe(201);
+  } finally {
+    await other.stop();
+  }
+  const after = (await startAt('plant-a')).body.id as string;
+  expect((await finish(before)).output.label).toBe('default');
+  expect((await finish(after)).output.label).toBe('from-the-other-process');
 });

@@ -4,7 +4,7 @@
  */
 import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { WeftDb } from '../client';
-import { configParameters, configValues, type ConfigParameterRow, type ConfigScope, type ConfigValueRow } from '../schema';
+import { configParameters, configRevision, configValues, type ConfigParameterRow, type ConfigScope, type ConfigValueRow } from '../schema';
 
 export type NewParameterRow = Omit<typeof configParameters.$inferInsert, 'createdAt' | 'updatedAt'>;
 
@@ -149,4 +149,10 @@ export async function valuesForSite(db: WeftDb, siteId: string, maxDepth: number
   return at(and(eq(configValues.scope, 'global'), eq(configValues.scopeId, '')))
     .unionAll(at(and(eq(configValues.scope, 'region'), sql`${configValues.scopeId} = (select region from sites where id = ${siteId})`)))
     .unionAll(at(and(eq(configValues.scope, 'site'), sql`${configValues.scopeId} = any(array(${chain}))`)));
+}
+
+/** How many statements have changed sites, parameters or values so far (see schema `configRevision`). */
+export async function configRevisionNow(db: WeftDb): Promise<number> {
+  const [row] = await db.select({ revision: configRevision.revision }).from(configRevision).where(eq(configRevision.id, 1));
+  return row?.revision ?? 0;
 }

@@ -20,10 +20,10 @@ export interface ConfigSnapshot {
   site?: { id: string; region: string; environment: string };
   /** Non-secret effective values, as expressions see them (`config.<key>`). */
   values: Record<string, unknown>;
-  /** Where each value came from (scope, source, who set it and when), as the API resolved it. */
-  provenance?: Record<string, unknown>;
   /** Secret parameters that had a value (never their values). */
   secretKeys?: string[];
+  /** The configuration revision it was resolved at: where each value came from is in the history up to the start. */
+  revision?: number;
 }
 
 /** The summary of one execution. `id` is the Temporal workflow id. */

@@ -180,3 +180,17 @@ export type ConfigParameterRow = typeof configParameters.$inferSelect;
 export type ConfigValueRow = typeof configValues.$inferSelect;
 export type ConfigHistoryRow = typeof configHistory.$inferSelect;
 export type ConfigChangeRow = typeof configChanges.$inferSelect;
+
+/**
+ * One row counting changes to sites, parameters and values: triggers bump it with every
+ * statement that touches them (drizzle/0011_config_revision.sql), so a process may keep a site's
+ * resolved configuration until the revision moves, whichever process made the change.
+ */
+export const configRevision = pgTable(
+  'config_revision',
+  {
+    id: integer('id').primaryKey().default(1),
+    revision: bigint('revision', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('config_revision_single_ck', sql`${t.id} = 1`)],
+);

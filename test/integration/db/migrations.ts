@@ -27,6 +27,7 @@ export const WEFT_TABLES = [
   'config_changes',
   'config_history',
   'config_parameters',
+  'config_revision',
   'config_values',
   'connectors',
   'equipment',
