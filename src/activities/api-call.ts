@@ -74,7 +74,7 @@ async function borrowConnector(
   const refuse = (code: string, message: string) => nodeFailure(code, message, { retryable: false });
   let resolved: Awaited<ReturnType<ConnectorService['resolve']>>;
   try {
-    resolved = await connectors.service.resolve({ connectorId });
+    resolved = await connectors.service.resolve({ connectorId }, spec.siteId);
   } catch (err) {
     throw isWeftError(err) ? refuse(err.code, err.message) : err;
   }

@@ -19,6 +19,7 @@ import { ConnectorService } from '../domain/connectors/service';
 import { SecretBox } from '../domain/secret-box';
 import { createConnectorActivity } from './connectors/activity';
 import { ConnectorRuntime } from '../domain/connectors/runtime';
+import { siteValueLookup } from '../domain/site-effective';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -38,7 +39,8 @@ export function createActivities(deps: ActivityDeps) {
   const guard = new AddressGuard(deps.httpAllowedHosts);
   const breakers = new CircuitBreakerService(deps.db);
   const connectorRuntime = new ConnectorRuntime(guard, breakers, (message, fields) => Context.current().log.warn(message, fields));
-  const connectors = new ConnectorService(deps.db, new SecretBox(deps.secretsKey), connectorRuntime);
+  const box = new SecretBox(deps.secretsKey);
+  const connectors = new ConnectorService(deps.db, box, connectorRuntime, siteValueLookup(deps.db, box));
   const directory = new DirectoryService(deps.db);
   const sendNotification = createNotificationActivity({
     directory,

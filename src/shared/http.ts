@@ -15,6 +15,8 @@ export interface HttpRequestSpec {
   idempotencyKey: string;
   /** API_CALL `connectorId`: a custom_api connector whose base URL and auth the call borrows (secrets added in the activity). */
   connectorId?: string;
+  /** The site the execution runs at: the connector's `$config:<key>` secrets are read there. */
+  siteId?: string;
 }
 
 export interface HttpResponseOutput {

@@ -33,7 +33,7 @@ export function createConnectorActivity(connectors: ConnectorService, runtime: C
     const props = parseRendered(RenderedConnectorNode, request.properties, request.nodeType);
     let resolved: Awaited<ReturnType<ConnectorService['resolve']>>;
     try {
-      resolved = await connectors.resolve(props);
+      resolved = await connectors.resolve(props, request.siteId);
     } catch (err) {
       throw isWeftError(err) ? refuse(err.code, err.message) : err;
     }

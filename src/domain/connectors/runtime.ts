@@ -22,6 +22,8 @@ export interface LoadedConnector {
   secrets: Record<string, unknown>;
   /** Part of the cache key, so an edited connector does not reuse a token of its old credentials. */
   updatedAt: Date;
+  /** Set when secrets came from a site's configuration: tokens are kept per site, and renewed when its configuration changes. */
+  fromSite?: { siteId: string; revision: number };
 }
 
 /** Builds {@link ConnectorContext}s; one per process (API for connection tests, worker for nodes). */
@@ -49,10 +51,11 @@ export class ConnectorRuntime {
   }
 
   private cacheOf(connector: LoadedConnector): Map<string, unknown> {
-    const key = `${connector.id}:${connector.updatedAt.getTime()}`;
+    const scope = `${connector.id}:${connector.fromSite?.siteId ?? ''}:`;
+    const key = `${scope}${connector.updatedAt.getTime()}:${connector.fromSite?.revision ?? ''}`;
     let cache = this.caches.get(key);
     if (!cache) {
-      for (const k of this.caches.keys()) if (k.startsWith(`${connector.id}:`)) this.caches.delete(k);
+      for (const k of this.caches.keys()) if (k.startsWith(scope)) this.caches.delete(k);
       cache = new Map();
       this.caches.set(key, cache);
     }

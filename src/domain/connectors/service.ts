@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ConnectorDriver } from './driver';
 import { driverOf } from './registry';
 import type { ConnectorRuntime, LoadedConnector } from './runtime';
+import { withSiteSecrets, type SiteValueLookup } from './site-secrets';
 import { NodeCallError } from '../node-call-error';
 import type { WeftDb } from '../../db/client';
 import { isUniqueViolation } from '../../db/errors';
@@ -101,6 +102,8 @@ export class ConnectorService {
     private readonly db: WeftDb,
     private readonly box: SecretBox,
     private readonly runtime: ConnectorRuntime,
+    /** Reads a site's configuration value, secrets opened (SiteConfigService.valueAt); without it `$config:` secrets are refused. */
+    private readonly siteValue?: SiteValueLookup,
   ) {}
 
   /**
@@ -270,7 +273,13 @@ export class ConnectorService {
     const testedAt = new Date();
     await this.db.transaction(async (tx) => {
       if (!(await recordConnectorTest(tx, id, result.ok, testedAt))) return; // deleted meanwhile: nothing changed
-      await appendAudit(tx, { ...ctx, action: 'connector.tested', resourceType: 'connector', resourceId: id, details: { ok: result.ok, code: result.code ?? null } });
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'connector.tested',
+        resourceType: 'connector',
+        resourceId: id,
+        details: { ok: result.ok, code: result.code ?? null },
+      });
     });
     return { ...result, testedAt };
   }
@@ -290,13 +299,17 @@ export class ConnectorService {
    * The connector a node names by id or by name, with its driver, config and decrypted secrets.
    * @returns undefined when there is no such connector
    */
-  async resolve(ref: {
-    connectorId?: string;
-    connector?: string;
-  }): Promise<{ row: ConnectorRow; driver: ConnectorDriver; connector: LoadedConnector } | undefined> {
+  async resolve(
+    ref: {
+      connectorId?: string;
+      connector?: string;
+    },
+    siteId?: string,
+  ): Promise<{ row: ConnectorRow; driver: ConnectorDriver; connector: LoadedConnector } | undefined> {
     const row = ref.connectorId ? await getConnector(this.db, ref.connectorId) : ref.connector ? await getConnectorByName(this.db, ref.connector) : undefined;
     if (!row) return undefined;
-    return { row, ...(await this.load(row)) };
+    const loaded = await this.load(row);
+    return { row, driver: loaded.driver, connector: await withSiteSecrets(loaded.connector, row.name, siteId, this.siteValue) };
   }
 
   private async load(row: ConnectorRow): Promise<{ driver: ConnectorDriver; connector: LoadedConnector }> {

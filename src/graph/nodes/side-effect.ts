@@ -57,4 +57,6 @@ export interface NodeActivityRequest {
   properties: Record<string, unknown>;
   /** The node's `timeoutMs`, so the activity can bound its own I/O below Temporal's timeout. */
   timeoutMs: number;
+  /** The site the execution runs at (connector secrets written `$config:<key>` are read there). */
+  siteId?: string;
 }

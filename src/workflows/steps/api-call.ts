@@ -41,6 +41,7 @@ async function callApi(host: StepHost, node: GraphNode, iteration: number, props
     idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
     // Only the id crosses into history; the activity adds the credentials.
     ...(props.connectorId ? { connectorId: props.connectorId } : {}),
+    ...(props.connectorId && host.args.site ? { siteId: host.args.site.id } : {}),
   };
   return callNodeActivity(host, node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
 }

@@ -62,6 +62,7 @@ function activityNode(
     idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
     properties: renderTemplatesDeep(rest, host.context(frame)) as Record<string, unknown>,
     timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_NODE_TIMEOUT_MS,
+    ...(host.args.site ? { siteId: host.args.site.id } : {}),
   };
   // The name comes from the node-type registry, never from the user's graph.
   const fn = (nodeActivities as unknown as Record<string, NodeActivityFunction>)[activity] as NodeActivityFunction;
