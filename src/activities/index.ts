@@ -19,6 +19,8 @@ import { ConnectorService } from '../domain/connectors/service';
 import { SecretBox } from '../domain/secret-box';
 import { createConnectorActivity } from './connectors/activity';
 import { ConnectorRuntime } from '../domain/connectors/runtime';
+import { createRolloutActivities } from './rollouts';
+import { createRolloutAnalysisActivities } from './rollout-analysis';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -59,6 +61,8 @@ export function createActivities(deps: ActivityDeps) {
     equipmentOperation: createEquipmentOperationActivity(new EquipmentService(deps.db)),
     sendNotification,
     ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
+    ...createRolloutActivities({ db: deps.db, box: new SecretBox(deps.secretsKey) }),
+    ...createRolloutAnalysisActivities(deps.db),
   };
 }
 

@@ -4,11 +4,12 @@
  * the parameters, the values that may apply). `resolveForStart` is what an execution start records.
  */
 import type { WeftDb } from '../db/client';
-import { configRevisionNow, listParameters, valuesForSite } from '../db/repositories/config';
-import { MAX_SITE_DEPTH, siteChain, type ChainSite } from '../db/repositories/sites';
+import { configRevisionNow } from '../db/repositories/config';
+import type { ChainSite } from '../db/repositories/sites';
 import type { ConfigType, SiteEnvironment } from '../db/schema';
 import { SECRET_MASK } from '../domain/config-changes';
-import { configErrors, resolveEffective, type ConfigError, type EffectiveValue, type ValueSource } from '../domain/config-resolution';
+import { loadEffective } from '../domain/site-effective';
+import { configErrors, type ConfigError, type EffectiveValue, type ValueSource } from '../domain/config-resolution';
 import type { SecretBox } from '../domain/secret-box';
 import { parameterNotFound } from './config-parameters';
 import { siteNotFound } from './sites';
@@ -96,15 +97,9 @@ export class SiteConfigService {
    * @throws WeftError SITE_NOT_FOUND
    */
   private async load(siteId: string): Promise<{ chain: ChainSite[]; effective: EffectiveValue[] }> {
-    const [chain, parameters, values] = await Promise.all([
-      siteChain(this.db, siteId),
-      listParameters(this.db),
-      valuesForSite(this.db, siteId, MAX_SITE_DEPTH),
-    ]);
-    const site = chain[0];
-    if (!site) throw siteNotFound(siteId);
-    const effective = resolveEffective(parameters, values, { siteIds: chain.map((s) => s.id), region: site.region });
-    return { chain, effective };
+    const loaded = await loadEffective(this.db, siteId);
+    if (!loaded) throw siteNotFound(siteId);
+    return loaded;
   }
 
   private open = (sealed: string): unknown => this.box.open(sealed).value;
