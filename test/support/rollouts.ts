@@ -13,8 +13,11 @@ export function rolloutHelpers(get: () => TestWeft) {
   }
 
   /** START → END returning `{ label }`, the label differing per version. */
-  const labelled = (name: string, label: string, nodes: Json[] = []) => {
-    const all = [{ id: 'start', type: 'START' }, ...nodes, { id: 'end', type: 'END', properties: { output: { label: 'vars.label' } } }];
+  const labelled = (name: string, label: string) => {
+    const all = [
+      { id: 'start', type: 'START' },
+      { id: 'end', type: 'END', properties: { output: { label: 'vars.label' } } },
+    ];
     return {
       name,
       variables: { label: { type: 'string', value: label } },
@@ -24,10 +27,10 @@ export function rolloutHelpers(get: () => TestWeft) {
   };
 
   /** A workflow whose 1.0.0 is active and 2.0.0 published (not active): what a rollout moves sites onto. */
-  async function twoVersions(name: string, v2Nodes: Json[] = []): Promise<string> {
+  async function twoVersions(name: string, v2: Json = labelled(name, 'two')): Promise<string> {
     const created = await ok('POST', '/workflows', labelled(name, 'one'), 201);
     await ok('POST', `/workflows/${created.id}/publish`, {});
-    await ok('POST', `/workflows/${created.id}/versions`, { graph: labelled(name, 'two', v2Nodes), version: '2.0.0' }, 201);
+    await ok('POST', `/workflows/${created.id}/versions`, { graph: v2, version: '2.0.0' }, 201);
     await ok('POST', `/workflows/${created.id}/versions/2.0.0/publish`, {});
     return created.id;
   }
