@@ -80,7 +80,7 @@ export class RolloutService {
         targetSites: siteIds,
         canarySites: plan.canarySites,
         status: 'pending',
-        waitingFor: approvalPolicyId ? 'approval' : 'start',
+        waitingFor: 'start',
         createdBy: ctx.actor,
         approvalRequestId: body.approvalRequestId ?? null,
       });
