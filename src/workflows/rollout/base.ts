@@ -20,8 +20,9 @@ import { rolloutSignals, rolloutStateQuery, rolloutUpdates } from './messages';
 import { checkAction } from './rules';
 import type { RolloutAction, RolloutActionRequest, RolloutInput, RolloutLiveState, RolloutResult, RolloutRunState, RolloutStatus, WaitingFor } from './types';
 
+// Each activity is a few statements; a worker that died holding one is retried on another soon.
 export const acts = proxyActivities<WeftActivities>({
-  startToCloseTimeout: '60s',
+  startToCloseTimeout: '15s',
   retry: { initialInterval: '500ms', maximumInterval: '10s', backoffCoefficient: 2 },
 });
 
