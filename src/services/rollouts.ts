@@ -192,10 +192,10 @@ export class RolloutService {
   async get(id: string): Promise<RolloutDetail> {
     const row = await getRollout(this.db, id);
     if (!row) throw rolloutNotFound(id);
-    const [deployments, live, analyses] = await Promise.all([listDeployments(this.db, id), this.live(id), this.storedAnalyses(id)]);
-    // Read again after the live state: a rollout that ended meanwhile shows its final row.
-    const fresh = live && TERMINAL_ROLLOUT_STATUSES.includes(live.status) ? ((await getRollout(this.db, id)) ?? row) : row;
-    return rolloutDetail(fresh, deployments, live, row.plan as unknown as RolloutPlan, analyses, new Date());
+    // The live state first, the rows after: rows are never older than the state they are shown with.
+    const live = await this.live(id);
+    const [fresh, deployments, analyses] = await Promise.all([getRollout(this.db, id), listDeployments(this.db, id), this.storedAnalyses(id)]);
+    return rolloutDetail(fresh ?? row, deployments, live, row.plan as unknown as RolloutPlan, analyses, new Date());
   }
 
   /**

@@ -73,7 +73,7 @@ test('a canary whose new version fails at the canary sites rolls back on its own
     nodes: [
       { id: 'start', type: 'START' },
       { id: 'slow', type: 'IF_THEN_ELSE', properties: { condition: 'input.slow = true' } },
-      { id: 'hold', type: 'WAIT', properties: { duration: '8s' } },
+      { id: 'hold', type: 'WAIT', properties: { duration: '12s' } },
       { id: 'call', type: 'API_CALL', properties: { method: 'GET', url: `${svc.url}/fail`, retry: { maxAttempts: 1 } } },
       { id: 'end', type: 'END' },
     ],

@@ -36,20 +36,21 @@ test('scheduled: waits for its start, deploys only where the maintenance window 
     workflowId: wf,
     version: '2.0.0',
     strategy: 'scheduled',
-    config: { startTime: now + 2_000, endTime: new Date(now + 9_000).toISOString(), maxParallelSites: 2, maintenanceWindow },
+    config: { startTime: now + 4_000, endTime: new Date(now + 11_000).toISOString(), maxParallelSites: 2, maintenanceWindow },
   });
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   await h.act(id, 'start');
-  const early = await h.ok('GET', `/rollouts/${id}`);
-  if (Date.now() < now + 1_500) expect(early.waitingFor).toBe('schedule_start');
+  const early = await h.waitFor(id, (r) => r.waitingFor === 'schedule_start' || r.deployments.some((d: any) => d.status !== 'pending'));
+  expect(early.waitingFor).toBe('schedule_start');
+  expect(early.deployments.every((d: any) => d.status === 'pending')).toBe(true);
 
   const inWindow = await h.waitFor(id, (r) => r.waitingFor === 'window');
   expect(inWindow.status).toBe('in_progress');
   expect(inWindow.remainingSites).toEqual(EAST_SITES);
   const bySite = Object.fromEntries(inWindow.deployments.map((d: any) => [d.siteId, d.status]));
   expect(bySite).toEqual(Object.fromEntries(SITES.map((s) => [s, UTC_SITES.includes(s) ? 'success' : 'pending'])));
-  expect(new Date(inWindow.deployments.find((d: any) => d.siteId === 'z-1').startedAt).getTime()).toBeGreaterThanOrEqual(now + 2_000);
+  expect(new Date(inWindow.deployments.find((d: any) => d.siteId === 'z-1').startedAt).getTime()).toBeGreaterThanOrEqual(now + 4_000);
 
   const ended = await h.waitFor(id, (r) => r.waitingFor === 'schedule_end');
   expect(ended).toMatchObject({ status: 'paused', remainingSites: EAST_SITES });

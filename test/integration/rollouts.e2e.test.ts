@@ -153,8 +153,8 @@ test('operator actions: pause holds the bake (paused time does not count), refus
   await new Promise((r) => setTimeout(r, 4_000));
   expect((await h.ok('GET', `/rollouts/${id}`)).deployments[1].status).toBe('pending');
   expect((await h.act(id, 'resume', 'line runs')).status).toBe(200);
-  const resumed = await h.waitFor(id, (r) => r.status === 'in_progress');
-  expect(resumed.waitingFor).toBe('delay');
+  // The rest of the bake follows: stage 2 is still not deployed.
+  const resumed = await h.waitFor(id, (r) => r.status === 'in_progress' && r.waitingFor === 'delay');
   expect(resumed.deployments[1].status).toBe('pending');
 
   const aborted = await h.act(id, 'abort', 'wrong build', operator);
