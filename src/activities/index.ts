@@ -20,6 +20,8 @@ import { SecretBox } from '../domain/secret-box';
 import { createConnectorActivity } from './connectors/activity';
 import { ConnectorRuntime } from '../domain/connectors/runtime';
 import { siteValueLookup } from '../domain/site-effective';
+import { createRolloutActivities } from './rollouts';
+import { createRolloutAnalysisActivities } from './rollout-analysis';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -61,6 +63,8 @@ export function createActivities(deps: ActivityDeps) {
     equipmentOperation: createEquipmentOperationActivity(new EquipmentService(deps.db)),
     sendNotification,
     ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
+    ...createRolloutActivities({ db: deps.db, box: new SecretBox(deps.secretsKey) }),
+    ...createRolloutAnalysisActivities(deps.db),
   };
 }
 

@@ -41,6 +41,8 @@ import { inventoryRouter } from './routes/inventory';
 import { usersRouter } from './routes/users';
 import { versionsRouter } from './routes/versions';
 import { workflowsRouter } from './routes/workflows';
+import { rolloutsRouter } from './routes/rollouts';
+import { RolloutService } from '../services/rollouts';
 import { VersionExportService } from '../services/version-export';
 import { VersionLifecycleService } from '../services/version-lifecycle';
 
@@ -101,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   const values = new ConfigValueService(deps.database.db, box, new ConfigApprovals(deps.database.db, approvals));
   api.use(sitesRouter({ sites: new SiteService(deps.database.db), values, siteConfig }));
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
+  api.use(rolloutsRouter({ rollouts: new RolloutService(deps.database.db, deps.temporal, deps.taskQueue, definitions) }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);
 

@@ -1,12 +1,13 @@
 /**
  * Loading a site's effective configuration (the chain, the parameters, the values that may apply:
- * three indexed queries sent at once) for the API's views and starts and for the activities that
- * read one value at call time (connector secrets written `$config:<key>`).
+ * three indexed queries sent at once) for the API's views and starts, a rollout's deployment
+ * activity, and the activities that read one value at call time (connector secrets written
+ * `$config:<key>`).
  */
 import type { WeftDb } from '../db/client';
 import { configRevisionNow, listParameters, valuesForSite } from '../db/repositories/config';
 import { MAX_SITE_DEPTH, siteChain, type ChainSite } from '../db/repositories/sites';
-import { resolveEffective, type EffectiveValue } from './config-resolution';
+import { configErrors, resolveEffective, type ConfigError, type EffectiveValue } from './config-resolution';
 import type { SiteValueLookup } from './connectors/site-secrets';
 import type { SecretBox } from './secret-box';
 
@@ -16,6 +17,18 @@ export async function loadEffective(db: WeftDb, siteId: string): Promise<{ chain
   const site = chain[0];
   if (!site) return undefined;
   return { chain, effective: resolveEffective(parameters, values, { siteIds: chain.map((s) => s.id), region: site.region }) };
+}
+
+/** The non-secret values that are set (what an execution would see as `config.<key>`). */
+export function visibleValues(effective: EffectiveValue[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const e of effective) if (e.isSet && !e.parameter.secret) out[e.key] = e.value;
+  return out;
+}
+
+/** Why the effective configuration does not validate; empty when it does. */
+export function effectiveErrors(effective: EffectiveValue[], box: SecretBox): ConfigError[] {
+  return configErrors(effective, (sealed) => box.open(sealed).value);
 }
 
 /** One effective value at a site, a secret one opened, with the configuration revision read before it. */

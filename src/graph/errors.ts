@@ -108,6 +108,17 @@ export const ERROR_CODES = {
   CONFIG_CHANGE_NOT_FOUND: 404,
   /** A configuration value that does not fit its parameter (type, option, JSON Schema), or a site configuration that does not validate. */
   CONFIG_INVALID: 422,
+  /** Rollouts (issue 16): refused operator actions keep these codes from the workflow's validator. */
+  ROLLOUT_NOT_FOUND: 404,
+  /** A target site is in another active rollout of the same workflow. */
+  ROLLOUT_CONFLICT: 409,
+  ROLLOUT_FINISHED: 409,
+  ROLLOUT_NOT_PAUSED: 409,
+  ROLLOUT_NOT_WAITING: 409,
+  ROLLOUT_NOT_RUNNING: 409,
+  ROLLOUT_ALREADY_STARTED: 409,
+  ROLLOUT_AWAITS_PROMOTION: 409,
+  ROLLOUT_APPROVAL_INVALID: 409,
   /** An `If-Match` that no longer matches: someone changed the value since it was read. */
   PRECONDITION_FAILED: 412,
   INTERNAL: 500,

@@ -9,6 +9,7 @@ import {
 } from '@temporalio/client';
 import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
+import { getSiteVersion } from '../db/repositories/rollouts';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import { WeftError, type ErrorCode } from '../graph/errors';
 import { updateRefusal } from './update-refusal';
@@ -51,8 +52,8 @@ export class ExecutionService {
   ) {}
 
   /**
-   * Starts an execution of the active (or the named, published) version with a snapshot of its
-   * graph and, at a site, the site's configuration resolved now (site-starts.ts).
+   * Starts an execution of the named (published) version, else of the version a rollout deployed
+   * at the site, else of the active version, with a snapshot of its graph and, at a site, the site's configuration resolved now (site-starts.ts).
    * @returns the instance and whether it already existed for this Idempotency-Key
    * @throws WeftError SITE_NOT_FOUND, CONFIG_INVALID, and those of DefinitionService.runnableVersion
    */
@@ -67,7 +68,7 @@ export class ExecutionService {
       if (existing) return { id: existing.id, status: existing.status as ExecutionStatus, replayed: true };
     }
     const [version, atSite] = await Promise.all([
-      this.definitions.runnableVersion(definitionId, req.version),
+      this.versionAt(definitionId, req.version, req.site),
       req.site === undefined ? undefined : this.siteStart(req.site),
     ]);
     const id = idempotencyKey ? idempotentExecutionId(definitionId, idempotencyKey) : `exec-${randomUUID()}`;
@@ -80,6 +81,15 @@ export class ExecutionService {
       ...(atSite ? { site: atSite.site, config: atSite.config } : {}),
     };
     return this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
+  }
+
+  /**
+   * The version a start runs: the one named; else, at a site a rollout moved, the site's own
+   * version (site_versions); else the active one.
+   */
+  private async versionAt(definitionId: string, version: string | undefined, siteId: string | undefined) {
+    const deployed = version === undefined && siteId !== undefined ? await getSiteVersion(this.db, definitionId, siteId) : undefined;
+    return this.definitions.runnableVersion(definitionId, version ?? deployed);
   }
 
   /**

@@ -11,4 +11,9 @@ export const statusKey = defineSearchAttributeKey('WeftStatus', SearchAttributeT
 /** Set on executions started at a site (`WeftSite = "plant-a"`). */
 export const siteKey = defineSearchAttributeKey('WeftSite', SearchAttributeType.KEYWORD);
 
-export const WEFT_SEARCH_ATTRIBUTES = [definitionIdKey, versionKey, statusKey, siteKey];
+/** Set on rollout workflows (one per rollout, id = rollout id). */
+export const rolloutDefinitionIdKey = defineSearchAttributeKey('WeftRolloutDefinitionId', SearchAttributeType.KEYWORD);
+export const rolloutVersionKey = defineSearchAttributeKey('WeftRolloutVersion', SearchAttributeType.KEYWORD);
+export const rolloutStatusKey = defineSearchAttributeKey('WeftRolloutStatus', SearchAttributeType.KEYWORD);
+
+export const WEFT_SEARCH_ATTRIBUTES = [definitionIdKey, versionKey, statusKey, siteKey, rolloutDefinitionIdKey, rolloutVersionKey, rolloutStatusKey];

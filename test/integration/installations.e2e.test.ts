@@ -96,7 +96,9 @@ describe('two installations on one task queue', () => {
     let refused = 0;
     for (const x of ids) {
       const { events } = await a.temporal.workflow.getHandle(x).fetchHistory();
-      refused += (events ?? []).filter((e) => e.activityTaskFailedEventAttributes?.failure?.cause?.applicationFailureInfo?.type === 'WRONG_INSTALLATION').length;
+      refused += (events ?? []).filter(
+        (e) => e.activityTaskFailedEventAttributes?.failure?.cause?.applicationFailureInfo?.type === 'WRONG_INSTALLATION',
+      ).length;
       refused += (events ?? []).filter((e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === 'WRONG_INSTALLATION').length;
     }
     expect(refused).toBeGreaterThan(0);
@@ -126,7 +128,17 @@ describe('a Temporal server without Weft search attributes', () => {
 
   it('gets them registered at start, so executions start and complete', async () => {
     const listed = await server.connection.operatorService.listSearchAttributes({ namespace: 'default' });
-    expect(Object.keys(listed.customAttributes ?? {})).toEqual(expect.arrayContaining(['WeftDefinitionId', 'WeftVersion', 'WeftStatus', 'WeftSite']));
+    expect(Object.keys(listed.customAttributes ?? {})).toEqual(
+      expect.arrayContaining([
+        'WeftDefinitionId',
+        'WeftVersion',
+        'WeftStatus',
+        'WeftSite',
+        'WeftRolloutDefinitionId',
+        'WeftRolloutVersion',
+        'WeftRolloutStatus',
+      ]),
+    );
     const id = await publishGraph(t, {
       name: 'plain',
       nodes: [
@@ -209,7 +221,7 @@ describe('a Temporal server that will not take what Weft needs', () => {
     }
     const err = await startAgainst({});
     expect(err).toBeInstanceOf(SearchAttributesError);
-    for (const name of ['WeftDefinitionId', 'WeftVersion', 'WeftStatus', 'WeftSite']) {
+    for (const name of ['WeftDefinitionId', 'WeftVersion', 'WeftStatus', 'WeftSite', 'WeftRolloutDefinitionId', 'WeftRolloutVersion', 'WeftRolloutStatus']) {
       expect(err?.message).toContain(`temporal operator search-attribute create --address ${server.address} --namespace default --name ${name} --type Keyword`);
     }
   });

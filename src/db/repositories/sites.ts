@@ -3,7 +3,7 @@
  * src/services/sites.ts. Every function works on the handle it is given, so it joins the
  * caller's transaction.
  */
-import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import { executeRows, type WeftDb } from '../client';
 import { sites, type SiteEnvironment, type SiteRow } from '../schema';
 
@@ -112,4 +112,13 @@ export async function siteChain(db: WeftDb, id: string): Promise<ChainSite[]> {
  */
 export async function lockSiteParents(db: WeftDb): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtext('weft.sites.parents'))`);
+}
+
+/** Sites by id (any that exist), or the active sites of an environment (in some regions), in id order. */
+export async function sitesWhere(db: WeftDb, where: { ids: string[] } | { environment: SiteEnvironment; regions?: string[] }): Promise<SiteRow[]> {
+  const condition =
+    'ids' in where
+      ? inArray(sites.id, where.ids)
+      : and(eq(sites.environment, where.environment), eq(sites.isActive, true), where.regions ? inArray(sites.region, where.regions) : undefined);
+  return db.select().from(sites).where(condition).orderBy(asc(sites.id));
 }

@@ -1,0 +1,94 @@
+/**
+ * The rollout workflow's I/O: deployments (domain/rollout-deployments.ts), its row, and the
+ * maintenance windows of sites. Every activity is idempotent: the workflow may run it again.
+ */
+import { inArray } from 'drizzle-orm';
+import type { WeftDb } from '../db/client';
+import { appendAudit } from '../db/repositories/audit';
+import { getRollout, listDeployments, releaseRolloutSites, updateRollout } from '../db/repositories/rollouts';
+import { sites, type RolloutStatus } from '../db/schema';
+import { nextOpening, windowOpen, type Window } from '../domain/maintenance-windows';
+import { beginDeployment, completeDeployment, failDeployment, rollbackDeployment, type DeploymentKey } from '../domain/rollout-deployments';
+import type { SecretBox } from '../domain/secret-box';
+import type { SiteHealthResult } from '../shared/rollouts';
+
+const TERMINAL: readonly RolloutStatus[] = ['completed', 'rolled_back', 'failed'];
+
+/** What the workflow records of itself in its row. */
+export interface RolloutRecord {
+  rolloutId: string;
+  status: RolloutStatus;
+  waitingFor: string | null;
+  failureReason: string | null;
+  startedAt: string | null;
+  approvalRequestId?: string;
+}
+
+export function createRolloutActivities(deps: { db: WeftDb; box: SecretBox }) {
+  const { db, box } = deps;
+  return {
+    /** Validates the site's configuration, records the pre_deployment point and points the site at the version. */
+    deploySite: (k: DeploymentKey) => beginDeployment(db, box, k),
+
+    /** Records the health checks' outcome and the post_deployment point. */
+    completeSiteDeployment: (req: DeploymentKey & { health: SiteHealthResult }) => {
+      const { health, ...k } = req;
+      return completeDeployment(db, k, health);
+    },
+
+    /** Marks a deployed site failed (unhealthy after the bake). */
+    failSiteDeployment: (req: { rolloutId: string; siteId: string; definitionId: string; actor: string; error: string }) => failDeployment(db, req),
+
+    /** The sites a rollout touched (for a rollback after it ended). */
+    async rolloutTouchedSites(req: { rolloutId: string }): Promise<string[]> {
+      return (await listDeployments(db, req.rolloutId)).filter((d) => d.status !== 'pending' && d.status !== 'rolled_back').map((d) => d.siteId);
+    },
+
+    /** Puts a site back as this rollout found it. */
+    rollbackSite: (req: { rolloutId: string; siteId: string; definitionId: string; actor: string; reason: string }) => rollbackDeployment(db, req),
+
+    /**
+     * Writes the rollout's status to its row; on reaching an end it releases the rollout's site
+     * locks and records the end in the audit log, once (the row's status changes once).
+     */
+    async recordRolloutState(r: RolloutRecord): Promise<void> {
+      await db.transaction(async (tx) => {
+        const before = await getRollout(tx, r.rolloutId);
+        if (!before) return;
+        const ends = TERMINAL.includes(r.status) && before.status !== r.status;
+        await updateRollout(tx, r.rolloutId, {
+          status: r.status,
+          waitingFor: r.waitingFor,
+          failureReason: r.failureReason,
+          startedAt: r.startedAt ? new Date(r.startedAt) : before.startedAt,
+          ...(ends ? { completedAt: new Date() } : {}),
+          ...(r.approvalRequestId ? { approvalRequestId: r.approvalRequestId } : {}),
+        });
+        if (!ends) return;
+        await releaseRolloutSites(tx, r.rolloutId);
+        await appendAudit(tx, {
+          actor: 'system',
+          action: `rollout.${r.status}`,
+          resourceType: 'rollout',
+          resourceId: r.rolloutId,
+          workflowId: before.definitionId,
+          details: { version: before.version, ...(r.failureReason ? { reason: r.failureReason } : {}) },
+          before: { status: before.status },
+          after: { status: r.status },
+        });
+      });
+    },
+
+    /** For each site: whether its maintenance window is open now in its time zone, and when it next opens. */
+    async siteWindows(req: { siteIds: string[]; window: Window; at: string }): Promise<Array<{ siteId: string; open: boolean; opensInMs: number | null }>> {
+      const at = new Date(req.at);
+      const rows = req.siteIds.length ? await db.select({ id: sites.id, timeZone: sites.timeZone }).from(sites).where(inArray(sites.id, req.siteIds)) : [];
+      const zones = new Map(rows.map((r) => [r.id, r.timeZone]));
+      return req.siteIds.map((siteId) => {
+        const zone = zones.get(siteId) ?? 'UTC';
+        const open = windowOpen(req.window, zone, at);
+        return { siteId, open, opensInMs: open ? 0 : nextOpening(req.window, zone, at) };
+      });
+    },
+  };
+}

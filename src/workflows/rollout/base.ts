@@ -1,0 +1,207 @@
+/**
+ * The rollout workflow's state, operator actions and waits. Actions change the state at once
+ * inside their handler (so the answer says what they did); the main loop (stages.ts,
+ * rollout.ts) notices them at its next checkpoint or wait: a pause lets the deployments in
+ * flight finish and stops before the next batch, and every timer is paused with it.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ApplicationFailure,
+} from '@temporalio/workflow';
+import type { WeftActivities } from '../../activities';
+import { rolloutStatusKey } from '../search-attributes';
+import { rolloutSignals, rolloutStateQuery, rolloutUpdates } from './messages';
+import { checkAction } from './rules';
+import type { RolloutAction, RolloutActionRequest, RolloutInput, RolloutLiveState, RolloutResult, RolloutRunState, RolloutStatus, WaitingFor } from './types';
+
+// Each activity is a few statements; a worker that died holding one is retried on another soon.
+export const acts = proxyActivities<WeftActivities>({
+  startToCloseTimeout: '15s',
+  retry: { initialInterval: '500ms', maximumInterval: '10s', backoffCoefficient: 2 },
+});
+
+const ACTIONS: RolloutAction[] = ['start', 'pause', 'resume', 'promote', 'abort', 'rollback'];
+const DEFAULT_HISTORY_LIMIT = 5_000;
+/** Refused signals kept in the state (the latest). */
+const REFUSED_KEPT = 50;
+
+export const nowIso = (): string => new Date(Date.now()).toISOString();
+
+function initialState(): RolloutRunState {
+  return {
+    status: 'pending',
+    waitingFor: 'start',
+    started: false,
+    approved: false,
+    stageIndex: 0,
+    deployments: {},
+    analyses: [],
+    refused: [],
+    failureReason: null,
+    startedAt: null,
+    endTimeWaived: false,
+    remainingSites: [],
+    pauseAsked: false,
+    promoted: false,
+    stop: null,
+    approvalRequestId: null,
+  };
+}
+
+export class RolloutBase {
+  protected readonly s: RolloutRunState;
+  private recorded = '';
+  private shownStatus: RolloutStatus | undefined;
+
+  constructor(protected readonly input: RolloutInput) {
+    this.s = input.state ?? initialState();
+    setHandler(rolloutStateQuery, () => this.view());
+    for (const action of ACTIONS) {
+      setHandler(rolloutUpdates[action], (req) => this.apply(action, req), { validator: (_req: RolloutActionRequest) => this.check(action) });
+      setHandler(rolloutSignals[action], (req) => {
+        try {
+          this.check(action);
+        } catch (err) {
+          const failure = err as ApplicationFailure;
+          this.s.refused = [...this.s.refused, { action, by: req.by, code: failure.type ?? 'REFUSED', message: failure.message, at: nowIso() }].slice(
+            -REFUSED_KEPT,
+          );
+          return;
+        }
+        this.apply(action, req);
+      });
+    }
+  }
+
+  protected get stopping(): boolean {
+    return this.s.stop !== null;
+  }
+
+  view(): RolloutLiveState {
+    const stage = this.input.plan.stages[this.s.stageIndex];
+    return { ...this.s, rolloutId: this.input.rolloutId, stage: stage?.number ?? null };
+  }
+
+  private check(action: RolloutAction): void {
+    checkAction(action, { state: this.s, stopping: this.stopping, pauseAsked: this.s.pauseAsked });
+  }
+
+  private apply(action: RolloutAction, req: RolloutActionRequest): RolloutLiveState {
+    const reason = req.reason ?? '';
+    switch (action) {
+      case 'start':
+        this.s.started = true;
+        break;
+      case 'pause':
+        this.s.pauseAsked = true;
+        this.s.status = 'paused';
+        this.s.waitingFor = 'resume';
+        break;
+      case 'resume':
+        if (this.s.waitingFor === 'schedule_end') this.s.endTimeWaived = true;
+        this.s.pauseAsked = false;
+        this.s.status = 'in_progress';
+        this.s.waitingFor = null;
+        break;
+      case 'promote':
+        this.s.promoted = true;
+        this.s.status = 'in_progress';
+        this.s.waitingFor = null;
+        break;
+      case 'abort':
+      case 'rollback':
+        this.s.stop = { kind: action, by: req.by, reason };
+        break;
+    }
+    return this.view();
+  }
+
+  /** Shows a phase: the row, and the status search attribute (only what changed is written). */
+  protected async setPhase(status: RolloutStatus, waitingFor: WaitingFor): Promise<void> {
+    this.s.status = status;
+    this.s.waitingFor = waitingFor;
+    await this.record();
+  }
+
+  protected async record(): Promise<void> {
+    const s = this.s;
+    const key = JSON.stringify([s.status, s.waitingFor, s.failureReason, s.startedAt, s.approvalRequestId]);
+    if (key === this.recorded) return;
+    this.recorded = key;
+    if (s.status !== this.shownStatus) {
+      this.shownStatus = s.status;
+      upsertSearchAttributes([{ key: rolloutStatusKey, value: s.status }]);
+    }
+    await acts.recordRolloutState({
+      rolloutId: this.input.rolloutId,
+      status: s.status,
+      waitingFor: s.waitingFor,
+      failureReason: s.failureReason,
+      startedAt: s.startedAt,
+      ...(s.approvalRequestId ? { approvalRequestId: s.approvalRequestId } : {}),
+    });
+  }
+
+  /** Waits while paused; false when the rollout is being stopped. */
+  private async pausedWait(): Promise<boolean> {
+    await this.setPhase('paused', 'resume');
+    await condition(() => !this.s.pauseAsked || this.stopping);
+    if (this.stopping) return false;
+    await this.setPhase('in_progress', null);
+    return true;
+  }
+
+  /**
+   * Before each batch: waits out a pause, continues as new when the history is long.
+   * @returns false when the rollout is being stopped
+   */
+  protected async checkpoint(): Promise<boolean> {
+    for (;;) {
+      if (this.stopping) return false;
+      if (this.s.pauseAsked) {
+        if (!(await this.pausedWait())) return false;
+        continue;
+      }
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength >= (this.input.historyLimit ?? DEFAULT_HISTORY_LIMIT)) {
+        await condition(allHandlersFinished);
+        // A signal may have arrived while the handlers finished: the state carries it.
+        await continueAsNew<(input: RolloutInput) => Promise<RolloutResult>>({ ...this.input, state: this.s });
+      }
+      return true;
+    }
+  }
+
+  /**
+   * A bake or interval of `ms` of running time: paused time does not count. Shows `waitingFor`
+   * meanwhile. @returns false when the rollout is being stopped
+   */
+  protected async waitActive(ms: number, waitingFor: WaitingFor): Promise<boolean> {
+    let remaining = ms;
+    while (remaining > 0) {
+      if (this.stopping) return false;
+      if (this.s.pauseAsked) {
+        if (!(await this.pausedWait())) return false;
+        continue;
+      }
+      await this.setPhase('in_progress', waitingFor);
+      const began = Date.now();
+      await condition(() => this.s.pauseAsked || this.stopping, remaining);
+      remaining -= Date.now() - began;
+    }
+    await this.setPhase('in_progress', null);
+    return !this.stopping;
+  }
+
+  /** Waits wall-clock time (a window, a start time), woken early by a pause or a stop. */
+  protected async waitWall(ms: number, waitingFor: WaitingFor): Promise<void> {
+    await this.setPhase('in_progress', waitingFor);
+    await condition(() => this.s.pauseAsked || this.stopping, Math.max(1, ms));
+  }
+}
