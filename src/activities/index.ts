@@ -19,6 +19,7 @@ import { ConnectorService } from '../domain/connectors/service';
 import { SecretBox } from '../domain/secret-box';
 import { createConnectorActivity } from './connectors/activity';
 import { ConnectorRuntime } from '../domain/connectors/runtime';
+import { createRolloutAnalysisActivities } from './rollout-analysis';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -59,6 +60,7 @@ export function createActivities(deps: ActivityDeps) {
     equipmentOperation: createEquipmentOperationActivity(new EquipmentService(deps.db)),
     sendNotification,
     ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
+    ...createRolloutAnalysisActivities(deps.db),
   };
 }
 

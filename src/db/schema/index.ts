@@ -16,3 +16,4 @@ export * from './connectors';
 export * from './approvals';
 export * from './installation';
 export * from './sites';
+export * from './rollout-analysis';
