@@ -20,6 +20,7 @@ import { SecretBox } from '../domain/secret-box';
 import { createConnectorActivity } from './connectors/activity';
 import { ConnectorRuntime } from '../domain/connectors/runtime';
 import { createRolloutAnalysisActivities } from './rollout-analysis';
+import { createSiteHealthActivities } from './site-health';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -61,6 +62,7 @@ export function createActivities(deps: ActivityDeps) {
     sendNotification,
     ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
     ...createRolloutAnalysisActivities(deps.db),
+    ...createSiteHealthActivities(deps.db, guard),
   };
 }
 

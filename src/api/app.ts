@@ -20,6 +20,8 @@ import { ConfigParameterService } from '../services/config-parameters';
 import { ConfigValueService } from '../services/config-values';
 import { SiteConfigService } from '../services/site-config';
 import { SiteService } from '../services/sites';
+import { SiteHealthService } from '../domain/site-health';
+import { siteHealthRouter } from './routes/site-health';
 import { authenticate } from './auth';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
@@ -100,6 +102,10 @@ export function createApp(deps: AppDeps): Express {
   api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, box, connectorRuntime) }));
   const values = new ConfigValueService(deps.database.db, box, new ConfigApprovals(deps.database.db, approvals));
   api.use(sitesRouter({ sites: new SiteService(deps.database.db), values, siteConfig }));
+  const siteHealth = new SiteHealthService(deps.database.db, new AddressGuard(deps.httpAllowedHosts), (definitionId, version, input, outputs) =>
+    simulations.simulate(definitionId, { version, input, outputs }),
+  );
+  api.use(siteHealthRouter({ health: siteHealth }));
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);
