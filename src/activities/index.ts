@@ -21,6 +21,7 @@ import { createConnectorActivity } from './connectors/activity';
 import { ConnectorRuntime } from '../domain/connectors/runtime';
 import { createRolloutAnalysisActivities } from './rollout-analysis';
 import { createSiteHealthActivities } from './site-health';
+import { createRollbackActivities } from './rollback';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -63,6 +64,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
     ...createRolloutAnalysisActivities(deps.db),
     ...createSiteHealthActivities(deps.db, guard),
+    ...createRollbackActivities(deps.db, new SecretBox(deps.secretsKey)),
   };
 }
 

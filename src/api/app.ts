@@ -22,6 +22,8 @@ import { SiteConfigService } from '../services/site-config';
 import { SiteService } from '../services/sites';
 import { SiteHealthService } from '../domain/site-health';
 import { siteHealthRouter } from './routes/site-health';
+import { RecoveryService } from '../services/recovery';
+import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
@@ -106,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
     simulations.simulate(definitionId, { version, input, outputs }),
   );
   api.use(siteHealthRouter({ health: siteHealth }));
+  api.use(recoveryRouter({ recovery: new RecoveryService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig) }));
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);

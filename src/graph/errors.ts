@@ -108,6 +108,12 @@ export const ERROR_CODES = {
   CONFIG_CHANGE_NOT_FOUND: 404,
   /** A configuration value that does not fit its parameter (type, option, JSON Schema), or a site configuration that does not validate. */
   CONFIG_INVALID: 422,
+  /** Recovery of rollouts (issue 16). */
+  RECOVERY_POINT_NOT_FOUND: 404,
+  ROLLBACK_PLAN_NOT_FOUND: 404,
+  ROLLBACK_EXECUTION_NOT_FOUND: 404,
+  /** The plan has an execution that has not finished. */
+  ROLLBACK_IN_PROGRESS: 409,
   /** An `If-Match` that no longer matches: someone changed the value since it was read. */
   PRECONDITION_FAILED: 412,
   INTERNAL: 500,

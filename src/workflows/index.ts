@@ -1,3 +1,4 @@
 // The workflow bundle's entry: only deterministic code is reachable from here.
 export { interpretGraph, simulateGraph } from './interpreter';
 export { approvalWorkflow } from './approval';
+export { rollbackWorkflow } from './rollback/workflow';
