@@ -22,6 +22,8 @@ import { ConnectorRuntime } from '../domain/connectors/runtime';
 import { siteValueLookup } from '../domain/site-effective';
 import { createRolloutActivities } from './rollouts';
 import { createRolloutAnalysisActivities } from './rollout-analysis';
+import { createSiteHealthActivities } from './site-health';
+import { createRollbackActivities } from './rollback';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -63,8 +65,10 @@ export function createActivities(deps: ActivityDeps) {
     equipmentOperation: createEquipmentOperationActivity(new EquipmentService(deps.db)),
     sendNotification,
     ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
-    ...createRolloutActivities({ db: deps.db, box: new SecretBox(deps.secretsKey) }),
+    ...createRolloutActivities({ db: deps.db, box }),
     ...createRolloutAnalysisActivities(deps.db),
+    ...createSiteHealthActivities(deps.db, guard),
+    ...createRollbackActivities(deps.db, box),
   };
 }
 

@@ -1,78 +1,94 @@
-// replaced by the analysis helper's implementation at merge
 /**
- * Minimal stand-ins of the analysis helper's `analyzeRollout` and `runSiteHealthChecks`, so the
- * rollout workflow runs on real code in this branch: counts of finished executions from the
- * executions table, and a site's active flag.
+ * `analyzeRollout`: judges the new version at the canary sites against the baseline from the
+ * execution records, and stores the run once per analysis id (a retried activity answers the
+ * stored result, so the workflow sees one verdict per analysis whatever happens to its worker).
  */
-import { and, eq, gte, inArray, lte, ne, sql } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { WeftDb } from '../db/client';
-import { executions, sites } from '../db/schema';
-import type { AnalyzeRolloutInput, AnalyzeRolloutResult, SiteHealthInput, SiteHealthResult } from '../shared/rollouts';
+import { appendAudit } from '../db/repositories/audit';
+import { finishedExecutions, getAnalysis, insertAnalysisIfAbsent } from '../db/repositories/rollout-analysis';
+import type { RolloutAnalysisRow } from '../db/schema';
+import { judgeCanary, type ExecutionSample } from '../domain/rollout-judge';
+import type { AnalyzeRolloutInput, AnalyzeRolloutResult } from '../shared/rollouts';
 
-async function counts(db: WeftDb, definitionId: string, version: string | null, exclude: string | null, siteIds: string[], from: Date, to: Date) {
-  if (siteIds.length === 0) return { completed: 0, failed: 0 };
-  const rows = await db
-    .select({ status: executions.status, n: sql<number>`count(*)::int` })
-    .from(executions)
-    .where(
-      and(
-        eq(executions.definitionId, definitionId),
-        version === null ? undefined : eq(executions.version, version),
-        exclude === null ? undefined : ne(executions.version, exclude),
-        inArray(executions.siteId, siteIds),
-        gte(executions.startedAt, from),
-        lte(executions.startedAt, to),
-        inArray(executions.status, ['completed', 'failed']),
-      ),
-    )
-    .groupBy(executions.status);
-  const of = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
-  return { completed: of('completed'), failed: of('failed') };
+function resultOf(row: RolloutAnalysisRow): AnalyzeRolloutResult {
+  return { verdict: row.verdict, measured: row.measured, reasons: row.reasons, pValue: row.pValue };
 }
 
+function sampleOf(rows: Array<{ status: string; durationMs: number | null }>): ExecutionSample {
+  const completed = rows.filter((r) => r.status === 'completed');
+  return {
+    completed: completed.length,
+    failed: rows.length - completed.length,
+    durationsMs: completed.map((r) => r.durationMs).filter((d): d is number => d !== null),
+  };
+}
+
+function instant(value: string, field: string): Date {
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw ApplicationFailure.nonRetryable(`${field} is not an ISO 8601 instant: ${value}`, 'INVALID_REQUEST');
+  return at;
+}
+
+/** The analysis activity; the worker registers it (activities/index.ts). */
 export function createRolloutAnalysisActivities(db: WeftDb) {
   return {
-    async analyzeRollout(req: AnalyzeRolloutInput): Promise<AnalyzeRolloutResult> {
-      const from = new Date(req.from);
-      const to = new Date(req.to);
-      const canary = await counts(db, req.definitionId, req.version, null, req.canarySites, from, to);
-      const baseline = await counts(db, req.definitionId, req.baselineVersion, req.baselineVersion === null ? req.version : null, req.baselineSites, from, to);
-      const total = canary.completed + canary.failed;
-      const errorRate = total === 0 ? null : (canary.failed / total) * 100;
-      const baseTotal = baseline.completed + baseline.failed;
-      const measured = {
-        canary: { ...canary, total, errorRate },
-        baseline: { ...baseline, total: baseTotal, errorRate: baseTotal === 0 ? null : (baseline.failed / baseTotal) * 100 },
+    /**
+     * Measures and judges one analysis window.
+     * @throws ApplicationFailure INVALID_REQUEST (non-retryable) for a window that is not one
+     */
+    async analyzeRollout(input: AnalyzeRolloutInput): Promise<AnalyzeRolloutResult> {
+      const stored = await getAnalysis(db, input.analysisId);
+      if (stored) return resultOf(stored);
+      const from = instant(input.from, 'from');
+      const to = instant(input.to, 'to');
+      if (from.getTime() >= to.getTime()) throw ApplicationFailure.nonRetryable('the analysis window must end after it starts', 'INVALID_REQUEST');
+      const common = { definitionId: input.definitionId, from, to };
+      const [canaryRows, baselineRows] = await Promise.all([
+        finishedExecutions(db, { ...common, siteIds: input.canarySites, version: input.version }),
+        finishedExecutions(db, {
+          ...common,
+          siteIds: input.baselineSites,
+          ...(input.baselineVersion === null ? { version: input.version, otherThan: true } : { version: input.baselineVersion }),
+        }),
+      ]);
+      const thresholds = {
+        metrics: input.metrics,
+        errorThresholdPercentage: input.errorThresholdPercentage,
+        performanceThresholdPercentage: input.performanceThresholdPercentage,
+        minSampleSize: input.minSampleSize,
       };
-      if (total < req.minSampleSize) {
-        return {
-          verdict: 'inconclusive',
-          measured,
-          reasons: [`${total} finished executions at the canary sites, fewer than minSampleSize ${req.minSampleSize}`],
-          pValue: null,
-        };
-      }
-      if ((errorRate ?? 0) > req.errorThresholdPercentage) {
-        return { verdict: 'fail', measured, reasons: [`error rate ${(errorRate ?? 0).toFixed(1)}% exceeds ${req.errorThresholdPercentage}%`], pValue: null };
-      }
-      return { verdict: 'pass', measured, reasons: [`error rate ${(errorRate ?? 0).toFixed(1)}% within ${req.errorThresholdPercentage}%`], pValue: null };
-    },
-
-    async runSiteHealthChecks(req: SiteHealthInput): Promise<SiteHealthResult> {
-      const started = Date.now();
-      const [site] = await db.select({ isActive: sites.isActive }).from(sites).where(eq(sites.id, req.siteId));
-      const active = site?.isActive === true;
-      return {
-        status: active ? 'healthy' : 'unhealthy',
-        checks: [
-          {
-            name: 'site_active',
-            status: active ? 'pass' : 'fail',
-            durationMs: Date.now() - started,
-            ...(active ? {} : { detail: site ? 'the site is inactive' : 'no such site' }),
-          },
-        ],
-      };
+      const judged = judgeCanary({ canary: sampleOf(canaryRows), baseline: sampleOf(baselineRows), ...thresholds });
+      const { row } = await db.transaction(async (tx) => {
+        const written = await insertAnalysisIfAbsent(tx, {
+          id: input.analysisId,
+          rolloutId: input.rolloutId,
+          definitionId: input.definitionId,
+          version: input.version,
+          baselineVersion: input.baselineVersion,
+          canarySites: input.canarySites,
+          baselineSites: input.baselineSites,
+          measured: judged.measured,
+          thresholds,
+          verdict: judged.verdict,
+          pValue: judged.pValue,
+          reasons: judged.reasons,
+          windowFrom: from,
+          windowTo: to,
+        });
+        if (written.created) {
+          await appendAudit(tx, {
+            actor: 'system',
+            action: 'rollout.analysis_recorded',
+            resourceType: 'rollout_analysis',
+            resourceId: input.analysisId,
+            workflowId: input.definitionId,
+            details: { rolloutId: input.rolloutId, verdict: judged.verdict, pValue: judged.pValue },
+          });
+        }
+        return written;
+      });
+      return resultOf(row);
     },
   };
 }

@@ -10,7 +10,7 @@ import { sites, type RolloutStatus } from '../db/schema';
 import { nextOpening, windowOpen, type Window } from '../domain/maintenance-windows';
 import { beginDeployment, completeDeployment, failDeployment, rollbackDeployment, type DeploymentKey } from '../domain/rollout-deployments';
 import type { SecretBox } from '../domain/secret-box';
-import type { SiteHealthResult } from '../shared/rollouts';
+import type { RunSiteHealthChecksResult } from '../shared/rollouts';
 
 const TERMINAL: readonly RolloutStatus[] = ['completed', 'rolled_back', 'failed'];
 
@@ -31,7 +31,7 @@ export function createRolloutActivities(deps: { db: WeftDb; box: SecretBox }) {
     deploySite: (k: DeploymentKey) => beginDeployment(db, box, k),
 
     /** Records the health checks' outcome and the post_deployment point. */
-    completeSiteDeployment: (req: DeploymentKey & { health: SiteHealthResult }) => {
+    completeSiteDeployment: (req: DeploymentKey & { health: RunSiteHealthChecksResult }) => {
       const { health, ...k } = req;
       return completeDeployment(db, k, health);
     },

@@ -20,6 +20,10 @@ import { ConfigParameterService } from '../services/config-parameters';
 import { ConfigValueService } from '../services/config-values';
 import { SiteConfigService } from '../services/site-config';
 import { SiteService } from '../services/sites';
+import { SiteHealthService } from '../domain/site-health';
+import { siteHealthRouter } from './routes/site-health';
+import { RecoveryService } from '../services/recovery';
+import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
@@ -102,6 +106,11 @@ export function createApp(deps: AppDeps): Express {
   api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, box, connectorRuntime) }));
   const values = new ConfigValueService(deps.database.db, box, new ConfigApprovals(deps.database.db, approvals));
   api.use(sitesRouter({ sites: new SiteService(deps.database.db), values, siteConfig }));
+  const siteHealth = new SiteHealthService(deps.database.db, new AddressGuard(deps.httpAllowedHosts), (definitionId, version, input, outputs) =>
+    simulations.simulate(definitionId, { version, input, outputs }),
+  );
+  api.use(siteHealthRouter({ health: siteHealth }));
+  api.use(recoveryRouter({ recovery: new RecoveryService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig) }));
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
   api.use(rolloutsRouter({ rollouts: new RolloutService(deps.database.db, deps.temporal, deps.taskQueue, definitions) }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));

@@ -14,7 +14,7 @@ import { appendAudit } from '../db/repositories/audit';
 import { firstPrePoint, getDeployment, getSiteVersion, insertRecoveryPointIfAbsent, setSiteVersion, upsertDeployment } from '../db/repositories/rollouts';
 import { getActiveVersion } from '../db/repositories/versions';
 import type { DeploymentState } from '../db/schema';
-import type { SiteHealthResult } from '../shared/rollouts';
+import type { RunSiteHealthChecksResult } from '../shared/rollouts';
 import type { SecretBox } from './secret-box';
 import { effectiveErrors, loadEffective, visibleValues } from './site-effective';
 
@@ -132,7 +132,7 @@ export async function beginDeployment(db: WeftDb, box: SecretBox, k: DeploymentK
 export async function completeDeployment(
   db: WeftDb,
   k: DeploymentKey,
-  health: SiteHealthResult,
+  health: RunSiteHealthChecksResult,
 ): Promise<{ status: 'success' | 'failed'; error: string | null; durationMs: number }> {
   return db.transaction(async (tx) => {
     const row = await getDeployment(tx, k.rolloutId, k.siteId);

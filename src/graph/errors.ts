@@ -119,6 +119,12 @@ export const ERROR_CODES = {
   ROLLOUT_ALREADY_STARTED: 409,
   ROLLOUT_AWAITS_PROMOTION: 409,
   ROLLOUT_APPROVAL_INVALID: 409,
+  /** Recovery of rollouts (issue 16). */
+  RECOVERY_POINT_NOT_FOUND: 404,
+  ROLLBACK_PLAN_NOT_FOUND: 404,
+  ROLLBACK_EXECUTION_NOT_FOUND: 404,
+  /** The plan has an execution that has not finished. */
+  ROLLBACK_IN_PROGRESS: 409,
   /** An `If-Match` that no longer matches: someone changed the value since it was read. */
   PRECONDITION_FAILED: 412,
   INTERNAL: 500,

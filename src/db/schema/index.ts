@@ -17,3 +17,4 @@ export * from './approvals';
 export * from './installation';
 export * from './sites';
 export * from './rollouts';
+export * from './rollout-analysis';
