@@ -15,6 +15,7 @@ export const BENCHES: Record<string, string> = {
   approvals: 'approvals.ts',
   'long-loop': 'long-loop.ts',
   'site-config': 'site-config.ts',
+  'rollout-staged': 'rollout-staged.ts',
 };
 
 function main(): number {

@@ -104,9 +104,9 @@ test('a canary whose new version fails at the canary sites rolls back on its own
 
   const done = await h.waitFor(id, h.ended);
   expect(done.status).toBe('rolled_back');
-  expect(done.failureReason).toMatch(/canary analysis .*:a\d+ failed: error rate 100\.0% exceeds 20%/);
+  expect(done.failureReason).toMatch(/canary analysis .*:a\d+ failed: canary error rate 100% exceeds the baseline's 0% by 100 points \(threshold 20\)/);
   const last = done.analyses[done.analyses.length - 1];
-  expect(last).toMatchObject({ verdict: 'fail', measured: { canary: { failed: 6, total: 6 } } });
+  expect(last).toMatchObject({ verdict: 'fail', measured: { canary: { failed: 6, completed: 0 } } });
   const bySite = Object.fromEntries(done.deployments.map((d: any) => [d.siteId, d.status]));
   expect(bySite).toEqual(Object.fromEntries(SITES.map((s) => [s, canaries.includes(s) ? 'rolled_back' : 'pending'])));
   expect(await h.versionsAt(wf, SITES)).toEqual(Object.fromEntries(SITES.map((s) => [s, '1.0.0'])));
@@ -133,7 +133,7 @@ test('an inconclusive canary pauses for promotion instead of passing; promote go
   expect(waiting.status).toBe('paused');
   expect(waiting.analyses.length).toBe(3);
   expect(waiting.analyses.every((a: any) => a.verdict === 'inconclusive')).toBe(true);
-  expect(waiting.analyses[0].reasons[0]).toMatch(/fewer than minSampleSize 4/);
+  expect(waiting.analyses[0].reasons[0]).toMatch(/fewer than the minimum sample of 4/);
   expect((await h.act(id, 'resume')).body.code).toBe('ROLLOUT_AWAITS_PROMOTION');
   expect((await h.act(id, 'pause')).body.code).toBe('ROLLOUT_NOT_RUNNING');
 
