@@ -11,6 +11,7 @@ import { settleConfigChange, settlesConfigChange } from '../domain/config-change
 import type { DirectoryService } from '../domain/directory';
 import type { ApprovalRequestRecord, DecisionRecord, StepApprover } from '../shared/approvals';
 import type { NodeActivityResult } from './types';
+import { sendNotice } from './notification/notice';
 
 export interface ApprovalActivityDeps {
   db: WeftDb;
@@ -111,23 +112,16 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
       subject: string;
       message: string;
     }): Promise<{ delivered: boolean; error?: string }> {
-      let delivered = false;
-      let error: string | undefined;
-      try {
-        await deps.sendNotification({
-          executionId: req.requestId,
-          definitionId: 'approval',
-          nodeId: req.stepId,
-          nodeType: 'NOTIFICATION',
-          iteration: req.round,
-          idempotencyKey: `${req.requestId}:${req.stepId}:${req.round}:${req.notice ?? req.subject}`,
-          properties: { channels: ['email'], recipients: req.recipients, subject: req.subject, message: req.message },
-          timeoutMs: 30_000,
-        });
-        delivered = true;
-      } catch (err) {
-        error = err instanceof Error ? err.message : String(err);
-      }
+      const { delivered, error } = await sendNotice(deps.sendNotification, {
+        executionId: req.requestId,
+        definitionId: 'approval',
+        nodeId: req.stepId,
+        iteration: req.round,
+        idempotencyKey: `${req.requestId}:${req.stepId}:${req.round}:${req.notice ?? req.subject}`,
+        recipients: req.recipients,
+        subject: req.subject,
+        message: req.message,
+      });
       await appendAudit(db, {
         actor: 'system',
         action: 'approval.notified',

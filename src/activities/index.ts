@@ -65,7 +65,7 @@ export function createActivities(deps: ActivityDeps) {
     equipmentOperation: createEquipmentOperationActivity(new EquipmentService(deps.db)),
     sendNotification,
     ...createApprovalActivities({ db: deps.db, directory, sendNotification }),
-    ...createRolloutActivities({ db: deps.db, box }),
+    ...createRolloutActivities({ db: deps.db, box, sendNotification }),
     ...createRolloutAnalysisActivities(deps.db),
     ...createSiteHealthActivities(deps.db, guard),
     ...createRollbackActivities(deps.db, box),

@@ -11,6 +11,10 @@ import { nextOpening, windowOpen, type Window } from '../domain/maintenance-wind
 import { beginDeployment, completeDeployment, failDeployment, rollbackDeployment, type DeploymentKey } from '../domain/rollout-deployments';
 import type { SecretBox } from '../domain/secret-box';
 import type { RunSiteHealthChecksResult } from '../shared/rollouts';
+import { policyForType } from '../db/repositories/approvals';
+import type { ApproverSpec } from '../domain/approver-resolution';
+import { parseApprovalChain } from '../graph/approval-chain';
+import { sendNotice, type SendNotification } from './notification/notice';
 
 const TERMINAL: readonly RolloutStatus[] = ['completed', 'rolled_back', 'failed'];
 
@@ -24,9 +28,48 @@ export interface RolloutRecord {
   approvalRequestId?: string;
 }
 
-export function createRolloutActivities(deps: { db: WeftDb; box: SecretBox }) {
+/** Who hears of a rollout waiting at a gate: the approvers of the `rollout` approval policy, else whoever created it. */
+function gateRecipients(policyChain: unknown, createdBy: string | undefined): ApproverSpec[] {
+  if (policyChain) {
+    const specs = parseApprovalChain(policyChain).steps.flatMap((s) => s.approvers.map((a) => ({ type: a.type, identifier: a.identifier }) as ApproverSpec));
+    if (specs.length > 0) return specs;
+  }
+  return createdBy ? [{ type: 'user', identifier: createdBy }] : [];
+}
+
+export function createRolloutActivities(deps: { db: WeftDb; box: SecretBox; sendNotification: SendNotification }) {
   const { db, box } = deps;
   return {
+    /**
+     * Tells the rollout's approvers that it waits at a gate and why (an inconclusive canary must
+     * never pass silently); the audit log records who was told and whether mail went out. A
+     * notice that cannot be delivered does not stop the rollout: it waits for `promote` anyway.
+     */
+    async notifyRolloutApprovers(req: { rolloutId: string; gate: string; reason: string }): Promise<{ delivered: boolean; recipients: ApproverSpec[] }> {
+      const rollout = await getRollout(db, req.rolloutId);
+      const policy = await policyForType(db, 'rollout');
+      const recipients = gateRecipients(policy?.chain, rollout?.createdBy);
+      const { delivered, error } = await sendNotice(deps.sendNotification, {
+        executionId: req.rolloutId,
+        definitionId: rollout?.definitionId ?? 'rollout',
+        nodeId: req.gate,
+        iteration: 0,
+        idempotencyKey: `${req.rolloutId}:notice:${req.gate}`,
+        recipients,
+        subject: `Rollout ${req.rolloutId} waits for promotion`,
+        message: `Rollout ${req.rolloutId} of version ${rollout?.version ?? '?'} paused at its ${req.gate} gate: ${req.reason}. Promote, abort or roll it back.`,
+      });
+      await appendAudit(db, {
+        actor: 'system',
+        action: 'rollout.approvers_notified',
+        resourceType: 'rollout',
+        resourceId: req.rolloutId,
+        workflowId: rollout?.definitionId ?? null,
+        details: { gate: req.gate, reason: req.reason, recipients, delivered, ...(error ? { error } : {}) },
+      });
+      return { delivered, recipients };
+    },
+
     /** Validates the site's configuration, records the pre_deployment point and points the site at the version. */
     deploySite: (k: DeploymentKey) => beginDeployment(db, box, k),
 

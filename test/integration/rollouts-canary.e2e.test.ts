@@ -106,7 +106,9 @@ test('a canary whose new version fails at the canary sites rolls back on its own
   expect(done.status).toBe('rolled_back');
   expect(done.failureReason).toMatch(/canary analysis .*:a\d+ failed: canary error rate 100% exceeds the baseline's 0% by 100 points \(threshold 20\)/);
   const last = done.analyses[done.analyses.length - 1];
-  expect(last).toMatchObject({ verdict: 'fail', measured: { canary: { failed: 6, completed: 0 } } });
+  // However many of the six canary executions had ended by then: at least the minimum sample, none completed.
+  expect(last).toMatchObject({ verdict: 'fail', measured: { canary: { completed: 0 } } });
+  expect(last.measured.canary.failed).toBeGreaterThanOrEqual(4);
   const bySite = Object.fromEntries(done.deployments.map((d: any) => [d.siteId, d.status]));
   expect(bySite).toEqual(Object.fromEntries(SITES.map((s) => [s, canaries.includes(s) ? 'rolled_back' : 'pending'])));
   expect(await h.versionsAt(wf, SITES)).toEqual(Object.fromEntries(SITES.map((s) => [s, '1.0.0'])));
@@ -134,6 +136,11 @@ test('an inconclusive canary pauses for promotion instead of passing; promote go
   expect(waiting.analyses.length).toBe(3);
   expect(waiting.analyses.every((a: any) => a.verdict === 'inconclusive')).toBe(true);
   expect(waiting.analyses[0].reasons[0]).toMatch(/fewer than the minimum sample of 4/);
+  // Its approvers are told, with why (no rollout policy here: whoever created it); no mail server is set, so not delivered.
+  const notices = await h.ok('GET', `/audit?resourceId=${id}&eventTypes=rollout.approvers_notified`);
+  expect(notices.items).toHaveLength(1);
+  expect(notices.items[0].details).toMatchObject({ gate: 'canary', recipients: [{ type: 'user', identifier: 'admin-user' }], delivered: false });
+  expect(notices.items[0].details.reason).toMatch(/inconclusive/);
   expect((await h.act(id, 'resume')).body.code).toBe('ROLLOUT_AWAITS_PROMOTION');
   expect((await h.act(id, 'pause')).body.code).toBe('ROLLOUT_NOT_RUNNING');
 

@@ -149,6 +149,10 @@ export class RolloutStages extends RolloutBase {
       if (last.verdict === 'fail') return { reason: `canary analysis ${last.analysisId} failed: ${last.reasons.join('; ')}` };
     }
     if (last?.verdict === 'pass' && canary.autoPromote) return 'ok';
+    if (last?.verdict !== 'pass') {
+      const why = last ? `analysis ${last.analysisId} was ${last.verdict}: ${last.reasons.join('; ')}` : 'no analysis ran';
+      await acts.notifyRolloutApprovers({ rolloutId: this.input.rolloutId, gate: 'canary', reason: why });
+    }
     return this.waitForPromotion();
   }
 
