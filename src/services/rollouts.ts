@@ -9,7 +9,15 @@ import { sql } from 'drizzle-orm';
 import { executeRows, type WeftDb } from '../db/client';
 import { getApprovalRequest, policyForType } from '../db/repositories/approvals';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
-import { getRollout, insertRollout, listDeployments, lockRolloutSites, pageRollouts, type RolloutFilter } from '../db/repositories/rollouts';
+import {
+  getRollout,
+  insertRollout,
+  listDeployments,
+  lockRolloutSites,
+  pageRollouts,
+  releaseRolloutSites,
+  type RolloutFilter,
+} from '../db/repositories/rollouts';
 import { sitesWhere } from '../db/repositories/sites';
 import { getActiveVersion } from '../db/repositories/versions';
 import type { RolloutRow } from '../db/schema';
@@ -235,7 +243,27 @@ export class RolloutService {
     return this.get(id);
   }
 
+  /**
+   * Takes the sites back after the rollout ended: their locks first (409 ROLLOUT_CONFLICT while
+   * another rollout of the workflow holds one), released again when the rollback run ends.
+   */
   private async rollbackEnded(row: RolloutRow, by: string, reason: string): Promise<void> {
+    const touched = (await listDeployments(this.db, row.id)).filter((d) => d.status !== 'pending' && d.status !== 'rolled_back').map((d) => d.siteId);
+    if (touched.length > 0) {
+      await this.db.transaction(async (tx) => {
+        // Locks this rollout holds already mean its rollback is under way: the start below says so.
+        const others = (await lockRolloutSites(tx, row.definitionId, touched, row.id)).filter((t) => t.rolloutId !== row.id);
+        if (others.length > 0) {
+          throw new WeftError(
+            'ROLLOUT_CONFLICT',
+            `sites ${others.map((o) => o.siteId).join(', ')} are in rollout ${others[0]?.rolloutId}; roll back after it ends`,
+            {
+              details: { sites: others },
+            },
+          );
+        }
+      });
+    }
     const input: RolloutInput = {
       rolloutId: row.id,
       definitionId: row.definitionId,
@@ -260,6 +288,7 @@ export class RolloutService {
       });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw new WeftError('ROLLOUT_FINISHED', `rollout ${row.id} is being rolled back already`);
+      await releaseRolloutSites(this.db, row.id);
       throw err;
     }
   }

@@ -191,12 +191,23 @@ test('rollback after the end takes every deployed site back to its recovery poin
   expect((await h.waitFor(id, h.ended)).status).toBe('completed');
   expect(await h.versionsAt(wf, ['us-2', 'us-3'])).toEqual({ 'us-2': '2.0.0', 'us-3': '2.0.0' });
 
+  // Another rollout of the workflow holds us-2: taking it back now would race that one.
+  const next = (await h.createRollout({ workflowId: wf, version: '2.0.0', strategy: 'immediate', targetSites: ['us-2'], config: {} })).body.id as string;
+  const conflict = await h.act(id, 'rollback', 'too early');
+  expect(conflict.status).toBe(409);
+  expect(conflict.body.code).toBe('ROLLOUT_CONFLICT');
+  expect(conflict.body.detail).toMatch(/us-2/);
+  expect((await h.act(next, 'abort', 'not now')).status).toBe(200);
+  await h.waitFor(next, h.ended);
+
   expect((await h.act(id, 'rollback', 'customer complaint')).status).toBe(200);
   const done = await h.waitFor(id, (r) => r.status === 'rolled_back');
   expect(done.failureReason).toBe('rolled back by admin-user: customer complaint');
   expect(done.deployments.map((d: any) => d.status)).toEqual(['rolled_back', 'rolled_back']);
   expect(await h.versionsAt(wf, ['us-2', 'us-3'])).toEqual({ 'us-2': '1.0.0', 'us-3': '1.0.0' });
   expect((await h.act(id, 'rollback', 'again')).body.code).toBe('ROLLOUT_FINISHED');
+  // The rollback run released the sites it took.
+  expect((await h.createRollout({ workflowId: wf, version: '2.0.0', strategy: 'immediate', targetSites: ['us-2', 'us-3'], config: {} })).status).toBe(201);
 });
 
 test('bad requests: unknown sites, a stage naming nothing, a draft version, a malformed duration', async () => {
