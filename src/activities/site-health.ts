@@ -6,6 +6,7 @@ import { isWeftError } from '../graph/errors';
 import { randomUUID } from 'node:crypto';
 import { getVersion } from '../db/repositories/versions';
 import { SiteHealthService, type SmokeRunner } from '../domain/site-health';
+import { loadEffective, visibleValues } from '../domain/site-effective';
 import type { RunSiteHealthChecksInput, RunSiteHealthChecksResult } from '../shared/rollouts';
 
 /** A dry run never needs long: it does not wait for timers or people. */
@@ -20,14 +21,22 @@ export function createSiteHealthActivities(db: WeftDb, guard: AddressGuard) {
     async runSiteHealthChecks(input: RunSiteHealthChecksInput): Promise<RunSiteHealthChecksResult> {
       const ctx = Context.current();
       // The smoke dry run is the interpreter's simulateGraph (what POST /workflows/{id}/simulate runs), on the worker's own client and task queue.
-      const smoke: SmokeRunner = async (definitionId, version, smokeInput, outputs) => {
+      const smoke: SmokeRunner = async (definitionId, version, smokeInput, outputs, siteId) => {
         const row = await getVersion(db, definitionId, version);
         if (!row) return { status: 'failed', error: `version ${version} of ${definitionId} does not exist` };
+        const loaded = await loadEffective(db, siteId);
+        const here = loaded?.chain[0];
         return ctx.client.workflow.execute<(...args: unknown[]) => Promise<{ status: string; error: unknown }>>('simulateGraph', {
           workflowId: `sim-${randomUUID()}`,
           taskQueue: ctx.info.taskQueue,
           args: [
-            { definitionId, version, graph: row.graph, input: smokeInput },
+            {
+              definitionId,
+              version,
+              graph: row.graph,
+              input: smokeInput,
+              ...(loaded && here ? { site: { id: here.id, region: here.region, environment: here.environment }, config: visibleValues(loaded.effective) } : {}),
+            },
             { outputs, errors: {} },
           ],
           workflowExecutionTimeout: SMOKE_TIMEOUT,

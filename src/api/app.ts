@@ -82,7 +82,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
-  const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions);
+  const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions, siteConfig);
   const approvals = new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory);
   // Before workflowsRouter: `/workflows/import` is not a workflow id.
   api.use(versionsRouter({ lifecycle: new VersionLifecycleService(deps.database.db, definitions, approvals), exports: new VersionExportService(definitions) }));
@@ -106,8 +106,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(connectorsRouter({ connectors: new ConnectorService(deps.database.db, box, connectorRuntime) }));
   const values = new ConfigValueService(deps.database.db, box, new ConfigApprovals(deps.database.db, approvals));
   api.use(sitesRouter({ sites: new SiteService(deps.database.db), values, siteConfig }));
-  const siteHealth = new SiteHealthService(deps.database.db, new AddressGuard(deps.httpAllowedHosts), (definitionId, version, input, outputs) =>
-    simulations.simulate(definitionId, { version, input, outputs }),
+  const siteHealth = new SiteHealthService(deps.database.db, new AddressGuard(deps.httpAllowedHosts), (definitionId, version, input, outputs, site) =>
+    simulations.simulate(definitionId, { version, input, outputs, site }),
   );
   api.use(siteHealthRouter({ health: siteHealth }));
   api.use(recoveryRouter({ recovery: new RecoveryService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig) }));

@@ -22,6 +22,8 @@ export type SmokeRunner = (
   version: string,
   input: unknown,
   outputs: Record<string, unknown>,
+  /** The site checked: the dry run sees its configuration as an execution there would. */
+  siteId: string,
 ) => Promise<{ status: string; error: unknown }>;
 
 /** What a run checks: the version of the workflow at the site, for a rollout or on demand (no rollout). */
@@ -103,7 +105,7 @@ export class SiteHealthService {
       const smoke = checks.smoke;
       runs.push(
         timed('smoke_execution', async () => {
-          const report = await this.smoke(input.definitionId, input.version, smoke.input, smoke.outputs ?? {});
+          const report = await this.smoke(input.definitionId, input.version, smoke.input, smoke.outputs ?? {}, input.siteId);
           return report.status === 'completed'
             ? { status: 'pass', detail: `a dry run of ${input.version} completed` }
             : { status: 'fail', detail: `a dry run of ${input.version} ended ${report.status}: ${describe(report.error)}` };

@@ -6,6 +6,7 @@ import { validateDefinition } from '../graph/validate';
 import type { simulateGraph } from '../workflows/interpreter';
 import type { ExecutionInput, SimulationReport, SimulationSamples } from '../workflows/types';
 import type { DefinitionService } from './definitions';
+import { siteStart, type SiteStartSource } from './site-starts';
 
 /** A dry run never needs long: it does not wait for timers or people. */
 const SIMULATION_TIMEOUT = '60s';
@@ -18,6 +19,8 @@ export interface SimulationRequest {
   graph?: unknown;
   outputs?: Record<string, unknown>;
   errors?: Record<string, { code: string; message?: string }>;
+  /** Run as at this site: its configuration as a start there would resolve it (`config.<key>`, `execution.site`). */
+  site?: string;
 }
 
 /** Dry runs of definitions on the real interpreter, with side effects answered from samples. */
@@ -26,6 +29,7 @@ export class SimulationService {
     private readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly definitions: DefinitionService,
+    private readonly sites?: SiteStartSource,
   ) {}
 
   /** @throws WeftError WORKFLOW_NOT_FOUND, VERSION_NOT_FOUND, INVALID_WORKFLOW (candidate graph) */
@@ -45,6 +49,12 @@ export class SimulationService {
       version = row.version;
     }
     const args: ExecutionInput = { definitionId, version, graph, input: req.input ?? null };
+    if (req.site !== undefined) {
+      if (!this.sites) throw new WeftError('INVALID_REQUEST', 'simulations at a site are not available here');
+      const at = await siteStart(this.sites, req.site);
+      args.site = at.site;
+      args.config = at.config;
+    }
     const samples: SimulationSamples = { outputs: req.outputs ?? {}, errors: req.errors ?? {} };
     const report = await this.temporal.workflow.execute<typeof simulateGraph>('simulateGraph', {
       workflowId: `sim-${randomUUID()}`,

@@ -109,3 +109,36 @@ test('refusals: unknown site, a bad configuration with its paths, a viewer', asy
   const viewer = await t.api('POST', '/api/v1/sites/hc-good/health-checks', { workflowId: flaky, version: '1.0.0' }, { token: t.token(['viewer']) });
   expect(viewer.status).toBe(403);
 });
+
+test("the smoke dry run sees the site's configuration, as an execution there would", async () => {
+  await ok(t, 'POST', '/config/parameters', { key: 'lineMode', name: 'Line mode', type: 'string' }, 201);
+  await createSites(t, ['hc-ready', 'hc-unset']);
+  await ok(t, 'PUT', '/sites/hc-ready/config/lineMode', { value: 'ready', reason: 'commissioned' }, 201);
+  const created = await ok(
+    t,
+    'POST',
+    '/workflows',
+    {
+      name: 'hc-config',
+      nodes: [
+        { id: 'start', type: 'START' },
+        { id: 'mode', type: 'SWITCH', properties: { expression: 'config.lineMode' } },
+        { id: 'end', type: 'END', properties: { output: { at: 'execution.site.id' } } },
+      ],
+      edges: [
+        { source: 'start', target: 'mode' },
+        { source: 'mode', sourcePort: 'ready', target: 'end' },
+      ],
+    },
+    201,
+  );
+  await ok(t, 'POST', `/workflows/${created.id}/publish`, {});
+  const smokeAt = async (site: string) => {
+    await configure(site, { smoke: { input: {} } });
+    const result = await ok(t, 'POST', `/sites/${site}/health-checks`, { workflowId: created.id, version: '1.0.0' }, 201);
+    return byName(result).smoke_execution;
+  };
+  expect(await smokeAt('hc-ready')).toMatchObject({ status: 'pass' });
+  // Where the line mode is not set, the SWITCH finds no branch: the dry run fails, as a real start there would.
+  expect(await smokeAt('hc-unset')).toMatchObject({ status: 'fail' });
+});

@@ -30,6 +30,7 @@ const simulateBody = z.object({
   graph: z.unknown().optional(),
   outputs: z.record(z.string(), z.unknown()).optional(),
   errors: z.record(z.string(), z.object({ code: z.string().min(1), message: z.string().optional() })).optional(),
+  site: z.string().min(1).max(100).optional(),
 });
 
 const instanceQuery = z.object({
