@@ -15,6 +15,7 @@ import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
 import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
 import { DirectoryService } from '../src/domain/directory';
+import { recordRolloutHistory, ROLLOUT_HISTORY } from './record-rollout-history';
 import { ApprovalService } from '../src/services/approvals';
 import { VersionLifecycleService } from '../src/services/version-lifecycle';
 
@@ -35,7 +36,7 @@ async function main() {
     WEFT_HTTP_ALLOWED_HOSTS: svc.host,
     LOG_LEVEL: 'silent',
   });
-  const weft = await startWeft(settings, { api: false, worker: true, log: createLogger('silent') });
+  const weft = await startWeft(settings, { api: true, worker: true, log: createLogger('silent') });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection });
   const definitions = new DefinitionService(weft.database.db);
@@ -76,6 +77,7 @@ async function main() {
         console.log(`recorded ${name}.child-${i + 1}.json (${history.events?.length} events)`);
       }
     }
+    if (only.length ? only.includes(ROLLOUT_HISTORY) : !existsSync(join(OUT, `${ROLLOUT_HISTORY}.json`))) await recordRolloutHistory(weft, client, OUT);
   } finally {
     await connection.close();
     await weft.stop();
