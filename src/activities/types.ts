@@ -3,6 +3,8 @@
  * them; everything here must survive the JSON payload converter (no Date, Map or class).
  */
 
+import type { ExecutionSite } from '../graph/expressions';
+
 // The HTTP shapes are shared with the HTTP client in domain/http.
 export type { HttpRequestSpec, HttpResponseOutput } from '../shared/http';
 
@@ -27,7 +29,7 @@ export interface ExecutionStartedRecord {
   startedAt: string;
   startedBy?: string;
   /** Set when started at a site: the site and its configuration as the execution sees it. */
-  site?: { id: string; region: string; environment: string };
+  site?: ExecutionSite;
   config?: Record<string, unknown>;
 }
 

@@ -4,21 +4,12 @@
  * caller loads the site chain and the values (two queries) and hands in how to open a secret.
  */
 import type { ValidationIssue } from '../graph/errors';
+import type { ResolvableValue } from '../db/repositories/config';
 import type { ConfigParameterRow, ConfigScope } from '../db/schema';
 import { checkValue, keyPath } from './config-rules';
 
-/** A stored value, as resolution needs it. */
-export interface StoredValue {
-  scope: ConfigScope;
-  scopeId: string;
-  key: string;
-  value: unknown;
-  sealed: string | null;
-  etag: string;
-  setBy: string;
-  setAt: Date;
-  reason: string | null;
-}
+/** A stored value, as resolution needs it (the columns valuesForSite reads). */
+export type StoredValue = ResolvableValue;
 
 /** Where a value is set: `site:<id>`, `region:<name>`, `global`, `default`. */
 export type ValueSource = string;

@@ -31,12 +31,15 @@ export function effectiveErrors(effective: EffectiveValue[], box: SecretBox): Co
   return configErrors(effective, (sealed) => box.open(sealed).value);
 }
 
-/** One effective value at a site, a secret one opened, with the configuration revision read before it. */
+/** Effective values at a site, secret ones opened, with the configuration revision read before them: one load for all keys. */
 export function siteValueLookup(db: WeftDb, box: SecretBox): SiteValueLookup {
-  return async (siteId, key) => {
+  return async (siteId, keys) => {
     const revision = await configRevisionNow(db);
-    const found = (await loadEffective(db, siteId))?.effective.find((e) => e.key === key);
-    if (!found?.isSet) return undefined;
-    return { value: found.sealed ? box.open(found.sealed).value : found.value, revision };
+    const wanted = new Set(keys);
+    const values: Record<string, unknown> = {};
+    for (const e of (await loadEffective(db, siteId))?.effective ?? []) {
+      if (e.isSet && wanted.has(e.key)) values[e.key] = e.sealed ? box.open(e.sealed).value : e.value;
+    }
+    return { values, revision };
   };
 }

@@ -1,20 +1,10 @@
 import type { ConfigSnapshot } from '../db/schema';
-import { WeftError, type ValidationIssue } from '../graph/errors';
+import { WeftError } from '../graph/errors';
 import type { ExecutionSite } from '../graph/expressions';
+import type { SiteConfigService } from './site-config';
 
-/** What a start at a site needs of the site's configuration (SiteConfigService.resolveForStart). */
-export interface SiteStartConfig {
-  site: { id: string; region: string; environment: string; isActive: boolean };
-  config: Record<string, unknown>;
-  secretKeys: string[];
-  errors: ValidationIssue[];
-  revision: number;
-}
-
-export interface SiteStartSource {
-  /** @throws WeftError SITE_NOT_FOUND */
-  resolveForStart(siteId: string): Promise<SiteStartConfig>;
-}
+/** Where a start at a site gets the site's configuration (SiteConfigService.resolveForStart). */
+export type SiteStartSource = Pick<SiteConfigService, 'resolveForStart'>;
 
 /** The site and configuration an execution starts with, and what its row records of them. */
 export interface SiteStart {

@@ -40,7 +40,7 @@ export async function insertExecution(db: WeftDb, row: NewExecution): Promise<Ex
 export async function insertExecutionIfAbsent(db: WeftDb, row: NewExecution): Promise<{ execution: Execution; created: boolean }> {
   const [inserted] = await db.insert(executions).values(row).onConflictDoNothing().returning();
   if (inserted) return { execution: inserted, created: true };
-  // The worker recorded the start first: what only the API knows (the configuration's provenance) joins its row.
+  // The worker recorded the start first: what only the API knows (the secret keys, the configuration revision) joins its row.
   if (row.configSnapshot) await db.update(executions).set({ siteId: row.siteId, configSnapshot: row.configSnapshot }).where(eq(executions.id, row.id));
   const existing =
     (await getExecution(db, row.id)) ??

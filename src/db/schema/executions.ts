@@ -1,6 +1,7 @@
 /** Executions (one Temporal workflow run of a graph) and their node runs. */
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { ExecutionSite } from '../../graph/expressions';
 import { tz, sqlList } from './columns';
 
 /** Lifecycle of an execution (one Temporal workflow run of a graph, continue-as-new included). */
@@ -17,7 +18,7 @@ export type LiveExecutionStatus = Exclude<ExecutionStatus, TerminalExecutionStat
 /** What an execution started at a site recorded of its configuration. */
 export interface ConfigSnapshot {
   /** The site as expressions see it (`execution.site`). */
-  site?: { id: string; region: string; environment: string };
+  site?: ExecutionSite;
   /** Non-secret effective values, as expressions see them (`config.<key>`). */
   values: Record<string, unknown>;
   /** Secret parameters that had a value (never their values). */

@@ -102,7 +102,7 @@ export class ConnectorService {
     private readonly db: WeftDb,
     private readonly box: SecretBox,
     private readonly runtime: ConnectorRuntime,
-    /** Reads a site's configuration value, secrets opened (SiteConfigService.valueAt); without it `$config:` secrets are refused. */
+    /** Reads a site's configuration values, secrets opened (siteValueLookup, domain/site-effective.ts); without it `$config:` secrets are refused. */
     private readonly siteValue?: SiteValueLookup,
   ) {}
 

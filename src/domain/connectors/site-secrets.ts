@@ -9,8 +9,8 @@ import type { LoadedConnector } from './runtime';
 
 const CONFIG_REF = /^\$config:([A-Za-z0-9_.-]{1,200})$/;
 
-/** A site's effective value of `key` (a secret one opened) and the configuration revision it was read at; undefined when unset. */
-export type SiteValueLookup = (siteId: string, key: string) => Promise<{ value: unknown; revision: number } | undefined>;
+/** A site's effective values of `keys` (secret ones opened; unset ones absent) and the configuration revision they were read at. */
+export type SiteValueLookup = (siteId: string, keys: string[]) => Promise<{ values: Record<string, unknown>; revision: number }>;
 
 /** The configuration keys a connector's secrets name. */
 export function configRefsOf(secrets: Record<string, unknown>): Array<[secret: string, key: string]> {
@@ -38,15 +38,17 @@ export async function withSiteSecrets(
       `connector ${name} takes ${refs.map(([, k]) => k).join(', ')} from the site's configuration, but this call runs at no site (start the execution with a site)`,
     );
   }
+  const { values, revision } = await lookup(
+    siteId,
+    refs.map(([, key]) => key),
+  );
   const secrets = { ...connector.secrets };
-  let revision = 0;
   for (const [secret, key] of refs) {
-    const found = await lookup(siteId, key);
-    if (found === undefined || found.value === null || found.value === undefined) {
+    const value = values[key];
+    if (value === null || value === undefined) {
       throw new WeftError('CONFIG_INVALID', `connector ${name} takes its ${secret} from configuration ${key}, which site ${siteId} does not set`);
     }
-    secrets[secret] = typeof found.value === 'string' ? found.value : JSON.stringify(found.value);
-    revision = Math.max(revision, found.revision);
+    secrets[secret] = typeof value === 'string' ? value : JSON.stringify(value);
   }
   return { ...connector, secrets, fromSite: { siteId, revision } };
 }
