@@ -142,7 +142,9 @@ export function rolloutDetail(
   now: Date,
 ): RolloutDetail {
   const view = rolloutView(row);
-  if (live && !TERMINAL.includes(row.status)) {
+  // An end is shown once its row says so: the same transaction releases the rollout's site locks,
+  // so a user who sees it ended can start the next rollout or a rollback of those sites at once.
+  if (live && !TERMINAL.includes(row.status) && !TERMINAL.includes(live.status)) {
     view.status = live.status;
     view.waitingFor = live.waitingFor;
     view.failureReason = live.failureReason ?? view.failureReason;
