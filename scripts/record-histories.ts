@@ -15,7 +15,7 @@ import { tamperActivityType, type HistoryJson } from '../test/histories/tamper';
 import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
 import { DirectoryService } from '../src/domain/directory';
-import { recordRolloutHistory, ROLLOUT_HISTORY } from './record-rollout-history';
+import { recordRolloutHistory, ROLLBACK_HISTORY, ROLLOUT_HISTORY } from './record-rollout-history';
 import { ApprovalService } from '../src/services/approvals';
 import { VersionLifecycleService } from '../src/services/version-lifecycle';
 
@@ -77,7 +77,11 @@ async function main() {
         console.log(`recorded ${name}.child-${i + 1}.json (${history.events?.length} events)`);
       }
     }
-    if (only.length ? only.includes(ROLLOUT_HISTORY) : !existsSync(join(OUT, `${ROLLOUT_HISTORY}.json`))) await recordRolloutHistory(weft, client, OUT);
+    // The rollback history is recorded after the rollout it takes back: naming either records both.
+    const rolloutNames = [ROLLOUT_HISTORY, ROLLBACK_HISTORY];
+    if (only.length ? rolloutNames.some((n) => only.includes(n)) : rolloutNames.some((n) => !existsSync(join(OUT, `${n}.json`)))) {
+      await recordRolloutHistory(weft, client, OUT);
+    }
   } finally {
     await connection.close();
     await weft.stop();

@@ -1,5 +1,6 @@
-// The rollout workflow's recorded history for the replay tests (see record-histories.ts): a
-// staged rollout over two sites with a bake delay, paused and resumed during the delay.
+// The rollout and rollback workflows' recorded histories for the replay tests (see
+// record-histories.ts): a staged rollout over two sites with a bake delay, paused and resumed
+// during the delay; then a rollback plan that takes both sites back, executed.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -10,6 +11,12 @@ import { rolloutHelpers } from '../test/support/rollouts';
 import { historyToPlain, WORKFLOW_ID_KEY } from '../test/histories/history-json';
 
 export const ROLLOUT_HISTORY = 'rollout-staged';
+export const ROLLBACK_HISTORY = 'rollback-plan';
+
+function save(out: string, name: string, workflowId: string, history: unknown, events: number | undefined): void {
+  writeFileSync(join(out, `${name}.json`), JSON.stringify({ [WORKFLOW_ID_KEY]: workflowId, ...(historyToPlain(history as never) as object) }, null, 1));
+  console.log(`recorded ${name}.json (${events} events)`);
+}
 
 export async function recordRolloutHistory(weft: RunningWeft, client: Client, out: string): Promise<void> {
   const token = signToken(weft.jwtSecret, { sub: 'recorder', roles: ['admin'] });
@@ -41,6 +48,22 @@ export async function recordRolloutHistory(weft: RunningWeft, client: Client, ou
   const done = await h.waitFor(id, h.ended);
   if (done.status !== 'completed') throw new Error(`rollout ended ${done.status}`);
   const history = await client.workflow.getHandle(id).fetchHistory();
-  writeFileSync(join(out, `${ROLLOUT_HISTORY}.json`), JSON.stringify({ [WORKFLOW_ID_KEY]: id, ...(historyToPlain(history) as object) }, null, 1));
-  console.log(`recorded ${ROLLOUT_HISTORY}.json (${history.events?.length} events)`);
+  save(out, ROLLOUT_HISTORY, id, history, history.events?.length);
+
+  const points = (await h.ok('GET', `/rollouts/${id}/recovery-points`)) as { items: Array<{ id: string; kind: string }> };
+  const point = points.items.find((p) => p.kind === 'pre_deployment');
+  if (!point) throw new Error('no pre_deployment recovery point');
+  const plan = await h.ok(
+    'POST',
+    '/rollback-plans',
+    { rolloutId: id, recoveryPointId: point.id, reason: 'recording', targetVersion: '1.0.0', affectedSites: ['rec-1', 'rec-2'] },
+    201,
+  );
+  const execution = (await h.ok('POST', `/rollback-plans/${plan.id}/execute`, {}, 202)).id as string;
+  for (let row = await h.ok('GET', `/rollback-executions/${execution}`); ['pending', 'in_progress'].includes(row.status);) {
+    await new Promise((r) => setTimeout(r, 200));
+    row = await h.ok('GET', `/rollback-executions/${execution}`);
+  }
+  const rollback = await client.workflow.getHandle(execution).fetchHistory();
+  save(out, ROLLBACK_HISTORY, execution, rollback, rollback.events?.length);
 }

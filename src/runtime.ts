@@ -105,11 +105,22 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         namespace: settings.temporalNamespace,
         interceptors: { workflow: [installationClientInterceptor(installation)] },
       });
-      const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log, secretsKey, httpAllowedHosts: settings.httpAllowedHosts });
+      const app = createApp({
+        database,
+        temporal,
+        taskQueue: settings.taskQueue,
+        jwtSecret,
+        log,
+        secretsKey,
+        httpAllowedHosts: settings.httpAllowedHosts,
+        rolloutHistoryLimit: settings.rolloutHistoryLimit,
+      });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
         s.once('error', (err: NodeJS.ErrnoException) =>
-          reject(err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err),
+          reject(
+            err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err,
+          ),
         );
       });
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -2,15 +2,16 @@
  * The rollout workflow's I/O: deployments (domain/rollout-deployments.ts), its row, and the
  * maintenance windows of sites. Every activity is idempotent: the workflow may run it again.
  */
-import { inArray } from 'drizzle-orm';
-import type { WeftDb } from '../db/client';
+import { inArray, sql } from 'drizzle-orm';
+import { executeRows, type WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { getRollout, listDeployments, releaseRolloutSites, updateRollout } from '../db/repositories/rollouts';
 import { sites, type RolloutStatus } from '../db/schema';
 import { nextOpening, windowOpen, type Window } from '../domain/maintenance-windows';
 import { beginDeployment, completeDeployment, failDeployment, rollbackDeployment, type DeploymentKey } from '../domain/rollout-deployments';
 import type { SecretBox } from '../domain/secret-box';
-import type { RunSiteHealthChecksResult } from '../shared/rollouts';
+import type { RolloutActionRecord, RunSiteHealthChecksResult } from '../shared/rollouts';
+
 import { policyForType } from '../db/repositories/approvals';
 import type { ApproverSpec } from '../domain/approver-resolution';
 import { parseApprovalChain } from '../graph/approval-chain';
@@ -118,6 +119,32 @@ export function createRolloutActivities(deps: { db: WeftDb; box: SecretBox; send
           details: { version: before.version, ...(r.failureReason ? { reason: r.failureReason } : {}) },
           before: { status: before.status },
           after: { status: r.status },
+        });
+      });
+    },
+
+    /** The audit record of an accepted operator action, once per action id (a retry finds it written). */
+    async recordRolloutAction(r: RolloutActionRecord): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${r.actionId}))`);
+        const row = await getRollout(tx, r.rolloutId);
+        if (!row) return;
+        const written = await executeRows(
+          tx,
+          sql`select 1 from audit_log where resource_type = 'rollout' and resource_id = ${r.rolloutId} and details->>'actionId' = ${r.actionId} limit 1`,
+        );
+        if (written.length > 0) return;
+        await appendAudit(tx, {
+          actor: r.by,
+          requestId: r.request?.requestId ?? null,
+          clientIp: r.request?.clientIp ?? null,
+          userAgent: r.request?.userAgent ?? null,
+          action: `rollout.${r.action}`,
+          resourceType: 'rollout',
+          resourceId: r.rolloutId,
+          workflowId: row.definitionId,
+          details: { reason: r.reason, actionId: r.actionId },
+          before: r.before,
         });
       });
     },

@@ -60,6 +60,8 @@ export interface AppDeps {
   secretsKey: Buffer;
   /** WEFT_HTTP_ALLOWED_HOSTS, for connection tests (`POST /connectors/{id}/test`). */
   httpAllowedHosts: string[];
+  /** WEFT_ROLLOUT_HISTORY_LIMIT, given to each rollout workflow. */
+  rolloutHistoryLimit?: number | undefined;
 }
 
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
@@ -112,7 +114,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(siteHealthRouter({ health: siteHealth }));
   api.use(recoveryRouter({ recovery: new RecoveryService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig) }));
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
-  api.use(rolloutsRouter({ rollouts: new RolloutService(deps.database.db, deps.temporal, deps.taskQueue, definitions) }));
+  api.use(rolloutsRouter({ rollouts: new RolloutService(deps.database.db, deps.temporal, deps.taskQueue, definitions, deps.rolloutHistoryLimit) }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);
 

@@ -26,6 +26,7 @@ export const SETTING_DOCS = {
     'how many running workflows a worker keeps in memory (about 0.3 MB each; evicted ones are replayed from history when they next act); default 1,248: what keeps a worker near 1 GiB, counting 0.5 MB each',
   WEFT_WORKFLOW_STACK_TRACES:
     "on: the Temporal Web UI's Stack Trace tab works, at the price of a stack trace taken for every promise a workflow creates (most of an activation's CPU); default off",
+  WEFT_ROLLOUT_HISTORY_LIMIT: 'history events after which a rollout workflow run continues as new (default 5,000; at least 200)',
 } as const;
 
 export type SettingName = keyof typeof SETTING_DOCS;
@@ -73,6 +74,7 @@ const schema = z.object({
   WEFT_MAIL_FROM: z.string().min(3).optional(),
   WEFT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WEFT_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  WEFT_ROLLOUT_HISTORY_LIMIT: z.coerce.number().int().min(200).max(50_000).optional(),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -105,6 +107,8 @@ export interface Settings {
   maxCachedWorkflows: number | undefined;
   /** WEFT_WORKFLOW_STACK_TRACES=on. */
   workflowStackTraces: boolean;
+  /** WEFT_ROLLOUT_HISTORY_LIMIT; undefined keeps the rollout workflow's own default. */
+  rolloutHistoryLimit: number | undefined;
 }
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
@@ -156,5 +160,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mailFrom: s.WEFT_MAIL_FROM,
     maxCachedWorkflows: s.WEFT_MAX_CACHED_WORKFLOWS,
     workflowStackTraces: s.WEFT_WORKFLOW_STACK_TRACES === 'on',
+    rolloutHistoryLimit: s.WEFT_ROLLOUT_HISTORY_LIMIT,
   };
 }

@@ -18,11 +18,12 @@ import {
   recoveryTotals,
   siteVersionsOf,
   unfinishedExecutionOf,
+  recentFinishedRollbacks,
 } from '../db/repositories/recovery';
 import { getSite } from '../db/repositories/sites';
 import { getActiveVersion } from '../db/repositories/versions';
 import type { RecoveryPointRow, RollbackExecutionRow, RollbackPlanRow } from '../db/schema';
-import { buildRollbackSteps } from '../domain/rollback-plan';
+import { buildRollbackSteps, durationsOf, estimatesFrom } from '../domain/rollback-plan';
 import { WeftError, type ValidationIssue } from '../graph/errors';
 import type { RollbackWorkflowInput } from '../shared/rollback';
 import type { rollbackWorkflow } from '../workflows/rollback/workflow';
@@ -43,6 +44,9 @@ export interface PlanInput {
   targetVersion: string;
   affectedSites: string[];
 }
+
+/** Rollback executions whose step durations estimate a new plan's (the latest finished ones). */
+const MEASURED_RUNS = 100;
 
 const notFound = (code: string, what: string, id: string) => new WeftError(code, `${what} ${id} does not exist`, { details: { id } });
 
@@ -114,7 +118,10 @@ export class RecoveryService {
     }
     if (issues.length > 0) throw new WeftError('VALIDATION_ERROR', 'the rollback plan does not fit', { issues });
     await this.definitions.version(point.definitionId, input.targetVersion);
-    const { steps, estimatedDurationMs } = buildRollbackSteps(input.affectedSites);
+    const { steps, estimatedDurationMs } = buildRollbackSteps(
+      input.affectedSites,
+      estimatesFrom(durationsOf(await recentFinishedRollbacks(this.db, MEASURED_RUNS))),
+    );
     return this.db.transaction(async (tx) => {
       const row = await insertPlan(tx, {
         id: `rbp-${randomUUID()}`,

@@ -59,6 +59,8 @@ export class RolloutService {
     private readonly temporal: Client,
     private readonly taskQueue: string,
     private readonly definitions: DefinitionService,
+    /** Events after which a rollout run continues as new; the workflow's default when undefined. */
+    private readonly historyLimit?: number,
   ) {}
 
   /**
@@ -117,6 +119,7 @@ export class RolloutService {
       actor: ctx.actor,
       plan,
       approvalPolicyId,
+      ...(this.historyLimit !== undefined ? { historyLimit: this.historyLimit } : {}),
     };
     await this.temporal.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
       workflowId: id,
@@ -208,7 +211,8 @@ export class RolloutService {
 
   /**
    * An operator action: the workflow's update (its validator refuses with a code, nothing
-   * changed); after acceptance one audit entry. `rollback` of a rollout that already ended runs
+   * changed). The workflow writes the action's audit record before it answers, so an accepted
+   * action always has one and a refused one none. `rollback` of a rollout that already ended runs
    * a new workflow run that only takes its sites back.
    * @throws WeftError ROLLOUT_NOT_FOUND, ROLLOUT_FINISHED, ROLLOUT_NOT_PAUSED, ROLLOUT_NOT_WAITING,
    *   ROLLOUT_NOT_RUNNING, ROLLOUT_ALREADY_STARTED, ROLLOUT_AWAITS_PROMOTION
@@ -216,10 +220,11 @@ export class RolloutService {
   async act(id: string, action: RolloutAction, reason: string | undefined, ctx: AuditContext): Promise<RolloutDetail> {
     const row = await getRollout(this.db, id);
     if (!row) throw rolloutNotFound(id);
-    const req = { by: ctx.actor, ...(reason !== undefined ? { reason } : {}) };
+    const request = { requestId: ctx.requestId ?? null, clientIp: ctx.clientIp ?? null, userAgent: ctx.userAgent ?? null };
+    const req = { by: ctx.actor, request, ...(reason !== undefined ? { reason } : {}) };
     if (TERMINAL_ROLLOUT_STATUSES.includes(row.status)) {
       if (action !== 'rollback' || row.status === 'rolled_back') throw new WeftError('ROLLOUT_FINISHED', `rollout ${id} is ${row.status}`);
-      await this.rollbackEnded(row, req.by, reason ?? '');
+      await this.rollbackEnded(row, { by: req.by, reason: reason ?? '', request, endedAs: row.status });
     } else {
       const handle = this.temporal.workflow.getHandle(id);
       try {
@@ -231,15 +236,6 @@ export class RolloutService {
         throw err;
       }
     }
-    await appendAudit(this.db, {
-      ...ctx,
-      action: `rollout.${action}`,
-      resourceType: 'rollout',
-      resourceId: id,
-      workflowId: row.definitionId,
-      details: { reason: reason ?? null },
-      before: { status: row.status, waitingFor: row.waitingFor },
-    });
     return this.get(id);
   }
 
@@ -247,7 +243,7 @@ export class RolloutService {
    * Takes the sites back after the rollout ended: their locks first (409 ROLLOUT_CONFLICT while
    * another rollout of the workflow holds one), released again when the rollback run ends.
    */
-  private async rollbackEnded(row: RolloutRow, by: string, reason: string): Promise<void> {
+  private async rollbackEnded(row: RolloutRow, rollbackOnly: NonNullable<RolloutInput['rollbackOnly']>): Promise<void> {
     const touched = (await listDeployments(this.db, row.id)).filter((d) => d.status !== 'pending' && d.status !== 'rolled_back').map((d) => d.siteId);
     if (touched.length > 0) {
       await this.db.transaction(async (tx) => {
@@ -272,7 +268,7 @@ export class RolloutService {
       actor: row.createdBy,
       plan: row.plan as unknown as RolloutPlan,
       approvalPolicyId: null,
-      rollbackOnly: { by, reason },
+      rollbackOnly,
     };
     try {
       await this.temporal.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {

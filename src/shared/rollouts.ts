@@ -64,3 +64,24 @@ export interface RunSiteHealthChecksResult {
   status: SiteHealthStatus;
   checks: SiteHealthCheckOutcome[];
 }
+
+/** The API request an operator action came with, for its audit record. */
+export interface ActionRequestContext {
+  requestId?: string | null;
+  clientIp?: string | null;
+  userAgent?: string | null;
+}
+
+/** One accepted operator action of a rollout, as `recordRolloutAction` writes its audit record (once per `actionId`). */
+export interface RolloutActionRecord {
+  rolloutId: string;
+  /** `<rollout id>:<first run id>:action:<n>`: a retried activity finds its record and writes none. */
+  actionId: string;
+  /** `start`, `pause`, `resume`, `promote`, `abort` or `rollback`. */
+  action: string;
+  by: string;
+  reason: string | null;
+  request?: ActionRequestContext;
+  /** The rollout as the action found it. */
+  before: { status: string; waitingFor: string | null };
+}

@@ -134,6 +134,23 @@ test('a plan executed with one site failing ends partial, with each step and sit
     pendingRollbacks: 0,
   });
   expect(stats.averageRollbackDurationMs).toBeGreaterThan(0);
+
+  // The next plan's revert step is estimated from the sites these two runs moved (the slow tail of one
+  // site); the single steps ran only twice, too few to measure, and keep their defaults.
+  const measured = [...Object.values(done.sites), ...Object.values(second.sites)]
+    .filter((s: any) => s.status === 'success')
+    .map((s: any) => Date.parse(s.completedAt) - Date.parse(s.startedAt))
+    .sort((a, b) => a - b);
+  expect(measured).toHaveLength(7);
+  const next = await ok(
+    t,
+    'POST',
+    '/rollback-plans',
+    { rolloutId: 'ro-rb', recoveryPointId: pointId, reason: 'again', targetVersion: '1.0.0', affectedSites: sites },
+    201,
+  );
+  expect(next.steps.map((s: any) => s.estimatedTimeMs)).toEqual([200, measured[Math.floor(0.9 * measured.length)], 200]);
+  expect(next.estimatedDurationMs).toBe(400 + measured[6]!);
 });
 
 test('unknown plans and executions answer 404 with their codes', async () => {

@@ -171,6 +171,12 @@ test('operator actions: pause holds the bake (paused time does not count), refus
   const actions = await h.audit(id);
   expect(actions).toEqual(expect.arrayContaining(['rollout.created', 'rollout.start', 'rollout.pause', 'rollout.resume', 'rollout.abort', 'rollout.failed']));
   expect(actions.filter((a) => a === 'rollout.promote')).toHaveLength(0);
+  // Each accepted action once, by whom and through which request; the abort before the end it caused.
+  expect(actions.filter((a) => a === 'rollout.abort')).toHaveLength(1);
+  expect(actions.indexOf('rollout.abort')).toBeLessThan(actions.indexOf('rollout.failed'));
+  const abortRecord = (await h.auditEntries(id)).find((e) => e.action === 'rollout.abort');
+  expect(abortRecord).toMatchObject({ actor: 'olga', requestId: aborted.headers.get('x-request-id'), details: { reason: 'wrong build' } });
+  expect(abortRecord?.before).toMatchObject({ status: 'in_progress', waitingFor: 'delay' });
 });
 
 test('a signal from a raw Temporal client is checked by the same rules: a refused one is recorded and changes nothing', async () => {
@@ -182,6 +188,9 @@ test('a signal from a raw Temporal client is checked by the same rules: a refuse
   const done = await h.waitFor(id, h.ended);
   expect(done.status).toBe('completed');
   expect(done.refused).toEqual([expect.objectContaining({ action: 'promote', by: 'raw-client', code: 'ROLLOUT_NOT_WAITING' })]);
+  // The accepted signal is in the audit trail as an update would be; the refused one is not.
+  const records = (await h.auditEntries(id)).filter((e) => e.actor === 'raw-client');
+  expect(records.map((e) => e.action)).toEqual(['rollout.start']);
 });
 
 test('rollback after the end takes every deployed site back to its recovery point', async () => {
@@ -200,12 +209,15 @@ test('rollback after the end takes every deployed site back to its recovery poin
   expect((await h.act(next, 'abort', 'not now')).status).toBe(200);
   await h.waitFor(next, h.ended);
 
-  expect((await h.act(id, 'rollback', 'customer complaint')).status).toBe(200);
+  const rollback = await h.act(id, 'rollback', 'customer complaint');
+  expect(rollback.status).toBe(200);
   const done = await h.waitFor(id, (r) => r.status === 'rolled_back');
   expect(done.failureReason).toBe('rolled back by admin-user: customer complaint');
   expect(done.deployments.map((d: any) => d.status)).toEqual(['rolled_back', 'rolled_back']);
   expect(await h.versionsAt(wf, ['us-2', 'us-3'])).toEqual({ 'us-2': '1.0.0', 'us-3': '1.0.0' });
   expect((await h.act(id, 'rollback', 'again')).body.code).toBe('ROLLOUT_FINISHED');
+  const rollbacks = (await h.auditEntries(id)).filter((e) => e.action === 'rollout.rollback');
+  expect(rollbacks).toEqual([expect.objectContaining({ requestId: rollback.headers.get('x-request-id'), before: { status: 'completed', waitingFor: null } })]);
   // The rollback run released the sites it took.
   expect((await h.createRollout({ workflowId: wf, version: '2.0.0', strategy: 'immediate', targetSites: ['us-2', 'us-3'], config: {} })).status).toBe(201);
 });

@@ -80,10 +80,15 @@ export function rolloutHelpers(get: () => TestWeft) {
 
   const ended = (r: Json) => ['completed', 'failed', 'rolled_back'].includes(r.status);
 
-  async function audit(id: string): Promise<string[]> {
+  /** The rollout's audit records, oldest first. */
+  async function auditEntries(id: string): Promise<Json[]> {
     const res = await ok('GET', `/audit?resourceType=rollout&resourceId=${id}&limit=200`);
-    return (res.items as Json[]).map((e) => e.action).reverse();
+    return (res.items as Json[]).reverse();
   }
 
-  return { ok, twoVersions, createSites, versionAt, versionsAt, createRollout, act, waitFor, ended, audit, labelled };
+  async function audit(id: string): Promise<string[]> {
+    return (await auditEntries(id)).map((e) => e.action);
+  }
+
+  return { ok, twoVersions, createSites, versionAt, versionsAt, createRollout, act, waitFor, ended, audit, auditEntries, labelled };
 }

@@ -1,5 +1,5 @@
 /** Recovery points, site versions, rollback plans and their executions. */
-import { and, avg, count, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, avg, count, desc, eq, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import {
   recoveryPoints,
@@ -9,6 +9,7 @@ import {
   type RecoveryPointRow,
   type RollbackExecutionRow,
   type RollbackPlanRow,
+  type RollbackStep,
 } from '../schema';
 
 export async function insertRecoveryPoint(db: WeftDb, row: typeof recoveryPoints.$inferInsert): Promise<RecoveryPointRow> {
@@ -103,6 +104,20 @@ export async function saveRollbackProgress(
     .where(and(eq(rollbackExecutions.id, id), lt(rollbackExecutions.revision, progress.revision)))
     .returning();
   return row;
+}
+
+/** The latest finished rollback executions with their plans' steps, newest first: what estimates are measured on. */
+export async function recentFinishedRollbacks(
+  db: WeftDb,
+  limit: number,
+): Promise<Array<{ planSteps: RollbackStep[]; steps: RollbackExecutionRow['steps']; sites: RollbackExecutionRow['sites'] }>> {
+  return db
+    .select({ planSteps: rollbackPlans.steps, steps: rollbackExecutions.steps, sites: rollbackExecutions.sites })
+    .from(rollbackExecutions)
+    .innerJoin(rollbackPlans, eq(rollbackPlans.id, rollbackExecutions.planId))
+    .where(isNotNull(rollbackExecutions.completedAt))
+    .orderBy(desc(rollbackExecutions.completedAt))
+    .limit(limit);
 }
 
 /** Recovery points and rollback executions by outcome, and the mean duration of finished ones. */

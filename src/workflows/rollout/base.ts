@@ -8,6 +8,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -15,6 +16,7 @@ import {
   type ApplicationFailure,
 } from '@temporalio/workflow';
 import type { WeftActivities } from '../../activities';
+import type { RolloutActionRecord } from '../../shared/rollouts';
 import { rolloutStatusKey } from '../search-attributes';
 import { rolloutSignals, rolloutStateQuery, rolloutUpdates } from './messages';
 import { checkAction } from './rules';
@@ -27,6 +29,8 @@ export const acts = proxyActivities<WeftActivities>({
 });
 
 const ACTIONS: RolloutAction[] = ['start', 'pause', 'resume', 'promote', 'abort', 'rollback'];
+/** Accepted actions write their own audit record from the workflow (before: the API wrote it after the update). */
+export const ACTION_AUDIT_PATCH = 'weft-rollout-action-audit';
 const DEFAULT_HISTORY_LIMIT = 5_000;
 /** Refused signals kept in the state (the latest). */
 const REFUSED_KEPT = 50;
@@ -63,7 +67,16 @@ export class RolloutBase {
     this.s = input.state ?? initialState();
     setHandler(rolloutStateQuery, () => this.view());
     for (const action of ACTIONS) {
-      setHandler(rolloutUpdates[action], (req) => this.apply(action, req), { validator: (_req: RolloutActionRequest) => this.check(action) });
+      setHandler(
+        rolloutUpdates[action],
+        (req) => {
+          const before = this.phase();
+          const answer = this.apply(action, req);
+          // Unpatched the handler stays synchronous: its answer came before the loop's next command.
+          return patched(ACTION_AUDIT_PATCH) ? this.auditAction(action, req, before).then(() => answer) : answer;
+        },
+        { validator: (_req: RolloutActionRequest) => this.check(action) },
+      );
       setHandler(rolloutSignals[action], (req) => {
         try {
           this.check(action);
@@ -74,7 +87,9 @@ export class RolloutBase {
           );
           return;
         }
+        const before = this.phase();
         this.apply(action, req);
+        if (patched(ACTION_AUDIT_PATCH)) return this.auditAction(action, req, before);
       });
     }
   }
@@ -86,6 +101,31 @@ export class RolloutBase {
   view(): RolloutLiveState {
     const stage = this.input.plan.stages[this.s.stageIndex];
     return { ...this.s, rolloutId: this.input.rolloutId, stage: stage?.number ?? null };
+  }
+
+  private phase(): RolloutActionRecord['before'] {
+    return { status: this.s.status, waitingFor: this.s.waitingFor };
+  }
+
+  /**
+   * The accepted action's audit record, written by an activity the handler waits for: an update
+   * is answered once its record exists, and the acceptance in the history makes the record
+   * certain to be written even if a worker dies meanwhile (a signal's too). Behind
+   * ACTION_AUDIT_PATCH at every call.
+   */
+  protected async auditAction(action: RolloutAction, req: RolloutActionRequest, before: RolloutActionRecord['before']): Promise<void> {
+    const n = (this.s.actionsTaken ?? 0) + 1;
+    this.s.actionsTaken = n;
+    await acts.recordRolloutAction({
+      rolloutId: this.input.rolloutId,
+      // The first run's id tells a rollback run after the end from the rollout's own chain of runs.
+      actionId: `${this.input.rolloutId}:${workflowInfo().firstExecutionRunId}:action:${n}`,
+      action,
+      by: req.by,
+      reason: req.reason ?? null,
+      ...(req.request ? { request: req.request } : {}),
+      before,
+    });
   }
 
   private check(action: RolloutAction): void {

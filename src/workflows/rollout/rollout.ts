@@ -4,9 +4,9 @@
  * rollback when configured), aborted or rolled back by an operator. Its durable state is this
  * workflow; activities keep the rows (rollout, deployments, recovery points) for the API.
  */
-import { ParentClosePolicy, allHandlersFinished, condition, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, allHandlersFinished, condition, patched, startChild } from '@temporalio/workflow';
 import type { ApprovalInput, ApprovalResult } from '../approval-types';
-import { acts, nowIso } from './base';
+import { ACTION_AUDIT_PATCH, acts, nowIso } from './base';
 import { chunks } from './plan';
 import { RolloutStages } from './stages';
 import type { RolloutInput, RolloutResult } from './types';
@@ -145,9 +145,10 @@ class RolloutRun extends RolloutStages {
   }
 
   /** A run started after the rollout ended, only to take its sites back. */
-  private async rollbackAfterEnd(req: { by: string; reason: string }): Promise<RolloutResult> {
+  private async rollbackAfterEnd(req: NonNullable<RolloutInput['rollbackOnly']>): Promise<RolloutResult> {
     this.s.started = true;
     this.s.approved = true;
+    if (patched(ACTION_AUDIT_PATCH)) await this.auditAction('rollback', req, { status: req.endedAs ?? 'failed', waitingFor: null });
     this.s.failureReason = `rolled back by ${req.by}${req.reason ? `: ${req.reason}` : ''}`;
     await this.rollbackSites(await acts.rolloutTouchedSites({ rolloutId: this.input.rolloutId }), this.s.failureReason);
     this.s.status = 'rolled_back';
@@ -157,6 +158,8 @@ class RolloutRun extends RolloutStages {
   private async end(): Promise<RolloutResult> {
     this.s.waitingFor = null;
     this.s.pauseAsked = false;
+    // The actions' own audit records first, so the trail reads `abort` before `failed`.
+    await condition(allHandlersFinished);
     await this.record();
     // Answer every update before the run ends, so no caller sees "workflow completed" instead.
     await condition(allHandlersFinished);

@@ -4,7 +4,7 @@
  *
  * Types only: everything here crosses payloads, so no Date, Map or class.
  */
-import type { AnalyzeRolloutResult, RolloutMetricName } from '../../shared/rollouts';
+import type { ActionRequestContext, AnalyzeRolloutResult, RolloutMetricName } from '../../shared/rollouts';
 
 export type RolloutStrategy = 'immediate' | 'staged' | 'canary' | 'scheduled';
 export type RolloutStatus = 'pending' | 'in_progress' | 'paused' | 'completed' | 'rolled_back' | 'failed';
@@ -109,6 +109,8 @@ export interface RolloutRunState {
   /** An abort or rollback under way. */
   stop: { kind: 'abort' | 'rollback'; by: string; reason: string } | null;
   approvalRequestId: string | null;
+  /** Accepted operator actions so far: numbers each one's audit record (absent in runs before it was kept). */
+  actionsTaken?: number;
 }
 
 export interface RolloutInput {
@@ -127,7 +129,7 @@ export interface RolloutInput {
   /** Events after which a run continues as new (default 5,000; tests and benches lower it). */
   historyLimit?: number;
   /** A run that only takes a finished rollout's sites back (POST …/rollback after it ended). */
-  rollbackOnly?: { by: string; reason: string };
+  rollbackOnly?: { by: string; reason: string; request?: ActionRequestContext; endedAs?: RolloutStatus };
 }
 
 export type RolloutAction = 'start' | 'pause' | 'resume' | 'promote' | 'abort' | 'rollback';
@@ -136,6 +138,8 @@ export type RolloutAction = 'start' | 'pause' | 'resume' | 'promote' | 'abort' |
 export interface RolloutActionRequest {
   by: string;
   reason?: string;
+  /** Set by the API; a raw Temporal client may leave it out. */
+  request?: ActionRequestContext;
 }
 
 /** What the `rolloutState` query and every accepted action answer. */
