@@ -143,7 +143,7 @@ export function createRolloutActivities(deps: { db: WeftDb; box: SecretBox; send
           resourceType: 'rollout',
           resourceId: r.rolloutId,
           workflowId: row.definitionId,
-          details: { reason: r.reason, actionId: r.actionId },
+          details: { reason: r.reason, actionId: r.actionId, ...(r.sites ? { sites: r.sites } : {}) },
           before: r.before,
         });
       });

@@ -82,7 +82,8 @@ export async function beginDeployment(db: WeftDb, box: SecretBox, k: DeploymentK
           ? `the configuration of site ${k.siteId} does not validate: ${errors.map((e) => `${e.path} ${e.message}`).join('; ')}`
           : null;
     const before = await siteState(tx, k.definitionId, k.siteId);
-    const fromVersion = before.siteVersion ?? before.activeVersion;
+    // A later attempt keeps what the site ran before the rollout, not what an earlier attempt left there.
+    const fromVersion = row ? row.fromVersion : (before.siteVersion ?? before.activeVersion);
     if (refusal) {
       const error = `CONFIG_INVALID: ${refusal}`;
       await upsertDeployment(tx, {

@@ -215,13 +215,13 @@ export class RolloutService {
    * action always has one and a refused one none. `rollback` of a rollout that already ended runs
    * a new workflow run that only takes its sites back.
    * @throws WeftError ROLLOUT_NOT_FOUND, ROLLOUT_FINISHED, ROLLOUT_NOT_PAUSED, ROLLOUT_NOT_WAITING,
-   *   ROLLOUT_NOT_RUNNING, ROLLOUT_ALREADY_STARTED, ROLLOUT_AWAITS_PROMOTION
+   *   ROLLOUT_NOT_RUNNING, ROLLOUT_ALREADY_STARTED, ROLLOUT_AWAITS_PROMOTION, ROLLOUT_NOTHING_TO_RETRY
    */
-  async act(id: string, action: RolloutAction, reason: string | undefined, ctx: AuditContext): Promise<RolloutDetail> {
+  async act(id: string, action: RolloutAction, reason: string | undefined, ctx: AuditContext, sites?: string[]): Promise<RolloutDetail> {
     const row = await getRollout(this.db, id);
     if (!row) throw rolloutNotFound(id);
     const request = { requestId: ctx.requestId ?? null, clientIp: ctx.clientIp ?? null, userAgent: ctx.userAgent ?? null };
-    const req = { by: ctx.actor, request, ...(reason !== undefined ? { reason } : {}) };
+    const req = { by: ctx.actor, request, ...(reason !== undefined ? { reason } : {}), ...(sites !== undefined ? { sites } : {}) };
     if (TERMINAL_ROLLOUT_STATUSES.includes(row.status)) {
       if (action !== 'rollback' || row.status === 'rolled_back') throw new WeftError('ROLLOUT_FINISHED', `rollout ${id} is ${row.status}`);
       await this.rollbackEnded(row, { by: req.by, reason: reason ?? '', request, endedAs: row.status });

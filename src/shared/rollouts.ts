@@ -81,6 +81,8 @@ export interface RolloutActionRecord {
   action: string;
   by: string;
   reason: string | null;
+  /** `retry`: the sites it deployed again. */
+  sites?: string[];
   request?: ActionRequestContext;
   /** The rollout as the action found it. */
   before: { status: string; waitingFor: string | null };

@@ -16,6 +16,7 @@ const listQuery = z.strictObject({
   cursor: z.string().min(1).max(500).optional(),
 });
 const actionBody = z.strictObject({ reason: z.string().max(1000).optional() });
+const retryBody = actionBody.extend({ sites: z.array(z.string().min(1).max(100)).min(1).max(1000).optional() });
 
 /**
  * Who may do what: technical leads (and admins) create rollouts and take every action; an
@@ -29,6 +30,7 @@ const ACTIONS: Array<[RolloutAction, ReturnType<typeof requireRole>]> = [
   ['promote', requireRole('technical_lead')],
   ['abort', requireRole('technical_lead', 'operator')],
   ['rollback', requireRole('technical_lead')],
+  ['retry', requireRole('technical_lead')],
 ];
 
 /** `/rollouts`: moving a version of a workflow onto sites (docs/rollouts.md). */
@@ -54,8 +56,8 @@ export function rolloutsRouter(deps: { rollouts: RolloutService }): Router {
 
   for (const [action, guard] of ACTIONS) {
     router.post(`/rollouts/:id/${action}`, guard, async (req, res) => {
-      const body = parseRequest(actionBody, req.body ?? {}, 'body');
-      res.json(await rollouts.act(param(req, 'id'), action, body.reason, auditContext(req)));
+      const body: z.infer<typeof retryBody> = parseRequest(action === 'retry' ? retryBody : actionBody, req.body ?? {}, 'body');
+      res.json(await rollouts.act(param(req, 'id'), action, body.reason, auditContext(req), body.sites));
     });
   }
 

@@ -19,7 +19,7 @@ import type { WeftActivities } from '../../activities';
 import type { RolloutActionRecord } from '../../shared/rollouts';
 import { rolloutStatusKey } from '../search-attributes';
 import { rolloutSignals, rolloutStateQuery, rolloutUpdates } from './messages';
-import { checkAction } from './rules';
+import { checkAction, sitesToRetry } from './rules';
 import type { RolloutAction, RolloutActionRequest, RolloutInput, RolloutLiveState, RolloutResult, RolloutRunState, RolloutStatus, WaitingFor } from './types';
 
 // Each activity is a few statements; a worker that died holding one is retried on another soon.
@@ -28,7 +28,7 @@ export const acts = proxyActivities<WeftActivities>({
   retry: { initialInterval: '500ms', maximumInterval: '10s', backoffCoefficient: 2 },
 });
 
-const ACTIONS: RolloutAction[] = ['start', 'pause', 'resume', 'promote', 'abort', 'rollback'];
+const ACTIONS: RolloutAction[] = ['start', 'pause', 'resume', 'promote', 'abort', 'rollback', 'retry'];
 /** Accepted actions write their own audit record from the workflow (before: the API wrote it after the update). */
 export const ACTION_AUDIT_PATCH = 'weft-rollout-action-audit';
 const DEFAULT_HISTORY_LIMIT = 5_000;
@@ -71,15 +71,16 @@ export class RolloutBase {
         rolloutUpdates[action],
         (req) => {
           const before = this.phase();
-          const answer = this.apply(action, req);
+          const accepted = this.withRetried(action, req);
+          const answer = this.apply(action, accepted);
           // Unpatched the handler stays synchronous: its answer came before the loop's next command.
-          return patched(ACTION_AUDIT_PATCH) ? this.auditAction(action, req, before).then(() => answer) : answer;
+          return patched(ACTION_AUDIT_PATCH) ? this.auditAction(action, accepted, before).then(() => answer) : answer;
         },
-        { validator: (_req: RolloutActionRequest) => this.check(action) },
+        { validator: (req: RolloutActionRequest) => this.check(action, req) },
       );
       setHandler(rolloutSignals[action], (req) => {
         try {
-          this.check(action);
+          this.check(action, req);
         } catch (err) {
           const failure = err as ApplicationFailure;
           this.s.refused = [...this.s.refused, { action, by: req.by, code: failure.type ?? 'REFUSED', message: failure.message, at: nowIso() }].slice(
@@ -88,8 +89,9 @@ export class RolloutBase {
           return;
         }
         const before = this.phase();
-        this.apply(action, req);
-        if (patched(ACTION_AUDIT_PATCH)) return this.auditAction(action, req, before);
+        const accepted = this.withRetried(action, req);
+        this.apply(action, accepted);
+        if (patched(ACTION_AUDIT_PATCH)) return this.auditAction(action, accepted, before);
       });
     }
   }
@@ -101,6 +103,11 @@ export class RolloutBase {
   view(): RolloutLiveState {
     const stage = this.input.plan.stages[this.s.stageIndex];
     return { ...this.s, rolloutId: this.input.rolloutId, stage: stage?.number ?? null };
+  }
+
+  /** A retry names the sites it deploys again, so its audit record says which. */
+  private withRetried(action: RolloutAction, req: RolloutActionRequest): RolloutActionRequest {
+    return action === 'retry' ? { ...req, sites: sitesToRetry(this.s, req.sites) } : req;
   }
 
   private phase(): RolloutActionRecord['before'] {
@@ -123,14 +130,34 @@ export class RolloutBase {
       action,
       by: req.by,
       reason: req.reason ?? null,
+      ...(req.sites ? { sites: req.sites } : {}),
       ...(req.request ? { request: req.request } : {}),
       before,
     });
   }
 
-  private check(action: RolloutAction): void {
-    checkAction(action, { state: this.s, stopping: this.stopping, pauseAsked: this.s.pauseAsked });
+  private check(action: RolloutAction, req?: RolloutActionRequest): void {
+    checkAction(action, { state: this.s, stopping: this.stopping, pauseAsked: this.s.pauseAsked }, req);
   }
+
+  /** Sites an operator's `retry` put back to pending for a new attempt, not deployed yet. */
+  protected retriesDue(): string[] {
+    return Object.keys(this.s.deployments).filter((site) => {
+      const d = this.s.deployments[site];
+      return d?.status === 'pending' && d.attempt > 1;
+    });
+  }
+
+  /**
+   * Retried sites a wait deploys at once: none for a scheduled rollout, whose sites deploy only
+   * inside their maintenance windows (its next deployment step takes them).
+   */
+  protected retriesNow(): string[] {
+    return this.input.plan.schedule ? [] : this.retriesDue();
+  }
+
+  /** Deploys the retried sites (stages.ts); a wait that wakes for them calls it and waits on. */
+  protected async deployRetries(): Promise<void> {}
 
   private apply(action: RolloutAction, req: RolloutActionRequest): RolloutLiveState {
     const reason = req.reason ?? '';
@@ -157,6 +184,13 @@ export class RolloutBase {
       case 'abort':
       case 'rollback':
         this.s.stop = { kind: action, by: req.by, reason };
+        break;
+      case 'retry':
+        // A new attempt of each: its own key, so the deployment activities run again.
+        for (const site of sitesToRetry(this.s, req.sites)) {
+          const d = this.s.deployments[site]!;
+          this.s.deployments = { ...this.s.deployments, [site]: { status: 'pending', attempt: d.attempt + 1, durationMs: null, error: null } };
+        }
         break;
     }
     return this.view();
@@ -232,8 +266,14 @@ export class RolloutBase {
       }
       await this.setPhase('in_progress', waitingFor);
       const began = Date.now();
-      await condition(() => this.s.pauseAsked || this.stopping, remaining);
+      await condition(() => this.s.pauseAsked || this.stopping || this.retriesNow().length > 0, remaining);
       remaining -= Date.now() - began;
+      if (!this.s.pauseAsked && !this.stopping && this.retriesNow().length > 0) {
+        // Retried sites deploy now, not after the wait; the time they take counts as waited.
+        const retryBegan = Date.now();
+        await this.deployRetries();
+        remaining -= Date.now() - retryBegan;
+      }
     }
     await this.setPhase('in_progress', null);
     return !this.stopping;

@@ -18,6 +18,7 @@ export const rolloutUpdates = {
   promote: update('promote'),
   abort: update('abort'),
   rollback: update('rollback'),
+  retry: update('retry'),
 } as const;
 
 export const rolloutSignals = {
@@ -27,4 +28,5 @@ export const rolloutSignals = {
   promote: signal('promote'),
   abort: signal('abort'),
   rollback: signal('rollback'),
+  retry: signal('retry'),
 } as const;

@@ -43,6 +43,8 @@ class RolloutRun extends RolloutStages {
         return this.end();
       }
     }
+    // A retry asked for after the last stage's deployments: those sites are deployed before the end.
+    if (!this.s.stop) await this.deployLeftovers();
     if (this.s.stop) await this.applyStop();
     else {
       this.s.status = 'completed';

@@ -3,7 +3,7 @@
  * validators) and signals alike. Refusals carry a stable code as their failure type.
  */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { TERMINAL_ROLLOUT_STATUSES, type RolloutAction, type RolloutRunState } from './types';
+import { TERMINAL_ROLLOUT_STATUSES, type RolloutAction, type RolloutActionRequest, type RolloutRunState } from './types';
 
 /** What the rules look at besides the carried state. */
 export interface ActionContext {
@@ -18,8 +18,14 @@ function refuse(code: string, message: string): never {
   throw ApplicationFailure.create({ type: code, message, nonRetryable: true });
 }
 
+/** The failed sites a `retry` asking for `named` (all when absent) deploys again. */
+export function sitesToRetry(state: RolloutRunState, named: string[] | undefined): string[] {
+  const failed = Object.keys(state.deployments).filter((site) => state.deployments[site]?.status === 'failed');
+  return named === undefined ? failed : failed.filter((site) => named.includes(site));
+}
+
 /** @throws ApplicationFailure with a ROLLOUT_* type when `action` is not accepted now */
-export function checkAction(action: RolloutAction, ctx: ActionContext): void {
+export function checkAction(action: RolloutAction, ctx: ActionContext, req?: RolloutActionRequest): void {
   const { state } = ctx;
   if (TERMINAL_ROLLOUT_STATUSES.includes(state.status)) refuse('ROLLOUT_FINISHED', `the rollout is ${state.status}`);
   if (ctx.stopping) refuse('ROLLOUT_FINISHED', 'the rollout is being stopped');
@@ -46,5 +52,16 @@ export function checkAction(action: RolloutAction, ctx: ActionContext): void {
     case 'abort':
     case 'rollback':
       return;
+    case 'retry': {
+      if (!state.started) refuse('ROLLOUT_NOT_RUNNING', 'the rollout has not been started');
+      const named = req?.sites;
+      const retried = sitesToRetry(state, named);
+      if (retried.length === 0)
+        refuse('ROLLOUT_NOTHING_TO_RETRY', named ? `none of ${named.join(', ')} failed in this rollout` : 'no site failed in this rollout');
+      if (named && retried.length < named.length) {
+        refuse('ROLLOUT_NOTHING_TO_RETRY', `only failed sites are deployed again; not failed: ${named.filter((s) => !retried.includes(s)).join(', ')}`);
+      }
+      return;
+    }
   }
 }

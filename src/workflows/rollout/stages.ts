@@ -13,12 +13,31 @@ export type StageOutcome = 'ok' | 'stopped' | { reason: string };
 const HOUR_MS = 3_600_000;
 
 export class RolloutStages extends RolloutBase {
-  /** Sites of the stage not yet deployed (in flight counts as not yet: the activities are idempotent). */
+  /**
+   * Sites of the stage not yet deployed (in flight counts as not yet: the activities are
+   * idempotent), after any site of an earlier stage an operator asked to retry.
+   */
   private todo(stage: PlannedStage): string[] {
-    return stage.sites.filter((site) => {
+    const own = stage.sites.filter((site) => {
       const d = this.s.deployments[site];
       return !d || d.status === 'pending' || d.status === 'in_progress';
     });
+    const retried = this.retriesDue().filter((site) => !stage.sites.includes(site));
+    return retried.length > 0 ? [...retried, ...own] : own;
+  }
+
+  /** Sites retried after the last stage deployed: deployed as that stage's were (windows, pauses). */
+  protected async deployLeftovers(): Promise<StageOutcome> {
+    const last = this.input.plan.stages[this.input.plan.stages.length - 1];
+    if (!last || this.retriesDue().length === 0) return 'ok';
+    return this.input.plan.schedule ? this.deployScheduled(last) : this.deployAll(last);
+  }
+
+  protected override async deployRetries(): Promise<void> {
+    const stage = this.input.plan.stages[Math.min(this.s.stageIndex, this.input.plan.stages.length - 1)]!;
+    for (let due = this.retriesNow(); due.length > 0 && !this.stopping && !this.s.pauseAsked; due = this.retriesNow()) {
+      await this.deployBatch(due.slice(0, stage.maxParallel));
+    }
   }
 
   protected async runStage(stage: PlannedStage, isLast: boolean): Promise<StageOutcome> {
@@ -182,7 +201,12 @@ export class RolloutStages extends RolloutBase {
   protected async waitForPromotion(): Promise<StageOutcome> {
     this.s.promoted = false;
     await this.setPhase('paused', 'promotion' satisfies WaitingFor);
-    await condition(() => this.s.promoted || this.stopping);
+    for (;;) {
+      await condition(() => this.s.promoted || this.stopping || this.retriesNow().length > 0);
+      if (this.s.promoted || this.stopping) break;
+      // Retried sites deploy while the gate waits; it still waits for `promote` after.
+      await this.deployRetries();
+    }
     if (this.stopping) return 'stopped';
     await this.setPhase('in_progress', null);
     return 'ok';

@@ -132,7 +132,7 @@ export interface RolloutInput {
   rollbackOnly?: { by: string; reason: string; request?: ActionRequestContext; endedAs?: RolloutStatus };
 }
 
-export type RolloutAction = 'start' | 'pause' | 'resume' | 'promote' | 'abort' | 'rollback';
+export type RolloutAction = 'start' | 'pause' | 'resume' | 'promote' | 'abort' | 'rollback' | 'retry';
 
 /** An operator action, sent as an update (answered) or a signal (refusals recorded). */
 export interface RolloutActionRequest {
@@ -140,6 +140,8 @@ export interface RolloutActionRequest {
   reason?: string;
   /** Set by the API; a raw Temporal client may leave it out. */
   request?: ActionRequestContext;
+  /** `retry`: the failed sites to deploy again (all failed sites when absent). */
+  sites?: string[];
 }
 
 /** What the `rolloutState` query and every accepted action answer. */
