@@ -54,19 +54,10 @@ afterAll(async () => {
 test('SIGKILL during a bake timer: a new worker resumes after the bake, no site deployed twice', async () => {
   const first = await startWorker();
   const wf = await h.twoVersions('crash-bake');
-  const id = (
-    await h.createRollout({
-      workflowId: wf,
-      version: '2.0.0',
-      strategy: 'staged',
-      config: {
-        stages: [
-          { stageNumber: 1, sitesOrRegions: ['k-1', 'k-2', 'k-3'], delay: '4s', validateBeforeNext: true },
-          { stageNumber: 2, sitesOrRegions: ['k-4', 'k-5', 'k-6'], validateBeforeNext: false },
-        ],
-      },
-    })
-  ).body.id as string;
+  const id = await h.stagedRollout(wf, [
+    { stageNumber: 1, sitesOrRegions: ['k-1', 'k-2', 'k-3'], delay: '4s', validateBeforeNext: true },
+    { stageNumber: 2, sitesOrRegions: ['k-4', 'k-5', 'k-6'], validateBeforeNext: false },
+  ]);
   await h.act(id, 'start');
   await h.waitFor(id, (r) => r.waitingFor === 'delay');
   await kill(first);

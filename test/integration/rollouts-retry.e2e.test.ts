@@ -23,19 +23,10 @@ afterAll(async () => {
 
 test('a failed site retried during the bake is deployed again at once as attempt 2, and the rollout completes', async () => {
   const wf = await h.twoVersions('retried');
-  const id = (
-    await h.createRollout({
-      workflowId: wf,
-      version: '2.0.0',
-      strategy: 'staged',
-      config: {
-        stages: [
-          { stageNumber: 1, sitesOrRegions: ['line-1', 'line-2'], delay: '10s', successCriteriaPercentage: 50 },
-          { stageNumber: 2, sitesOrRegions: ['line-3'] },
-        ],
-      },
-    })
-  ).body.id as string;
+  const id = await h.stagedRollout(wf, [
+    { stageNumber: 1, sitesOrRegions: ['line-1', 'line-2'], delay: '10s', successCriteriaPercentage: 50 },
+    { stageNumber: 2, sitesOrRegions: ['line-3'] },
+  ]);
   const nothingYet = await h.act(id, 'retry');
   expect([nothingYet.status, nothingYet.body.code]).toEqual([409, 'ROLLOUT_NOT_RUNNING']);
   await h.act(id, 'start');

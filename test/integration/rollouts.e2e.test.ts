@@ -52,20 +52,11 @@ test('immediate: every active production site, two at a time; starts there run t
 
 test('staged: stages by site and region, a bake delay between them shown as waitingFor delay', async () => {
   const wf = await h.twoVersions('staged');
-  const id = (
-    await h.createRollout({
-      workflowId: wf,
-      version: '2.0.0',
-      strategy: 'staged',
-      config: {
-        stages: [
-          { stageNumber: 1, sitesOrRegions: ['eu-1'], delay: '2s', validateBeforeNext: true },
-          { stageNumber: 2, sitesOrRegions: ['eu'], delayHours: 0, validateBeforeNext: false },
-          { stageNumber: 3, sitesOrRegions: ['us'], validateBeforeNext: false, successCriteriaPercentage: 50, maxParallelSites: 1 },
-        ],
-      },
-    })
-  ).body.id as string;
+  const id = await h.stagedRollout(wf, [
+    { stageNumber: 1, sitesOrRegions: ['eu-1'], delay: '2s', validateBeforeNext: true },
+    { stageNumber: 2, sitesOrRegions: ['eu'], delayHours: 0, validateBeforeNext: false },
+    { stageNumber: 3, sitesOrRegions: ['us'], validateBeforeNext: false, successCriteriaPercentage: 50, maxParallelSites: 1 },
+  ]);
   await h.act(id, 'start');
   const baking = await h.waitFor(id, (r) => r.waitingFor === 'delay');
   expect(baking).toMatchObject({ status: 'in_progress', stage: 1 });
@@ -80,20 +71,11 @@ test('staged: stages by site and region, a bake delay between them shown as wait
 
 test('staged: a stage that misses its success criterion stops the rollout and rolls back what it deployed', async () => {
   const wf = await h.twoVersions('staged-fails');
-  const id = (
-    await h.createRollout({
-      workflowId: wf,
-      version: '2.0.0',
-      strategy: 'staged',
-      config: {
-        stages: [
-          { stageNumber: 1, sitesOrRegions: ['eu-1'], validateBeforeNext: false },
-          { stageNumber: 2, sitesOrRegions: ['eu-2', 'eu-3'], delay: '1s', validateBeforeNext: false },
-          { stageNumber: 3, sitesOrRegions: ['us'], validateBeforeNext: false },
-        ],
-      },
-    })
-  ).body.id as string;
+  const id = await h.stagedRollout(wf, [
+    { stageNumber: 1, sitesOrRegions: ['eu-1'], validateBeforeNext: false },
+    { stageNumber: 2, sitesOrRegions: ['eu-2', 'eu-3'], delay: '1s', validateBeforeNext: false },
+    { stageNumber: 3, sitesOrRegions: ['us'], validateBeforeNext: false },
+  ]);
   // eu-3 closes after the rollout was planned: its deployment is refused (CONFIG_INVALID), stage 2 has 50% < 100%.
   await h.ok('POST', '/sites/eu-3/deactivate', { reason: 'refit' });
   try {

@@ -62,6 +62,13 @@ export function rolloutHelpers(get: () => TestWeft) {
     return t().api('POST', '/api/v1/rollouts', body, token ? { token } : {});
   }
 
+  /** A staged rollout of the workflow's 2.0.0 over `stages` (created, not started): its id. */
+  async function stagedRollout(workflowId: string, stages: Json[]): Promise<string> {
+    const created = await createRollout({ workflowId, version: '2.0.0', strategy: 'staged', config: { stages } });
+    if (created.status !== 201) throw new Error(`rollout: ${created.status} ${JSON.stringify(created.body)}`);
+    return created.body.id as string;
+  }
+
   function act(id: string, action: string, reason?: string, token?: string): Promise<ApiResponse> {
     return t().api('POST', `/api/v1/rollouts/${id}/${action}`, reason === undefined ? {} : { reason }, token ? { token } : {});
   }
@@ -90,5 +97,5 @@ export function rolloutHelpers(get: () => TestWeft) {
     return (await auditEntries(id)).map((e) => e.action);
   }
 
-  return { ok, twoVersions, createSites, versionAt, versionsAt, createRollout, act, waitFor, ended, audit, auditEntries, labelled };
+  return { ok, twoVersions, createSites, versionAt, versionsAt, createRollout, stagedRollout, act, waitFor, ended, audit, auditEntries, labelled };
 }
