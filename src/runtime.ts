@@ -43,7 +43,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
     for (const fn of stops.reverse()) await fn().catch((err: Error) => log.error({ err }, 'stop failed'));
   };
   // Before anything creates the SDK runtime (the dev server does).
-  installTemporalLogging(log);
+  installTemporalLogging(log, opts.worker ? settings.workerMetricsAddress : undefined);
   try {
     let devServer: DevServer | undefined;
     let temporalAddress = settings.temporalAddress;

@@ -47,6 +47,7 @@ import { versionsRouter } from './routes/versions';
 import { workflowsRouter } from './routes/workflows';
 import { rolloutsRouter } from './routes/rollouts';
 import { RolloutService } from '../services/rollouts';
+import { createApiMetrics } from './metrics';
 import { VersionExportService } from '../services/version-export';
 import { VersionLifecycleService } from '../services/version-lifecycle';
 
@@ -76,12 +77,17 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(assignRequestId());
+  // Prometheus scrapes without a token, as scrapers do: the figures name workflows and services, no data.
+  const metrics = createApiMetrics(deps.database.db);
+  app.use(metrics.countRequests);
+  app.get('/metrics', metrics.serve);
   app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
 
   const health = healthRouter({ database: deps.database, temporal: deps.temporal });
   app.use(health);
 
   const api = express.Router();
+  api.use(metrics.rememberMount);
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions, siteConfig);

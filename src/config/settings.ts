@@ -26,6 +26,8 @@ export const SETTING_DOCS = {
     'how many running workflows a worker keeps in memory (about 0.3 MB each; evicted ones are replayed from history when they next act); default 1,248: what keeps a worker near 1 GiB, counting 0.5 MB each',
   WEFT_WORKFLOW_STACK_TRACES:
     "on: the Temporal Web UI's Stack Trace tab works, at the price of a stack trace taken for every promise a workflow creates (most of an activation's CPU); default off",
+  WEFT_WORKER_METRICS_ADDRESS:
+    "host:port where a worker process serves the Temporal SDK's Prometheus metrics at /metrics (e.g. 0.0.0.0:9464); unset serves none",
   WEFT_ROLLOUT_HISTORY_LIMIT: 'history events after which a rollout workflow run continues as new (default 5,000; at least 200)',
 } as const;
 
@@ -74,6 +76,10 @@ const schema = z.object({
   WEFT_MAIL_FROM: z.string().min(3).optional(),
   WEFT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WEFT_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  WEFT_WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[^\s/]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
   WEFT_ROLLOUT_HISTORY_LIMIT: z.coerce.number().int().min(200).max(50_000).optional(),
 });
 
@@ -107,6 +113,8 @@ export interface Settings {
   maxCachedWorkflows: number | undefined;
   /** WEFT_WORKFLOW_STACK_TRACES=on. */
   workflowStackTraces: boolean;
+  /** WEFT_WORKER_METRICS_ADDRESS: where the SDK's Prometheus exporter listens; undefined for none. */
+  workerMetricsAddress: string | undefined;
   /** WEFT_ROLLOUT_HISTORY_LIMIT; undefined keeps the rollout workflow's own default. */
   rolloutHistoryLimit: number | undefined;
 }
@@ -161,5 +169,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     maxCachedWorkflows: s.WEFT_MAX_CACHED_WORKFLOWS,
     workflowStackTraces: s.WEFT_WORKFLOW_STACK_TRACES === 'on',
     rolloutHistoryLimit: s.WEFT_ROLLOUT_HISTORY_LIMIT,
+    workerMetricsAddress: s.WEFT_WORKER_METRICS_ADDRESS,
   };
 }
