@@ -8,6 +8,7 @@
  *
  * Run: npm run bench -- what-if [--quick]
  */
+import { temporal } from '@temporalio/proto';
 import { benchMode, pool, runBench, saveReport } from './support/report';
 import { publishDefinition, startWeftWorld } from './support/weft-world';
 
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
     let runId: string | undefined;
     for (;;) {
       const history = await world.client.workflow.getHandle(started.id, runId).fetchHistory();
-      runs.unshift({ events: history.events?.length ?? 0, bytes: Buffer.byteLength(JSON.stringify(history)) });
+      runs.unshift({ events: history.events?.length ?? 0, bytes: temporal.api.history.v1.History.encode(history).finish().length });
       runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
       if (!runId) break;
     }
