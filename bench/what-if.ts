@@ -20,7 +20,11 @@ const GOAL_SECONDS = 60;
 function graph(url: string, threshold: number) {
   const chain: Array<Record<string, unknown>> = [{ id: 'start', type: 'START' }];
   for (let b = 0; b < 5; b++) {
-    chain.push({ id: `call${b}`, type: 'API_CALL', properties: { method: 'POST', url: `${url}/step/${b}`, body: { order: '${input.order}', acc: '${vars.acc}' } } });
+    chain.push({
+      id: `call${b}`,
+      type: 'API_CALL',
+      properties: { method: 'POST', url: `${url}/step/${b}`, body: { order: '${input.order}', acc: '${vars.acc}' } },
+    });
     for (let k = 0; k < 4; k++) {
       chain.push({ id: `t${b}_${k}`, type: 'DATA_TRANSFORMATION', properties: { assign: { acc: `vars.acc + input.order % ${k + 2}` } } });
     }

@@ -25,7 +25,12 @@ function graph(svcUrl: string, threshold: number, extra: boolean) {
     ],
     edges: [
       { source: 'start', target: 'fetch' },
-      ...(extra ? [{ source: 'fetch', target: 'extra' }, { source: 'extra', target: 'check' }] : [{ source: 'fetch', target: 'check' }]),
+      ...(extra
+        ? [
+            { source: 'fetch', target: 'extra' },
+            { source: 'extra', target: 'check' },
+          ]
+        : [{ source: 'fetch', target: 'check' }]),
       { source: 'check', sourcePort: 'true', target: 'pause' },
       { source: 'pause', target: 'hi' },
       { source: 'check', sourcePort: 'false', target: 'lo' },
