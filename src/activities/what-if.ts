@@ -17,8 +17,19 @@ import {
 } from '../db/repositories/what-if';
 import type { NodeResult } from '../db/schema';
 import { compareRun, summarize, type RecordedOutcome } from '../domain/what-if-compare';
+import { judgeWhatIf } from '../domain/what-if-gate';
 import { isSideEffectNode } from '../graph/node-types';
-import type { RecordedExecution, RecordedRun, WhatIfBatch, WhatIfError, WhatIfOutcome, WhatIfPlan, WhatIfSummary } from '../shared/what-if';
+import type {
+  RecordedExecution,
+  RecordedRun,
+  WhatIfBatch,
+  WhatIfError,
+  WhatIfGate,
+  WhatIfOutcome,
+  WhatIfPlan,
+  WhatIfSummary,
+  WhatIfVerdict,
+} from '../shared/what-if';
 
 /** Node types whose recorded runs answer a simulation: side effects, SUBPROCESS and the decisions of APPROVAL. */
 function answers(type: string): boolean {
@@ -121,6 +132,14 @@ export function createWhatIfActivities(db: WeftDb) {
         });
       });
       return summary;
+    },
+
+    /** A rollout's what-if gate: the verdict over the finished what-if (domain/what-if-gate.ts). */
+    async judgeWhatIfGate(gate: WhatIfGate): Promise<WhatIfVerdict> {
+      const run = await requireRun(gate.whatIfId);
+      const results = await whatIfResultsFrom(db, gate.whatIfId, 0, run.total);
+      const summary = run.summary ?? summarize(run.total, results);
+      return judgeWhatIf(gate, summary, results);
     },
   };
 }

@@ -10,7 +10,15 @@ import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { getNodeResults } from '../db/repositories/executions';
 import { getVersion } from '../db/repositories/versions';
-import { finishedWhatIfResults, getWhatIf, getWhatIfResult, insertWhatIf, sampleExecutionIds, whatIfResultsFrom } from '../db/repositories/what-if';
+import {
+  finishedWhatIfResults,
+  getWhatIf,
+  getWhatIfResult,
+  insertWhatIf,
+  sampleExecutionIds,
+  whatIfOfRollout,
+  whatIfResultsFrom,
+} from '../db/repositories/what-if';
 import type { WhatIfRunRow } from '../db/schema';
 import { summarize } from '../domain/what-if-compare';
 import { WeftError } from '../graph/errors';
@@ -25,20 +33,40 @@ export const MAX_WHAT_IF_SAMPLE = 5_000;
 const instant = z.iso.datetime({ offset: true });
 
 /** `POST /workflows/{id}/versions/{v}/what-if`. */
+export const whatIfSample = z
+  .strictObject({
+    fromVersion: z.string().refine(isSemver, 'must be a semantic version such as 1.2.0').optional(),
+    site: z.string().min(1).max(100).optional(),
+    since: instant.optional(),
+    until: instant.optional(),
+    status: z.enum(['completed', 'failed']).optional(),
+    limit: z.number().int().min(1).max(MAX_WHAT_IF_SAMPLE).default(100),
+  })
+  .default({ limit: 100 });
+
+/** `POST /workflows/{id}/versions/{v}/what-if`. */
 export const whatIfBody = z.strictObject({
-  sample: z
-    .strictObject({
-      fromVersion: z.string().refine(isSemver, 'must be a semantic version such as 1.2.0').optional(),
-      site: z.string().min(1).max(100).optional(),
-      since: instant.optional(),
-      until: instant.optional(),
-      status: z.enum(['completed', 'failed']).optional(),
-      limit: z.number().int().min(1).max(MAX_WHAT_IF_SAMPLE).default(100),
-    })
-    .default({ limit: 100 }),
+  sample: whatIfSample,
   stubs: z.record(z.string().min(1), z.unknown()).default({}),
 });
 export type WhatIfBody = z.infer<typeof whatIfBody>;
+
+/** A checked what-if request with its sample, not stored yet. */
+export interface PlannedWhatIf {
+  id: string;
+  definitionId: string;
+  version: string;
+  sample: WhatIfSample;
+  stubs: Record<string, unknown>;
+  executionIds: string[];
+}
+
+/** A link to a what-if's report (from the rollout whose gate it is). */
+export interface WhatIfLink {
+  id: string;
+  status: WhatIfRunRow['status'];
+  href: string;
+}
 
 /** A what-if as the API shows it. */
 export interface WhatIfView {
@@ -69,47 +97,66 @@ export class WhatIfService {
    * Picks the sample (newest first) and starts the what-if.
    * @throws WeftError WORKFLOW_NOT_FOUND, VERSION_NOT_FOUND (the version, or `sample.fromVersion`), INVALID_REQUEST (until before since)
    */
-  async start(definitionId: string, version: string, body: WhatIfBody, ctx: AuditContext, rolloutId?: string): Promise<WhatIfView> {
+  async start(definitionId: string, version: string, body: WhatIfBody, ctx: AuditContext): Promise<WhatIfView> {
+    const planned = await this.plan(definitionId, version, body);
+    const row = await this.db.transaction((tx) => this.insert(tx, planned, ctx));
+    await this.temporal.workflow.start<typeof whatIfWorkflow>('whatIfWorkflow', {
+      workflowId: row.id,
+      taskQueue: this.taskQueue,
+      args: [{ whatIfId: row.id }],
+      staticSummary: `what-if of ${definitionId}@${planned.version} over ${planned.executionIds.length} recorded executions`,
+    });
+    return this.view(row, 0, summarize(row.total, []));
+  }
+
+  /**
+   * Checks a what-if request and picks its sample, storing nothing; `at` prefixes the JSON paths
+   * of refusals (a rollout's gate is at `/whatIf`).
+   * @throws WeftError WORKFLOW_NOT_FOUND, VERSION_NOT_FOUND, INVALID_REQUEST
+   */
+  async plan(definitionId: string, version: string, body: WhatIfBody, at = ''): Promise<PlannedWhatIf> {
     const candidate = await this.definitions.version(definitionId, version).catch((err: unknown) => {
       throw err instanceof WeftError && err.code === 'VERSION_NOT_FOUND'
-        ? new WeftError('VERSION_NOT_FOUND', err.message, { issues: [{ path: '/version', code: 'not_found', message: err.message }] })
+        ? new WeftError('VERSION_NOT_FOUND', err.message, { issues: [{ path: at || '/version', code: 'not_found', message: err.message }] })
         : err;
     });
     const sample = body.sample;
     if (sample.fromVersion && !(await getVersion(this.db, definitionId, sample.fromVersion))) {
       const message = `workflow ${definitionId} has no ${sample.fromVersion} version`;
-      throw new WeftError('VERSION_NOT_FOUND', message, { issues: [{ path: '/sample/fromVersion', code: 'not_found', message }] });
+      throw new WeftError('VERSION_NOT_FOUND', message, { issues: [{ path: `${at}/sample/fromVersion`, code: 'not_found', message }] });
     }
     if (sample.since && sample.until && Date.parse(sample.until) <= Date.parse(sample.since)) {
       throw new WeftError('INVALID_REQUEST', 'the sample must end after it starts', {
-        issues: [{ path: '/sample/until', code: 'too_small', message: 'must be after since' }],
+        issues: [{ path: `${at}/sample/until`, code: 'too_small', message: 'must be after since' }],
       });
     }
-    const ids = await sampleExecutionIds(this.db, definitionId, sample);
-    const id = `what-if-${randomUUID()}`;
-    const row = await this.db.transaction(async (tx) => {
-      const created = await insertWhatIf(
-        tx,
-        { id, definitionId, version: candidate.version, sample, stubs: body.stubs, total: ids.length, createdBy: ctx.actor, rolloutId: rolloutId ?? null },
-        ids,
-      );
-      await appendAudit(tx, {
-        ...ctx,
-        action: 'what_if.started',
-        resourceType: 'what_if',
-        resourceId: id,
-        workflowId: definitionId,
-        details: { version: candidate.version, sample, executions: ids.length, stubs: Object.keys(body.stubs), ...(rolloutId ? { rolloutId } : {}) },
-      });
-      return created;
+    const executionIds = await sampleExecutionIds(this.db, definitionId, sample);
+    return { id: `what-if-${randomUUID()}`, definitionId, version: candidate.version, sample, stubs: body.stubs, executionIds };
+  }
+
+  /** Stores a planned what-if (in the caller's transaction) with its audit entry; its workflow is started by the caller. */
+  async insert(tx: WeftDb, planned: PlannedWhatIf, ctx: AuditContext, rolloutId?: string): Promise<WhatIfRunRow> {
+    const { id, definitionId, version, sample, stubs, executionIds } = planned;
+    const row = await insertWhatIf(
+      tx,
+      { id, definitionId, version, sample, stubs, total: executionIds.length, createdBy: ctx.actor, rolloutId: rolloutId ?? null },
+      executionIds,
+    );
+    await appendAudit(tx, {
+      ...ctx,
+      action: 'what_if.started',
+      resourceType: 'what_if',
+      resourceId: id,
+      workflowId: definitionId,
+      details: { version, sample, executions: executionIds.length, stubs: Object.keys(stubs), ...(rolloutId ? { rolloutId } : {}) },
     });
-    await this.temporal.workflow.start<typeof whatIfWorkflow>('whatIfWorkflow', {
-      workflowId: id,
-      taskQueue: this.taskQueue,
-      args: [{ whatIfId: id }],
-      staticSummary: `what-if of ${definitionId}@${candidate.version} over ${ids.length} recorded executions`,
-    });
-    return this.view(row, 0, summarize(ids.length, []));
+    return row;
+  }
+
+  /** The what-if a rollout's gate runs, as the rollout links it. */
+  async ofRollout(rolloutId: string): Promise<WhatIfLink | undefined> {
+    const row = await whatIfOfRollout(this.db, rolloutId);
+    return row ? { id: row.id, status: row.status, href: `/api/v1/what-if/${row.id}` } : undefined;
   }
 
   /** @throws WeftError WHAT_IF_NOT_FOUND */

@@ -110,3 +110,22 @@ export interface WhatIfSummary {
   changedPercentage: number;
   topNodes: Array<{ nodeId: string; executions: number }>;
 }
+
+/** A rollout's what-if gate (docs/what-if.md): the rollout starts only when the what-if passes. */
+export interface WhatIfGate {
+  /** The what-if the rollout runs (created with the rollout, started by it). */
+  whatIfId: string;
+  /** The most executions, in percent of those run, whose outcome may differ (any category but `same`). */
+  maxChangedPercentage: number;
+  /** Whether executions that completed and now fail may pass (default false). */
+  allowNowFails: boolean;
+}
+
+/** The gate's verdict: passed, or why not and which executions broke it. */
+export interface WhatIfVerdict {
+  passed: boolean;
+  /** Why it did not pass, in a sentence naming the executions; null when it passed. */
+  reason: string | null;
+  breaking: Array<{ executionId: string; category: WhatIfCategory }>;
+  summary: WhatIfSummary;
+}

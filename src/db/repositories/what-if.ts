@@ -129,3 +129,9 @@ export async function whatIfProcessed(db: WeftDb, id: string): Promise<number> {
     .where(and(eq(whatIfResults.whatIfId, id), isNotNull(whatIfResults.category)));
   return row?.n ?? 0;
 }
+
+/** The latest what-if a rollout's gate created. */
+export async function whatIfOfRollout(db: WeftDb, rolloutId: string): Promise<WhatIfRunRow | undefined> {
+  const [row] = await db.select().from(whatIfRuns).where(eq(whatIfRuns.rolloutId, rolloutId)).orderBy(desc(whatIfRuns.createdAt)).limit(1);
+  return row;
+}

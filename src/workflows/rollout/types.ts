@@ -5,13 +5,14 @@
  * Types only: everything here crosses payloads, so no Date, Map or class.
  */
 import type { AnalyzeRolloutResult, RolloutMetricName } from '../../shared/rollouts';
+import type { WhatIfGate } from '../../shared/what-if';
 
 export type RolloutStrategy = 'immediate' | 'staged' | 'canary' | 'scheduled';
 export type RolloutStatus = 'pending' | 'in_progress' | 'paused' | 'completed' | 'rolled_back' | 'failed';
 export type DeploymentStatus = 'pending' | 'in_progress' | 'success' | 'failed' | 'rolled_back';
 
 /** What a rollout waits for now; null while it deploys. */
-export type WaitingFor = 'start' | 'approval' | 'resume' | 'promotion' | 'delay' | 'analysis' | 'window' | 'schedule_start' | 'schedule_end' | null;
+export type WaitingFor = 'start' | 'approval' | 'what_if' | 'resume' | 'promotion' | 'delay' | 'analysis' | 'window' | 'schedule_start' | 'schedule_end' | null;
 
 export const TERMINAL_ROLLOUT_STATUSES: readonly RolloutStatus[] = ['completed', 'rolled_back', 'failed'];
 
@@ -109,6 +110,8 @@ export interface RolloutRunState {
   /** An abort or rollback under way. */
   stop: { kind: 'abort' | 'rollback'; by: string; reason: string } | null;
   approvalRequestId: string | null;
+  /** The what-if gate passed (what-if-gate.ts); absent before the gate existed. */
+  whatIfPassed?: boolean;
 }
 
 export interface RolloutInput {
@@ -126,6 +129,8 @@ export interface RolloutInput {
   state?: RolloutRunState;
   /** Events after which a run continues as new (default 5,000; tests and benches lower it). */
   historyLimit?: number;
+  /** A what-if gate: the rollout starts only once this what-if passes (what-if-gate.ts). */
+  whatIf?: WhatIfGate;
   /** A run that only takes a finished rollout's sites back (POST …/rollback after it ended). */
   rollbackOnly?: { by: string; reason: string };
 }
