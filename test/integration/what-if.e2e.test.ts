@@ -52,8 +52,8 @@ function graph(opts: { threshold?: number; condition?: string; extraCall?: boole
         type: 'API_CALL',
         properties: { method: 'POST', url: `${svc.url}/bookings`, body: { customer: '${input.customer}', score: '${nodes.score.output.body.score}' } },
       },
-      { id: 'booked', type: 'END', properties: { output: { decision: '"booked"', booking: 'nodes.book.output.body.id' } } },
-      { id: 'review', type: 'END', properties: { output: { decision: '"review"', score: 'nodes.score.output.body.score' } } },
+      { id: 'booked', type: 'END', properties: { output: { decision: '"booked"', booking: 'nodes.book.output.body.id', plant: 'config.plantCode' } } },
+      { id: 'review', type: 'END', properties: { output: { decision: '"review"', score: 'nodes.score.output.body.score', plant: 'config.plantCode' } } },
     ],
     edges: [
       { source: 'start', target: 'score' },
@@ -129,9 +129,9 @@ beforeAll(async () => {
   for (const r of recorded) {
     const done = await waitForInstance(t, r.id, 60_000);
     expect(done.status).toBe('completed');
-    expect(done.output.decision).toBe(r.score >= 600 ? 'booked' : 'review');
+    expect(done.output).toMatchObject({ decision: r.score >= 600 ? 'booked' : 'review', plant: 'A1' });
   }
-  // The what-ifs must use the configuration recorded at each start, not today's.
+  // The what-ifs must use the configuration recorded at each start (their outputs show it), not today's.
   await ok('PUT', '/sites/plant-a/config/plantCode', { value: 'A2', reason: 'renumbered' });
 });
 
