@@ -17,7 +17,7 @@ import {
   insertWhatIf,
   sampleExecutionIds,
   whatIfOfRollout,
-  whatIfResultsFrom,
+  whatIfReportPage,
 } from '../db/repositories/what-if';
 import type { WhatIfRunRow } from '../db/schema';
 import { summarize } from '../domain/what-if-compare';
@@ -163,19 +163,18 @@ export class WhatIfService {
   async get(id: string, page: { category?: WhatIfCategory; limit: number; offset: number }) {
     const row = await this.require(id);
     const summary = row.summary ?? summarize(row.total, await finishedWhatIfResults(this.db, id));
-    const results = await whatIfResultsFrom(this.db, id, 0, MAX_WHAT_IF_SAMPLE);
-    const listed = results.filter((r) => (page.category ? r.category === page.category : true));
+    const { total, lines } = await whatIfReportPage(this.db, id, page);
     return {
       ...this.view(row, summary.processed, summary),
       executions: {
-        total: listed.length,
-        items: listed.slice(page.offset, page.offset + page.limit).map((r) => ({
+        total,
+        items: lines.map((r) => ({
           executionId: r.executionId,
           category: r.category ?? 'pending',
           nodes: r.culprits ?? [],
-          ...(r.detail?.divergence ? { divergence: r.detail.divergence } : {}),
-          ...(r.category === 'now_fails' || r.category === 'now_succeeds' ? { error: errorOf(r.detail, r.category) } : {}),
-          ...(r.category === 'unanswered' ? { unanswered: (r.detail?.now as { unanswered?: string[] } | undefined)?.unanswered ?? [] } : {}),
+          ...(r.divergence ? { divergence: r.divergence } : {}),
+          ...(r.category === 'now_fails' ? { error: r.nowError } : r.category === 'now_succeeds' ? { error: r.thenError } : {}),
+          ...(r.category === 'unanswered' ? { unanswered: r.unanswered ?? [] } : {}),
         })),
       },
     };
@@ -235,11 +234,6 @@ export class WhatIfService {
       completedAt: row.completedAt?.toISOString() ?? null,
     };
   }
-}
-
-function errorOf(detail: Record<string, unknown> | null, category: WhatIfCategory): unknown {
-  const side = (category === 'now_fails' ? detail?.now : detail?.then) as { error?: unknown } | undefined;
-  return side?.error ?? null;
 }
 
 /** Categories a report can be filtered by. */

@@ -135,3 +135,44 @@ export async function whatIfOfRollout(db: WeftDb, rolloutId: string): Promise<Wh
   const [row] = await db.select().from(whatIfRuns).where(eq(whatIfRuns.rolloutId, rolloutId)).orderBy(desc(whatIfRuns.createdAt)).limit(1);
   return row;
 }
+
+/** One line of a what-if's report: an execution's category and the parts of its detail a list shows. */
+export interface WhatIfReportLine {
+  executionId: string;
+  category: WhatIfResultRow['category'];
+  culprits: string[] | null;
+  divergence: unknown;
+  nowError: unknown;
+  thenError: unknown;
+  unanswered: string[] | null;
+}
+
+/** A page of a what-if's executions in sample order (optionally of one category), with how many there are. */
+export async function whatIfReportPage(
+  db: WeftDb,
+  id: string,
+  page: { category?: NonNullable<WhatIfResultRow['category']>; limit: number; offset: number },
+): Promise<{ total: number; lines: WhatIfReportLine[] }> {
+  const where = and(eq(whatIfResults.whatIfId, id), page.category ? eq(whatIfResults.category, page.category) : undefined);
+  const detail = whatIfResults.detail;
+  const lines = await db
+    .select({
+      executionId: whatIfResults.executionId,
+      category: whatIfResults.category,
+      culprits: whatIfResults.culprits,
+      divergence: sql<unknown>`${detail}->'divergence'`,
+      nowError: sql<unknown>`${detail}->'now'->'error'`,
+      thenError: sql<unknown>`${detail}->'then'->'error'`,
+      unanswered: sql<string[] | null>`${detail}->'now'->'unanswered'`,
+    })
+    .from(whatIfResults)
+    .where(where)
+    .orderBy(asc(whatIfResults.ordinal))
+    .limit(page.limit)
+    .offset(page.offset);
+  const [count] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(whatIfResults)
+    .where(where);
+  return { total: count?.n ?? 0, lines };
+}
