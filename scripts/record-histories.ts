@@ -16,6 +16,7 @@ import { DefinitionService } from '../src/services/definitions';
 import { ExecutionService } from '../src/services/executions';
 import { DirectoryService } from '../src/domain/directory';
 import { recordRolloutHistory, ROLLBACK_HISTORY, ROLLOUT_HISTORY } from './record-rollout-history';
+import { recordWhatIfHistory, WHAT_IF_HISTORY } from './record-what-if-history';
 import { ApprovalService } from '../src/services/approvals';
 import { VersionLifecycleService } from '../src/services/version-lifecycle';
 
@@ -82,6 +83,7 @@ async function main() {
     if (only.length ? rolloutNames.some((n) => only.includes(n)) : rolloutNames.some((n) => !existsSync(join(OUT, `${n}.json`)))) {
       await recordRolloutHistory(weft, client, OUT);
     }
+    if (only.length ? only.includes(WHAT_IF_HISTORY) : !existsSync(join(OUT, `${WHAT_IF_HISTORY}.json`))) await recordWhatIfHistory(weft, client, OUT, svc.url);
   } finally {
     await connection.close();
     await weft.stop();

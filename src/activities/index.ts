@@ -24,6 +24,7 @@ import { createRolloutActivities } from './rollouts';
 import { createRolloutAnalysisActivities } from './rollout-analysis';
 import { createSiteHealthActivities } from './site-health';
 import { createRollbackActivities } from './rollback';
+import { createWhatIfActivities } from './what-if';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -69,6 +70,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRolloutAnalysisActivities(deps.db),
     ...createSiteHealthActivities(deps.db, guard),
     ...createRollbackActivities(deps.db, box),
+    ...createWhatIfActivities(deps.db),
   };
 }
 

@@ -46,6 +46,8 @@ import { usersRouter } from './routes/users';
 import { versionsRouter } from './routes/versions';
 import { workflowsRouter } from './routes/workflows';
 import { rolloutsRouter } from './routes/rollouts';
+import { whatIfRouter } from './routes/what-if';
+import { WhatIfService } from '../services/what-if';
 import { RolloutService } from '../services/rollouts';
 import { createApiMetrics } from './metrics';
 import { VersionExportService } from '../services/version-export';
@@ -121,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(recoveryRouter({ recovery: new RecoveryService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig) }));
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
   api.use(rolloutsRouter({ rollouts: new RolloutService(deps.database.db, deps.temporal, deps.taskQueue, definitions, deps.rolloutHistoryLimit) }));
+  api.use(whatIfRouter({ whatIf: new WhatIfService(deps.database.db, deps.temporal, deps.taskQueue, definitions) }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
   app.use('/api/v1', api);
 

@@ -128,6 +128,8 @@ export const ERROR_CODES = {
   ROLLBACK_IN_PROGRESS: 409,
   /** An `If-Match` that no longer matches: someone changed the value since it was read. */
   PRECONDITION_FAILED: 412,
+  /** What-if runs (issue 20, docs/what-if.md). */
+  WHAT_IF_NOT_FOUND: 404,
   INTERNAL: 500,
 } as const;
 

@@ -10,6 +10,7 @@ import { DurationTextSchema } from '../graph/duration-schema';
 import { parseDuration } from '../graph/duration';
 import { WeftError, type ValidationIssue } from '../graph/errors';
 import { chooseCanarySites } from '../workflows/rollout/plan';
+import { whatIfSample } from './what-if';
 import type { PlannedStage, RolloutPlan } from '../workflows/rollout/types';
 
 const HOUR_MS = 3_600_000;
@@ -81,6 +82,15 @@ const common_body = {
   version: z.string().min(1).max(100),
   targetSites: z.union([z.array(siteId).min(1).max(10_000), z.strictObject({ regions: z.array(z.string().min(1).max(100)).min(1) })]).optional(),
   approvalRequestId: z.string().min(1).max(300).optional(),
+  /** A what-if gate (docs/what-if.md): the rollout starts only once this what-if of the version passes. */
+  whatIf: z
+    .strictObject({
+      sample: whatIfSample,
+      stubs: z.record(z.string().min(1), z.unknown()).default({}),
+      maxChangedPercentage: percentage,
+      allowNowFails: z.boolean().default(false),
+    })
+    .optional(),
 };
 
 /** The body of `POST /rollouts`. */

@@ -31,6 +31,7 @@ import type { DefinitionService } from './definitions';
 import { buildPlan, type CreateRolloutBody } from './rollout-config';
 import { rolloutDetail, rolloutView, type RolloutDetail, type RolloutView } from './rollout-views';
 import { updateRefusal } from './update-refusal';
+import { WhatIfService, type WhatIfLink } from './what-if';
 
 const QUERY_DEADLINE_MS = 3_000;
 
@@ -63,6 +64,12 @@ export class RolloutService {
     private readonly historyLimit?: number,
   ) {}
 
+  private whatIfs: WhatIfService | undefined;
+  /** What-ifs of rollout gates: created with the rollout, linked from it. */
+  private get whatIf(): WhatIfService {
+    return (this.whatIfs ??= new WhatIfService(this.db, this.temporal, this.taskQueue, this.definitions));
+  }
+
   /**
    * Creates a rollout (pending, waiting for `start`) and its workflow.
    * @throws WeftError WORKFLOW_NOT_FOUND, VERSION_NOT_FOUND, VERSION_DEPRECATED/ARCHIVED/NOT_PUBLISHED,
@@ -79,6 +86,7 @@ export class RolloutService {
     const approvalPolicyId = await this.approvalGate(body.approvalRequestId);
     const baseline = (await getActiveVersion(this.db, body.workflowId))?.version ?? null;
     const siteIds = targets.map((t) => t.id);
+    const whatIf = body.whatIf ? await this.whatIf.plan(body.workflowId, version.version, body.whatIf, '/whatIf') : undefined;
     const row = await this.db.transaction(async (tx) => {
       const created = await insertRollout(tx, {
         id,
@@ -109,6 +117,7 @@ export class RolloutService {
         details: { version: version.version, strategy: body.strategy, sites: siteIds.length, canarySites: plan.canarySites },
         after: { status: 'pending', targetSites: siteIds },
       });
+      if (whatIf) await this.whatIf.insert(tx, whatIf, ctx, id);
       return created;
     });
     const input: RolloutInput = {
@@ -120,6 +129,9 @@ export class RolloutService {
       plan,
       approvalPolicyId,
       ...(this.historyLimit !== undefined ? { historyLimit: this.historyLimit } : {}),
+      ...(whatIf && body.whatIf
+        ? { whatIf: { whatIfId: whatIf.id, maxChangedPercentage: body.whatIf.maxChangedPercentage, allowNowFails: body.whatIf.allowNowFails } }
+        : {}),
     };
     await this.temporal.workflow.start<typeof rolloutWorkflow>('rolloutWorkflow', {
       workflowId: id,
@@ -200,13 +212,16 @@ export class RolloutService {
   }
 
   /** @throws WeftError ROLLOUT_NOT_FOUND */
-  async get(id: string): Promise<RolloutDetail> {
+  async get(id: string): Promise<RolloutDetail & { whatIf?: WhatIfLink }> {
     const row = await getRollout(this.db, id);
     if (!row) throw rolloutNotFound(id);
     // The live state first, the rows after: rows are never older than the state they are shown with.
     const live = await this.live(id);
     const [fresh, deployments, analyses] = await Promise.all([getRollout(this.db, id), listDeployments(this.db, id), this.storedAnalyses(id)]);
-    return rolloutDetail(fresh ?? row, deployments, live, row.plan as unknown as RolloutPlan, analyses, new Date());
+    const detail = rolloutDetail(fresh ?? row, deployments, live, row.plan as unknown as RolloutPlan, analyses, new Date());
+    // The report of its what-if gate, when it has one.
+    const whatIf = await this.whatIf.ofRollout(id);
+    return whatIf ? { ...detail, whatIf } : detail;
   }
 
   /**

@@ -33,7 +33,7 @@ import { continueExecution, historyIsLong, traceToCarry } from './continuation';
 import { stateTimeoutFor, waitInState } from './state-timeouts';
 import { MigrationRequested, Migrations, type AcceptedMigration, type MigratableRun, type MigrationPoint } from './migration';
 import type { StateTimeout } from '../graph/state-timeout-schema';
-import type { ContinuedState, ExecutionInput, NodeErrorInfo, SimulationSamples } from './types';
+import type { ContinuedState, ExecutionInput, NodeErrorInfo, SimulatedAnswer, SimulationSamples } from './types';
 
 const DEFAULT_MAX_STEPS = 10_000;
 
@@ -66,12 +66,20 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
   /** Whether some state waits for `advance` (see continuation.ts: where a long run continues). */
   private readonly waitsForTriggers: boolean;
 
+  /** In a what-if: how each side-effecting node run was answered (steps/recorded-answers.ts). */
+  readonly simulatedAnswers: SimulatedAnswer[] = [];
+
+  /**
+   * @param embedded a simulation run inside another workflow (a what-if): it installs no
+   *   queries or updates of its own, the host workflow's are what callers see.
+   */
   constructor(
     readonly args: ExecutionInput,
     readonly samples?: SimulationSamples,
+    embedded = false,
   ) {
     super();
-    this.startedAt = args.continued?.startedAt ?? nowIso();
+    this.startedAt = args.continued?.startedAt ?? samples?.execution?.startedAt ?? nowIso();
     this.graph = args.graph;
     this.edges = indexEdges(args.graph);
     this.waitsForTriggers = args.graph.edges.some((e) => e.trigger !== undefined);
@@ -86,6 +94,7 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
       this.controls.status = 'waiting';
     }
     if (args.continued?.suspended) this.controls.restoreSuspension();
+    if (embedded) return;
     this.controls.install(this);
     this.migrations.install(this);
   }
@@ -169,7 +178,7 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
       vars: this.vars,
       nodes: frame.nodes?.outputs ?? this.nodeOutputs,
       execution: {
-        id: info.workflowId,
+        id: this.samples?.execution?.id ?? info.workflowId,
         workflowId: this.args.definitionId,
         version: this.args.version,
         startedAt: this.startedAt,

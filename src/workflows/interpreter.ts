@@ -35,6 +35,15 @@ export async function simulateGraph(args: ExecutionInput, samples: SimulationSam
 }
 
 /**
+ * Runs a graph as a dry run inside the calling workflow (a what-if, what-if/workflow.ts): as
+ * {@link simulateGraph}, without queries or updates of its own; the report lists how each
+ * side-effecting node was answered.
+ */
+export function simulateEmbedded(args: ExecutionInput, samples: SimulationSamples): Promise<SimulationReport> {
+  return new GraphRun(args, samples, true).simulate();
+}
+
+/**
  * The run of one execution: it checks the graph, records the execution's start and end, bounds
  * it by `settings.timeoutMs`, and turns a failure into the workflow's failure; the walk itself is
  * GraphWalk (graph-walk.ts).
@@ -47,6 +56,7 @@ class GraphRun extends GraphWalk {
       error,
       path: this.trace.map((t) => t.nodeId),
       trace: [...this.trace],
+      ...(this.samples?.recorded ? { answers: [...this.simulatedAnswers] } : {}),
     });
     try {
       this.prepare();

@@ -97,6 +97,41 @@ export interface SimulationSamples {
   outputs: Record<string, unknown>;
   /** Nodes that should fail, with the code and message they fail with. */
   errors: Record<string, { code: string; message?: string }>;
+  /** A what-if: side-effecting nodes answer from these recorded runs instead of `outputs` (see steps/recorded-answers.ts). */
+  recorded?: RecordedAnswers;
+  /** The recorded execution the run stands in for: `execution.id` and `execution.startedAt` are its own. */
+  execution?: { id: string; startedAt: string };
+}
+
+/** One recorded run of a side-effecting node: what it answered (and, once known, what it was asked). */
+export interface RecordedNodeRun {
+  nodeId: string;
+  iteration: number;
+  /** The rendered request (graph/rendered-request.ts); absent before it is known. */
+  request?: unknown;
+  output: unknown;
+  /** Set when the run failed: the simulated node fails the same way. */
+  error?: NodeErrorInfo | null;
+}
+
+/**
+ * How a what-if answers side-effecting nodes. `iteration`: the recorded run of the same node and
+ * iteration (re-running the version that was recorded, to learn the requests it sent);
+ * `request`: a recorded run of the same node whose request is the same, else `stubs[nodeId]`,
+ * else the node fails as unanswered.
+ */
+export interface RecordedAnswers {
+  match: 'iteration' | 'request';
+  runs: RecordedNodeRun[];
+  stubs: Record<string, unknown>;
+}
+
+/** How one side-effecting node run of a what-if was answered, and the request it rendered. */
+export interface SimulatedAnswer {
+  nodeId: string;
+  iteration: number;
+  request: unknown;
+  answeredBy: 'recorded' | 'stub' | 'unanswered';
 }
 
 /** What a simulation reports: the outcome, the path taken and the per-node trace. */
@@ -106,6 +141,8 @@ export interface SimulationReport {
   error: NodeErrorInfo | null;
   path: string[];
   trace: TraceEntry[];
+  /** In a what-if: every side-effecting node run, its rendered request and where its answer came from. */
+  answers?: SimulatedAnswer[];
 }
 
 export interface ExecutionResult {

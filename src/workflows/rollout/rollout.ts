@@ -9,6 +9,7 @@ import type { ApprovalInput, ApprovalResult } from '../approval-types';
 import { ACTION_AUDIT_PATCH, acts, nowIso } from './base';
 import { chunks } from './plan';
 import { RolloutStages } from './stages';
+import { passWhatIfGate, whatIfGateDue } from './what-if-gate';
 import type { RolloutInput, RolloutResult } from './types';
 
 /** Sites taken back at once in a rollback. */
@@ -24,6 +25,15 @@ class RolloutRun extends RolloutStages {
     if (this.input.rollbackOnly) return this.rollbackAfterEnd(this.input.rollbackOnly);
     if (!this.s.started || !this.s.approved) {
       if (!(await this.gate())) return this.end();
+    }
+    if (whatIfGateDue(this.input.whatIf, this.s.whatIfPassed)) {
+      await this.setPhase('pending', 'what_if');
+      this.s.failureReason = await passWhatIfGate(this.input.whatIf);
+      if (this.s.failureReason) {
+        this.s.status = 'failed';
+        return this.end();
+      }
+      this.s.whatIfPassed = true;
     }
     this.s.startedAt ??= nowIso();
     await this.setPhase('in_progress', null);

@@ -5,13 +5,14 @@
  * Types only: everything here crosses payloads, so no Date, Map or class.
  */
 import type { ActionRequestContext, AnalyzeRolloutResult, RolloutMetricName } from '../../shared/rollouts';
+import type { WhatIfGate } from '../../shared/what-if';
 
 export type RolloutStrategy = 'immediate' | 'staged' | 'canary' | 'scheduled';
 export type RolloutStatus = 'pending' | 'in_progress' | 'paused' | 'completed' | 'rolled_back' | 'failed';
 export type DeploymentStatus = 'pending' | 'in_progress' | 'success' | 'failed' | 'rolled_back';
 
 /** What a rollout waits for now; null while it deploys. */
-export type WaitingFor = 'start' | 'approval' | 'resume' | 'promotion' | 'delay' | 'analysis' | 'window' | 'schedule_start' | 'schedule_end' | null;
+export type WaitingFor = 'start' | 'approval' | 'what_if' | 'resume' | 'promotion' | 'delay' | 'analysis' | 'window' | 'schedule_start' | 'schedule_end' | null;
 
 export const TERMINAL_ROLLOUT_STATUSES: readonly RolloutStatus[] = ['completed', 'rolled_back', 'failed'];
 
@@ -111,6 +112,8 @@ export interface RolloutRunState {
   approvalRequestId: string | null;
   /** Accepted operator actions so far: numbers each one's audit record (absent in runs before it was kept). */
   actionsTaken?: number;
+  /** The what-if gate passed (what-if-gate.ts); absent before the gate existed. */
+  whatIfPassed?: boolean;
 }
 
 export interface RolloutInput {
@@ -128,6 +131,8 @@ export interface RolloutInput {
   state?: RolloutRunState;
   /** Events after which a run continues as new (default 5,000; tests and benches lower it). */
   historyLimit?: number;
+  /** A what-if gate: the rollout starts only once this what-if passes (what-if-gate.ts). */
+  whatIf?: WhatIfGate;
   /** A run that only takes a finished rollout's sites back (POST …/rollback after it ended). */
   rollbackOnly?: { by: string; reason: string; request?: ActionRequestContext; endedAs?: RolloutStatus };
 }

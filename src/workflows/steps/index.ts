@@ -20,6 +20,7 @@ import { parallel } from './parallel';
 import { end, start } from './start-end';
 import { sampled, type NodeOutcome, type StepRegistry, type StepRun } from './step';
 import { subprocess } from './subprocess';
+import { answerFromRecord } from './recorded-answers';
 import { validation } from './validation';
 import { wait } from './wait';
 
@@ -60,7 +61,8 @@ const STEPS: StepRegistry<AllStepsHost> = {
 type AnyStep = (run: StepRun<SupportedNodeType, AllStepsHost>) => Promise<NodeOutcome>;
 
 /** In a simulation every side effect, and SUBPROCESS, answers from the samples. */
-const sampledStep: AnyStep = async ({ host, node }) => sampled(host, node);
+const sampledStep: AnyStep = async ({ host, node, iteration, frame }) =>
+  host.samples?.recorded ? answerFromRecord(host, host.samples.recorded, node, iteration, frame) : sampled(host, node);
 
 const notExecutable: AnyStep = async ({ node }) => {
   // Unreachable after validation; a clear node error rather than a stuck workflow task.

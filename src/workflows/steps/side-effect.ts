@@ -9,6 +9,7 @@ import { WeftError } from '../../graph/errors';
 import { nodeSpec, type NodeActivityRequest, type RetrySpec, type SupportedNodeType } from '../../graph/node-types';
 import type { GraphNode } from '../../graph/schema';
 import { renderTemplatesDeep } from '../../graph/templates';
+import { interpreterFree } from '../../graph/rendered-request';
 import { describeNodeError, isNonRetryable, NodeFailed } from '../node-errors';
 import { interpreterRetryDelayMs, nodeActivityOptions, resolveRetry, temporalCanRetry } from '../retry';
 import type { Frame } from '../walker';
@@ -52,7 +53,7 @@ function activityNode(
   activity: string,
   frame: Frame,
 ): Promise<NodeOutcome> {
-  const { retry: _retry, timeoutMs, continueOnError: _continue, compensation: _compensation, ...rest } = props;
+  const timeoutMs = props.timeoutMs;
   const request: NodeActivityRequest = {
     executionId: workflowInfo().workflowId,
     definitionId: host.args.definitionId,
@@ -60,7 +61,7 @@ function activityNode(
     nodeType: node.type,
     iteration,
     idempotencyKey: `${workflowInfo().workflowId}:${node.id}:${iteration}`,
-    properties: renderTemplatesDeep(rest, host.context(frame)) as Record<string, unknown>,
+    properties: renderTemplatesDeep(interpreterFree(props), host.context(frame)) as Record<string, unknown>,
     timeoutMs: typeof timeoutMs === 'number' ? timeoutMs : DEFAULT_NODE_TIMEOUT_MS,
     ...(host.args.site ? { siteId: host.args.site.id } : {}),
   };

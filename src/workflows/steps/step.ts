@@ -11,7 +11,7 @@ import type { RetryLogicProperties, SupportedNodeType } from '../../graph/node-t
 import type { GraphNode } from '../../graph/schema';
 import { NodeFailed } from '../node-errors';
 import type { StateTimeoutHost } from '../state-timeouts';
-import type { ExecutionInput, NodeErrorInfo, SimulationSamples } from '../types';
+import type { ExecutionInput, NodeErrorInfo, SimulatedAnswer, SimulationSamples } from '../types';
 import type { Frame, Walker } from '../walker';
 
 /** What a node run ends with. */
@@ -29,6 +29,8 @@ export interface StepHost extends Walker, StateTimeoutHost {
   readonly args: ExecutionInput;
   /** Set in a dry run (simulateGraph): side effects answer from these samples. */
   readonly samples?: SimulationSamples;
+  /** In a what-if: where each side-effecting node run's answer came from (steps/recorded-answers.ts). */
+  readonly simulatedAnswers?: SimulatedAnswer[];
   /** The failure a FALLBACK_PATH was entered for. */
   readonly lastFailure: (NodeErrorInfo & { failedNodeId: string }) | null;
   /** The execution's variables (the object itself: END copies it). */

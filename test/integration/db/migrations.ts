@@ -56,6 +56,8 @@ export const WEFT_TABLES = [
   'sites',
   'users',
   'version_transitions',
+  'what_if_results',
+  'what_if_runs',
   'workflow_definitions',
   'workflow_versions',
 ];
