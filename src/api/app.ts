@@ -15,6 +15,8 @@ import { ExecutionService } from '../services/executions';
 import { EventService } from '../services/events';
 import { SimulationService } from '../services/simulation';
 import { AuditService } from '../services/audit';
+import { AnalyticsService } from '../services/analytics';
+import { InstanceMetricsService } from '../services/instance-metrics';
 import { ConfigApprovals } from '../services/config-approvals';
 import { ConfigParameterService } from '../services/config-parameters';
 import { ConfigValueService } from '../services/config-values';
@@ -27,6 +29,7 @@ import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
+import { analyticsRouter } from './routes/analytics';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
 import { configRouter } from './routes/config';
@@ -114,6 +117,9 @@ export function createApp(deps: AppDeps): Express {
   api.use(configRouter({ parameters: new ConfigParameterService(deps.database.db), values }));
   api.use(rolloutsRouter({ rollouts: new RolloutService(deps.database.db, deps.temporal, deps.taskQueue, definitions) }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
+  api.use(
+    analyticsRouter({ analytics: new AnalyticsService(deps.database.db, definitions), instances: new InstanceMetricsService(deps.database.db, executions) }),
+  );
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

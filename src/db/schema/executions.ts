@@ -62,6 +62,8 @@ export const executions = pgTable(
     index('executions_site_started_idx').on(t.siteId, t.startedAt),
     // Serves the unfiltered "newest first" listing.
     index('executions_started_idx').on(t.startedAt),
+    // Serves "completed today" of the analytics overview.
+    index('executions_completed_idx').on(t.completedAt),
     check('executions_status_ck', sql`${t.status} in (${sqlList(EXECUTION_STATUSES)})`),
   ],
 );
@@ -86,7 +88,13 @@ export const nodeResults = pgTable(
     startedAt: timestamp('started_at', tz),
     completedAt: timestamp('completed_at', tz),
   },
-  (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.executionId, t.seq] }),
+    // Error statistics read failed runs only: a small share of all runs.
+    index('node_results_failed_idx')
+      .on(t.executionId)
+      .where(sql`${t.status} = 'failed'`),
+  ],
 );
 
 /** A stored execution summary row. */

@@ -1,0 +1,2 @@
+CREATE INDEX "executions_completed_idx" ON "executions" USING btree ("completed_at");--> statement-breakpoint
+CREATE INDEX "node_results_failed_idx" ON "node_results" USING btree ("execution_id") WHERE "node_results"."status" = 'failed';
