@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createApp } from './api/app';
+import { EventHub } from './services/event-hub';
 import { resolveJwtSecret } from './auth/secret';
 import { resolveSecretsKey } from './auth/secrets-key';
 import { StartupError, type Settings } from './config/settings';
@@ -105,14 +106,28 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         namespace: settings.temporalNamespace,
         interceptors: { workflow: [installationClientInterceptor(installation)] },
       });
-      const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log, secretsKey, httpAllowedHosts: settings.httpAllowedHosts });
+      const events = new EventHub(database, { onError: (err) => log.warn({ err }, 'live execution events: reading failed, retrying') });
+      const app = createApp({
+        database,
+        temporal,
+        taskQueue: settings.taskQueue,
+        jwtSecret,
+        log,
+        secretsKey,
+        httpAllowedHosts: settings.httpAllowedHosts,
+        events,
+      });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
         s.once('error', (err: NodeJS.ErrnoException) =>
-          reject(err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err),
+          reject(
+            err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err,
+          ),
         );
       });
+      // Open event streams never end by themselves: the hub ends them before the server closes.
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      stops.push(() => events.close());
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : settings.port;
       apiUrl = `http://localhost:${port}`;

@@ -17,6 +17,7 @@ import { SimulationService } from '../services/simulation';
 import { AuditService } from '../services/audit';
 import { AnalyticsService } from '../services/analytics';
 import { InstanceMetricsService } from '../services/instance-metrics';
+import { EventHub } from '../services/event-hub';
 import { ConfigApprovals } from '../services/config-approvals';
 import { ConfigParameterService } from '../services/config-parameters';
 import { ConfigValueService } from '../services/config-values';
@@ -30,6 +31,7 @@ import { authenticate } from './auth';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
 import { analyticsRouter } from './routes/analytics';
+import { liveEventsRouter } from './routes/live-events';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
 import { configRouter } from './routes/config';
@@ -63,6 +65,8 @@ export interface AppDeps {
   secretsKey: Buffer;
   /** WEFT_HTTP_ALLOWED_HOSTS, for connection tests (`POST /connectors/{id}/test`). */
   httpAllowedHosts: string[];
+  /** Live execution events; one is made when absent (its owner closes it to end open streams). */
+  events?: EventHub;
 }
 
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
@@ -120,6 +124,8 @@ export function createApp(deps: AppDeps): Express {
   api.use(
     analyticsRouter({ analytics: new AnalyticsService(deps.database.db, definitions), instances: new InstanceMetricsService(deps.database.db, executions) }),
   );
+  const hub = deps.events ?? new EventHub(deps.database, { onError: (err) => deps.log.warn({ err }, 'live execution events: reading failed, retrying') });
+  api.use(liveEventsRouter({ db: deps.database.db, hub, definitions }));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);
