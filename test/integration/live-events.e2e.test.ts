@@ -136,6 +136,35 @@ test("a workflow's stream loses nothing while every session of the database, its
   watch.close();
 });
 
+test('approval requests and decisions of an APPROVAL node arrive as they are made', async () => {
+  expect((await t.api('POST', '/api/v1/users', { id: 'boss', name: 'Boss', roles: ['manager'] })).status).toBe(201);
+  const approvals = await publishGraph(t, {
+    name: 'live-approval',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'sign', type: 'APPROVAL', properties: { title: 'Sign off', chain: { steps: [{ id: 'boss', approvers: [{ type: 'role', identifier: 'manager' }] }] } } },
+      { id: 'end', type: 'END' },
+    ],
+    edges: [
+      { source: 'start', target: 'sign' },
+      { source: 'sign', sourcePort: 'approved', target: 'end' },
+    ],
+  });
+  const id = await startInstance(t, approvals);
+  const live = await stream(`/workflow-instances/${id}/events`);
+  const requested = await live.waitFor((e) => e.event === 'approval.requested');
+  expect(requested.data).toMatchObject({ executionId: id, workflowId: approvals, nodeId: 'sign', requestId: `${id}:approval:sign:0` });
+  await until(async () => (await t.api('GET', '/api/v1/me/approvals', undefined, { token: t.token(['approver'], 'boss') })).body.items.length > 0);
+  const decided = await t.api('POST', `/api/v1/workflow-instances/${id}/approve`, { comments: 'go' }, { token: t.token(['approver'], 'boss') });
+  expect(decided.status).toBe(200);
+  await live.ended;
+  const names = live.events.map((e) => e.event);
+  expect(names.indexOf('approval.requested')).toBeLessThan(names.indexOf('approval.approve'));
+  expect(live.events.find((e) => e.event === 'approval.approve')?.data).toMatchObject({ actor: 'boss', executionId: id });
+  expect(nodeEvents(live.events)).toEqual(await expectedNodeEvents(id));
+  expect(names[names.length - 1]).toBe('execution.completed');
+});
+
 test('bad positions and unknown resources are refused with problem+json', async () => {
   const bad = await stream(`/workflow-instances/nope/events`, { 'Last-Event-ID': 'yesterday' });
   expect(bad.status).toBe(400);
