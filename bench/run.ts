@@ -16,6 +16,7 @@ export const BENCHES: Record<string, string> = {
   'long-loop': 'long-loop.ts',
   'site-config': 'site-config.ts',
   'rollout-staged': 'rollout-staged.ts',
+  analytics: 'analytics.ts',
 };
 
 function main(): number {
