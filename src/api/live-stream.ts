@@ -44,7 +44,9 @@ export async function streamEvents(req: Request, res: Response, deps: { db: Weft
     sub.close();
     res.end();
   };
-  req.on('close', end);
+  // The response's close, not the request's: it fires when the client goes away.
+  res.on('close', end);
+  if (req.destroyed || res.destroyed) end();
 
   function send(events: LiveEvent[]): void {
     for (const ev of events) {
