@@ -3,9 +3,9 @@
  * and node-run records each time they are asked for.
  */
 import type { WeftDb } from '../db/client';
-import { busiestWorkflows, countByStatus, durationFigures, nowFigures, perDay, type ExecutionScope } from '../db/repositories/execution-stats';
+import { busiestWorkflows, countByStatus, nowFigures, windowFigures, type ExecutionScope } from '../db/repositories/execution-stats';
 import { errorGroups, nodeFigures, recentNodeErrors, runTotals } from '../db/repositories/node-stats';
-import { EXECUTION_STATUSES, TERMINAL_EXECUTION_STATUSES, type ExecutionStatus } from '../db/schema';
+import { TERMINAL_EXECUTION_STATUSES } from '../db/schema';
 import type { DefinitionService } from './definitions';
 
 const DAY_MS = 86_400_000;
@@ -132,17 +132,11 @@ export class AnalyticsService {
   private async summary(scope: ExecutionScope, days: number) {
     const now = this.clock();
     const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-    const [byStatus, durations, days_, current] = await Promise.all([
-      countByStatus(this.db, scope),
-      durationFigures(this.db, scope),
-      perDay(this.db, scope),
-      nowFigures(this.db, scope, today),
-    ]);
-    const statuses = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, byStatus[s] ?? 0])) as Record<ExecutionStatus, number>;
+    const [{ byStatus: statuses, durations, perDay }, current] = await Promise.all([windowFigures(this.db, scope), nowFigures(this.db, scope, today)]);
     const finished = TERMINAL_EXECUTION_STATUSES.reduce((n, s) => n + statuses[s], 0);
     const errorRate = share(statuses.failed, finished);
     return {
-      executions: { total: sumOf(byStatus), finished, byStatus: statuses },
+      executions: { total: sumOf(statuses), finished, byStatus: statuses },
       successRate: share(statuses.completed, finished),
       errorRate,
       durationMs: { p50: durations.p50, p95: durations.p95, p99: durations.p99, averageCompletion: durations.averageCompletedMs },
@@ -156,7 +150,7 @@ export class AnalyticsService {
         errorRate,
         throughputPerHour: Math.round((statuses.completed / (days * 24)) * 1000) / 1000,
       },
-      perDay: days_,
+      perDay,
     };
   }
 }

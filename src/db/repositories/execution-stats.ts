@@ -5,7 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { executeRows, type WeftDb } from '../client';
-import { TERMINAL_EXECUTION_STATUSES, type ExecutionStatus } from '../schema';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../schema';
 import { sqlList } from '../schema/columns';
 
 /** Which executions a figure counts: those started from `from` on, of one workflow, version or site when given. */
@@ -36,7 +36,6 @@ export interface DayFigures {
 
 /** Live statuses: an execution in one of them is an active instance. */
 const ACTIVE = sqlList(['pending', 'running', 'waiting', 'suspended', 'escalated']);
-const TERMINAL = sqlList(TERMINAL_EXECUTION_STATUSES);
 
 /** The WHERE clause of `scope` over the `executions` table aliased `e`. */
 export function scopeWhere(scope: ExecutionScope): SQL {
@@ -61,45 +60,56 @@ export async function countByStatus(db: WeftDb, scope: ExecutionScope): Promise<
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
-/** Duration percentiles of the finished executions in scope, and the mean of the completed ones. */
-export async function durationFigures(db: WeftDb, scope: ExecutionScope): Promise<Percentiles & { averageCompletedMs: number | null }> {
-  const [row] = await executeRows<{ p: number[] | null; avg_ms: number | null }>(
-    db,
-    sql`select percentile_cont(array[0.5, 0.95, 0.99]::float8[]) within group (order by e.duration_ms) as p,
-          avg(e.duration_ms) filter (where e.status = 'completed')::float8 as avg_ms
-        from executions e
-        where ${scopeWhere(scope)} and e.status in (${TERMINAL}) and e.duration_ms is not null`,
-  );
-  const p = toNumbers(row?.p);
-  return { p50: p[0] ?? null, p95: p[1] ?? null, p99: p[2] ?? null, averageCompletedMs: num(row?.avg_ms) };
+/** The window's figures from one scan: counts per status, duration percentiles and mean, and the same per day. */
+export interface WindowFigures {
+  byStatus: Record<ExecutionStatus, number>;
+  durations: Percentiles & { averageCompletedMs: number | null };
+  perDay: DayFigures[];
 }
 
-/** Per UTC day of start, oldest first; days without executions are absent. */
-export async function perDay(db: WeftDb, scope: ExecutionScope): Promise<DayFigures[]> {
-  const rows = await executeRows<{ day: string; started: number; completed: number; failed: number; cancelled: number; p: number[] | null }>(
-    db,
-    sql`select to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD') as day,
-          count(*)::int as started,
-          count(*) filter (where e.status = 'completed')::int as completed,
-          count(*) filter (where e.status = 'failed')::int as failed,
-          count(*) filter (where e.status = 'cancelled')::int as cancelled,
-          percentile_cont(array[0.5, 0.95]::float8[]) within group (order by e.duration_ms) as p
-        from executions e
-        where ${scopeWhere(scope)}
-        group by 1 order by 1`,
+type StatusCounts = Record<ExecutionStatus, number | string>;
+
+/**
+ * Counts per status, percentiles of the recorded durations (set only once an execution
+ * finished) and the mean of the completed ones, for the whole scope and per UTC day of start
+ * (oldest first; days without executions are absent) — one scan, grouped by `grouping sets`.
+ */
+export async function windowFigures(db: WeftDb, scope: ExecutionScope): Promise<WindowFigures> {
+  const counts = sql.join(
+    EXECUTION_STATUSES.map((s) => sql`count(*) filter (where w.status = ${s})::int as ${sql.identifier(s)}`),
+    sql`, `,
   );
-  return rows.map((r) => {
-    const p = toNumbers(r.p);
-    return {
-      day: r.day,
-      started: Number(r.started),
-      completed: Number(r.completed),
-      failed: Number(r.failed),
-      cancelled: Number(r.cancelled),
-      p50Ms: p[0] ?? null,
-      p95Ms: p[1] ?? null,
-    };
-  });
+  const rows = await executeRows<StatusCounts & { day: string | null; whole: number; p: unknown; avg_ms: number | null }>(
+    db,
+    sql`select w.day, grouping(w.day)::int as whole, ${counts},
+          percentile_cont(array[0.5, 0.95, 0.99]::float8[]) within group (order by w.duration_ms) as p,
+          avg(w.duration_ms) filter (where w.status = 'completed')::float8 as avg_ms
+        from (select to_char(e.started_at at time zone 'UTC', 'YYYY-MM-DD') as day, e.status, e.duration_ms
+              from executions e where ${scopeWhere(scope)}) w
+        group by grouping sets ((w.day), ())
+        order by 2 desc, 1`,
+  );
+  const statusesOf = (r: StatusCounts | undefined) =>
+    Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, Number(r?.[s] ?? 0)])) as Record<ExecutionStatus, number>;
+  const [whole, ...days] = rows;
+  const p = toNumbers(whole?.p);
+  return {
+    byStatus: statusesOf(whole),
+    durations: { p50: p[0] ?? null, p95: p[1] ?? null, p99: p[2] ?? null, averageCompletedMs: num(whole?.avg_ms) },
+    perDay: days.map((r) => {
+      const d = toNumbers(r.p);
+      const n = statusesOf(r);
+      return {
+        day: r.day as string,
+        started: EXECUTION_STATUSES.reduce((sum, s) => sum + n[s], 0),
+        completed: n.completed,
+        failed: n.failed,
+        cancelled: n.cancelled,
+        p50Ms: d[0] ?? null,
+        p95Ms: d[1] ?? null,
+      };
+    }),
+  };
 }
 
 /** The `limit` workflows with most executions in scope, with their outcomes. */
