@@ -48,7 +48,7 @@ from (
   select i,
     now() - ((i::float8 / ${N}) * 365) * interval '1 day' as started,
     case when i % 50 = 0 then 'running' when i % 10 = 1 then 'failed' when i % 33 = 2 then 'cancelled' else 'completed' end as status,
-    100 + (i * 7919) % 60000 as dur
+    100 + (i::bigint * 7919) % 60000 as dur
   from generate_series(1, ${N}) i
 ) g`),
   );

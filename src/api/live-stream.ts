@@ -19,6 +19,8 @@ export interface StreamOptions {
   /** Ends the response after the execution's final event (an instance's stream). */
   endOnFinal: boolean;
   heartbeatMs: number;
+  /** With `endOnFinal`: whether the execution has ended (its final event is then in the records). */
+  finished?: () => Promise<boolean>;
 }
 
 /**
@@ -36,17 +38,17 @@ export async function streamEvents(req: Request, res: Response, deps: { db: Weft
   );
   let last: EventPosition = opts.after === 'now' ? { seq: sub.cursor, k: Number.MAX_SAFE_INTEGER } : opts.after;
 
-  const heartbeat = setInterval(() => res.write(`: heartbeat ${new Date().toISOString()}\n\n`), opts.heartbeatMs);
+  const heartbeats: NodeJS.Timeout[] = [];
   const end = () => {
     if (ended) return;
     ended = true;
-    clearInterval(heartbeat);
+    heartbeats.forEach(clearInterval);
     sub.close();
     res.end();
   };
   // The response's close, not the request's: it fires when the client goes away.
   res.on('close', end);
-  if (req.destroyed || res.destroyed) end();
+  if (req.destroyed || res.destroyed) return end();
 
   function send(events: LiveEvent[]): void {
     for (const ev of events) {
@@ -64,6 +66,7 @@ export async function streamEvents(req: Request, res: Response, deps: { db: Weft
     'x-accel-buffering': 'no',
   });
   res.write('retry: 2000\n\n');
+  heartbeats.push(setInterval(() => res.write(`: heartbeat ${new Date().toISOString()}\n\n`), opts.heartbeatMs));
 
   // Replay: everything the records hold after the client's position (an entry the client saw
   // part of is read again; send() skips what it had).
@@ -82,4 +85,6 @@ export async function streamEvents(req: Request, res: Response, deps: { db: Weft
   }
   replaying = false;
   for (const events of held.splice(0)) send(events);
+  // A client that had the final event already (its Last-Event-ID) gets nothing more: end now.
+  if (!ended && opts.endOnFinal && opts.finished && (await opts.finished().catch(() => false))) end();
 }

@@ -103,6 +103,10 @@ test('a client sees events as they happen, resumes with Last-Event-ID, and gets 
   const late = await stream(`/workflow-instances/${id}/events`);
   await late.ended;
   expect(late.events.map((e) => `${e.id} ${e.event}`)).toEqual(all.map((e) => `${e.id} ${e.event}`));
+  // A client that had the final event already gets nothing more, and the stream ends.
+  const after = await stream(`/workflow-instances/${id}/events`, { 'Last-Event-ID': all[all.length - 1]?.id as string });
+  await after.ended;
+  expect(after.events).toEqual([]);
 });
 
 test("a workflow's stream loses nothing while every session of the database, its LISTEN included, is ended", async () => {

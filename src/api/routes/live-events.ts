@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { WeftDb } from '../../db/client';
 import { getExecution } from '../../db/repositories/executions';
+import { TERMINAL_EXECUTION_STATUSES } from '../../db/schema';
 import { WeftError } from '../../graph/errors';
 import type { DefinitionService } from '../../services/definitions';
 import type { EventHub } from '../../services/event-hub';
@@ -14,6 +15,8 @@ const streamQuery = z.strictObject({
   lastEventId: z.string().max(40).optional(),
   heartbeatSeconds: z.coerce.number().int().min(1).max(300).default(15),
 });
+
+const isTerminalStatus = (status: string | undefined) => status !== undefined && (TERMINAL_EXECUTION_STATUSES as readonly string[]).includes(status);
 
 /** The client's position: `Last-Event-ID` (or `?lastEventId`). @throws WeftError INVALID_REQUEST */
 function positionOf(req: Request, query: z.infer<typeof streamQuery>): EventPosition | undefined {
@@ -42,7 +45,8 @@ export function liveEventsRouter(deps: { db: WeftDb; hub: EventHub; definitions:
     const executionId = param(req, 'id');
     const after = positionOf(req, q) ?? { seq: 0, k: -1 };
     if (!(await getExecution(deps.db, executionId))) throw new WeftError('INSTANCE_NOT_FOUND', `workflow instance ${executionId} does not exist`);
-    await streamEvents(req, res, deps, { scope: { executionId }, after, endOnFinal: true, heartbeatMs: q.heartbeatSeconds * 1000 });
+    const finished = async () => isTerminalStatus((await getExecution(deps.db, executionId))?.status);
+    await streamEvents(req, res, deps, { scope: { executionId }, after, endOnFinal: true, heartbeatMs: q.heartbeatSeconds * 1000, finished });
   });
 
   router.get('/workflows/:id/events', async (req, res) => {
