@@ -60,7 +60,8 @@ export const executions = pgTable(
     index('executions_definition_started_idx').on(t.definitionId, t.startedAt),
     index('executions_status_idx').on(t.status),
     index('executions_site_started_idx').on(t.siteId, t.startedAt),
-    // Serves the unfiltered "newest first" listing.
+    // Serves the unfiltered "newest first" listing. drizzle/0014 adds by hand executions_window_idx,
+    // (started_at) INCLUDE (status, duration_ms, definition_id), for the analytics overview.
     index('executions_started_idx').on(t.startedAt),
     // Serves "completed today" of the analytics overview.
     index('executions_completed_idx').on(t.completedAt),
