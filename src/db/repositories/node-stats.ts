@@ -9,6 +9,15 @@ import { scopeWhere, toNumbers, type ExecutionScope } from './execution-stats';
 
 const DURATION_MS = sql`extract(epoch from (n.completed_at - n.started_at)) * 1000`;
 
+/**
+ * The node runs of the executions in scope: their ids first, as an array the primary key
+ * `(execution_id, seq)` is probed with. (Written as a join, the planner may prefer scanning
+ * every node run and hashing — ten million rows for a few thousand executions.)
+ */
+function inScope(scope: ExecutionScope) {
+  return sql`n.execution_id = any(array(select e.id from executions e where ${scopeWhere(scope)}))`;
+}
+
 /** One node's runs in scope. */
 export interface NodeFigures {
   nodeId: string;
@@ -43,8 +52,8 @@ export async function nodeFigures(db: WeftDb, scope: ExecutionScope): Promise<No
           count(*) filter (where n.status = 'failed')::int as failed,
           coalesce(sum(greatest(n.attempts - 1, 0)), 0)::int as retries,
           percentile_cont(array[0.5, 0.95, 0.99]::float8[]) within group (order by ${DURATION_MS}) as p
-        from executions e join node_results n on n.execution_id = e.id
-        where ${scopeWhere(scope)}
+        from node_results n
+        where ${inScope(scope)}
         group by n.node_id, n.node_type
         order by runs desc, n.node_id`,
   );
@@ -98,8 +107,8 @@ export async function errorGroups(db: WeftDb, scope: ExecutionScope): Promise<Er
           coalesce(sum(greatest(n.attempts - 1, 0)), 0)::int as retries,
           count(*) filter (where e.status = 'completed')::int as recovered,
           max(coalesce(n.completed_at, n.started_at)) as last_at
-        from executions e join node_results n on n.execution_id = e.id
-        where ${scopeWhere(scope)} and n.status = 'failed'
+        from node_results n join executions e on e.id = n.execution_id
+        where ${inScope(scope)} and n.status = 'failed'
         group by 1, 2, 3
         order by count desc, 1, 3`,
   );
@@ -120,8 +129,8 @@ export async function runTotals(db: WeftDb, scope: ExecutionScope): Promise<{ ru
     db,
     sql`select count(*)::int as runs, coalesce(sum(greatest(n.attempts - 1, 0)), 0)::int as retries,
           count(*) filter (where n.attempts > 1)::int as retried_runs
-        from executions e join node_results n on n.execution_id = e.id
-        where ${scopeWhere(scope)}`,
+        from node_results n
+        where ${inScope(scope)}`,
   );
   return { runs: Number(row?.runs ?? 0), retries: Number(row?.retries ?? 0), retriedRuns: Number(row?.retried_runs ?? 0) };
 }
@@ -156,8 +165,8 @@ export async function recentNodeErrors(db: WeftDb, scope: ExecutionScope, nodeId
   }>(
     db,
     sql`select n.execution_id, e.status as execution_status, e.version, e.site_id, n.seq, n.iteration, n.attempts, n.error, n.started_at, n.completed_at
-        from executions e join node_results n on n.execution_id = e.id
-        where ${scopeWhere(scope)} and n.node_id = ${nodeId} and n.status = 'failed'
+        from node_results n join executions e on e.id = n.execution_id
+        where ${inScope(scope)} and n.node_id = ${nodeId} and n.status = 'failed'
         order by coalesce(n.completed_at, n.started_at) desc nulls last, n.execution_id, n.seq
         limit ${limit}`,
   );
