@@ -7,8 +7,11 @@
  * database — the LISTEN connection included — is ended under it.
  */
 import postgres from 'postgres';
+import { loadSettings } from '../../src/config/settings';
+import { createLogger } from '../../src/logger';
+import { startWeft } from '../../src/runtime';
 import { ADMIN_DATABASE_URL } from './db/fresh-database';
-import { nodeHistory, publishGraph, startInstance, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
+import { nodeHistory, publishGraph, startInstance, startTestWeft, testTemporalAddress, waitForInstance, type TestWeft } from '../support/harness';
 import { openSse, type SseEvent } from '../support/sse-client';
 
 let t: TestWeft;
@@ -167,6 +170,31 @@ test('approval requests and decisions of an APPROVAL node arrive as they are mad
   expect(live.events.find((e) => e.event === 'approval.approve')?.data).toMatchObject({ actor: 'boss', executionId: id });
   expect(nodeEvents(live.events)).toEqual(await expectedNodeEvents(id));
   expect(names[names.length - 1]).toBe('execution.completed');
+});
+
+test('another API process serves the events of executions it neither started nor ran', async () => {
+  const other = await startWeft(
+    loadSettings({
+      PORT: '0',
+      TEMPORAL_ADDRESS: testTemporalAddress(),
+      WEFT_TASK_QUEUE: t.settings.taskQueue,
+      WEFT_DATA_DIR: t.settings.dataDir,
+      DATABASE_URL: t.databaseUrl as string,
+      LOG_LEVEL: 'silent',
+    }),
+    { api: true, worker: false, log: createLogger('silent') },
+  );
+  try {
+    const watch = await openSse(`${other.apiUrl as string}/api/v1/workflows/${definitionId}/events`, t.token());
+    expect(watch.status).toBe(200);
+    const id = await startInstance(t, definitionId, { n: 3 });
+    await waitForInstance(t, id);
+    await watch.waitFor((e) => e.event === 'execution.completed' && e.data.executionId === id);
+    expect(nodeEvents(watch.events)).toEqual(await expectedNodeEvents(id));
+    watch.close();
+  } finally {
+    await other.stop();
+  }
 });
 
 test('bad positions and unknown resources are refused with problem+json', async () => {
