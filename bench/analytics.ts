@@ -142,7 +142,9 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await load(database);
     const loadSeconds = (performance.now() - t0) / 1000;
-    const [counts] = (await database.db.execute(sql`select (select count(*) from executions)::int as e, (select count(*) from node_results)::int as n`)) as unknown as Array<{
+    const [counts] = (await database.db.execute(
+      sql`select (select count(*) from executions)::int as e, (select count(*) from node_results)::int as n`,
+    )) as unknown as Array<{
       e: number;
       n: number;
     }>;
@@ -150,7 +152,16 @@ async function main(): Promise<void> {
 
     // The API needs a Temporal client; nothing here calls it, so a lazy connection that never dials will do.
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
-    const app = createApp({ database, temporal, taskQueue: 'bench', jwtSecret: SECRET, log: createLogger('silent'), secretsKey: Buffer.alloc(32), httpAllowedHosts: [], events: hub });
+    const app = createApp({
+      database,
+      temporal,
+      taskQueue: 'bench',
+      jwtSecret: SECRET,
+      log: createLogger('silent'),
+      secretsKey: Buffer.alloc(32),
+      httpAllowedHosts: [],
+      events: hub,
+    });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -159,7 +170,13 @@ async function main(): Promise<void> {
     try {
       const timed = async (key: string, label: string, path: string, goal?: number) => {
         const times = await timeGet(base, token, `/api/v1${path}`);
-        figures.push({ key: `${key}_p50`, label: `${label} p50`, value: percentile(times, 50), unit: 'ms', ...(goal ? { goal: { op: '<=' as const, value: goal } } : {}) });
+        figures.push({
+          key: `${key}_p50`,
+          label: `${label} p50`,
+          value: percentile(times, 50),
+          unit: 'ms',
+          ...(goal ? { goal: { op: '<=' as const, value: goal } } : {}),
+        });
         figures.push({ key: `${key}_p95`, label: `${label} p95`, value: percentile(times, 95), unit: 'ms' });
       };
       await timed('overview_30d', 'GET /analytics/overview?days=30', '/analytics/overview?days=30', 200);

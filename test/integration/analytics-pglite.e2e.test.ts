@@ -43,7 +43,10 @@ test('overview and workflow analytics answer on PGlite', async () => {
 });
 
 test('live events on PGlite: a workflow stream hears a run as it ends, a late client gets the whole story', async () => {
-  const id = await publishGraph(t, lineGraph('pglite-live', [{ id: 'call', type: 'API_CALL', properties: { url: `${svc.url}/ok`, retry: { maxAttempts: 1 } } }]));
+  const id = await publishGraph(
+    t,
+    lineGraph('pglite-live', [{ id: 'call', type: 'API_CALL', properties: { url: `${svc.url}/ok`, retry: { maxAttempts: 1 } } }]),
+  );
   const watch = await openSse(`${t.url}/api/v1/workflows/${id}/events`, t.token());
   const run = await startInstance(t, id, {});
   await waitForInstance(t, run);

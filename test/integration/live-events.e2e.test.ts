@@ -149,7 +149,11 @@ test('approval requests and decisions of an APPROVAL node arrive as they are mad
     name: 'live-approval',
     nodes: [
       { id: 'start', type: 'START' },
-      { id: 'sign', type: 'APPROVAL', properties: { title: 'Sign off', chain: { steps: [{ id: 'boss', approvers: [{ type: 'role', identifier: 'manager' }] }] } } },
+      {
+        id: 'sign',
+        type: 'APPROVAL',
+        properties: { title: 'Sign off', chain: { steps: [{ id: 'boss', approvers: [{ type: 'role', identifier: 'manager' }] }] } },
+      },
       { id: 'end', type: 'END' },
     ],
     edges: [
