@@ -48,6 +48,8 @@ export async function streamEvents(req: Request, res: Response, deps: { db: Weft
   };
   // The response's close, not the request's: it fires when the client goes away.
   res.on('close', end);
+  // A write racing the client's departure must end the stream, not the process.
+  res.on('error', end);
   if (req.destroyed || res.destroyed) return end();
 
   function send(events: LiveEvent[]): void {
