@@ -12,6 +12,13 @@ import { isAfter, type EventPosition, type LiveEvent } from '../services/executi
 /** How long a stream waits before reading the records again after the database failed it. */
 const REPLAY_RETRY_MS = 1_000;
 
+/**
+ * How long an instance's stream stays open after its final event. An operator action's record
+ * is written once Temporal accepted the action, so it may commit just after the records of what
+ * the execution did next — its end included.
+ */
+const FINAL_GRACE_MS = 1_000;
+
 export interface StreamOptions {
   scope: EventScope;
   /** Events after this position are sent; `now` sends only what is committed from now on. */
@@ -30,6 +37,7 @@ export interface StreamOptions {
 export async function streamEvents(req: Request, res: Response, deps: { db: WeftDb; hub: EventHub }, opts: StreamOptions): Promise<void> {
   let replaying = true;
   let ended = false;
+  let finalSent = false;
   const held: LiveEvent[][] = [];
   const sub = await deps.hub.subscribe(
     opts.scope,
@@ -57,7 +65,10 @@ export async function streamEvents(req: Request, res: Response, deps: { db: Weft
       if (ended || !isAfter(ev, last)) continue;
       res.write(`id: ${ev.id}\nevent: ${ev.event}\ndata: ${JSON.stringify(ev.data)}\n\n`);
       last = ev;
-      if (ev.final && opts.endOnFinal) end();
+      if (ev.final && opts.endOnFinal && !finalSent) {
+        finalSent = true;
+        if (!replaying) heartbeats.push(setTimeout(end, FINAL_GRACE_MS));
+      }
     }
   }
 
@@ -87,6 +98,6 @@ export async function streamEvents(req: Request, res: Response, deps: { db: Weft
   }
   replaying = false;
   for (const events of held.splice(0)) send(events);
-  // A client that had the final event already (its Last-Event-ID) gets nothing more: end now.
-  if (!ended && opts.endOnFinal && opts.finished && (await opts.finished().catch(() => false))) end();
+  // The records hold the end (replayed, or before the client's Last-Event-ID): nothing more comes.
+  if (finalSent || (!ended && opts.endOnFinal && opts.finished && (await opts.finished().catch(() => false)))) end();
 }
