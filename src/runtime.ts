@@ -120,9 +120,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
         s.once('error', (err: NodeJS.ErrnoException) =>
-          reject(
-            err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err,
-          ),
+          reject(err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err),
         );
       });
       // Open event streams never end by themselves: the hub ends them before the server closes.
