@@ -17,6 +17,7 @@ export const BENCHES: Record<string, string> = {
   'site-config': 'site-config.ts',
   'rollout-staged': 'rollout-staged.ts',
   'what-if': 'what-if.ts',
+  analytics: 'analytics.ts',
 };
 
 function main(): number {

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createApp } from './api/app';
+import { EventHub } from './services/event-hub';
 import { resolveJwtSecret } from './auth/secret';
 import { resolveSecretsKey } from './auth/secrets-key';
 import { StartupError, type Settings } from './config/settings';
@@ -105,6 +106,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         namespace: settings.temporalNamespace,
         interceptors: { workflow: [installationClientInterceptor(installation)] },
       });
+      const events = new EventHub(database, { onError: (err) => log.warn({ err }, 'live execution events: reading failed, retrying') });
       const app = createApp({
         database,
         temporal,
@@ -114,6 +116,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         secretsKey,
         httpAllowedHosts: settings.httpAllowedHosts,
         rolloutHistoryLimit: settings.rolloutHistoryLimit,
+        events,
       });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
@@ -123,7 +126,9 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
           ),
         );
       });
+      // Open event streams never end by themselves: the hub ends them before the server closes.
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      stops.push(() => events.close());
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : settings.port;
       apiUrl = `http://localhost:${port}`;

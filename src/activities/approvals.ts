@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
-import { getApprovalPolicy, insertApprovalDecisions, policyForType, upsertApprovalRequest } from '../db/repositories/approvals';
+import { getApprovalPolicy, getApprovalRequest, insertApprovalDecisions, policyForType, upsertApprovalRequest } from '../db/repositories/approvals';
+import { getExecution } from '../db/repositories/executions';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { isWeftError } from '../graph/errors';
 import { activateApprovedVersion, activatesVersion } from '../domain/version-activation';
@@ -82,6 +83,16 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
         requestedAt: new Date(r.requestedAt),
         completedAt: date(r.completedAt),
       };
+      if (r.executionId && !settlesConfigChange(r) && !activatesVersion(r)) {
+        // An APPROVAL node's request is created here, not through the API: its first write is
+        // audited here (live execution events read approval requests from the audit trail).
+        await db.transaction(async (tx) => {
+          const existed = await getApprovalRequest(tx, r.id);
+          await upsertApprovalRequest(tx, row);
+          if (!existed) await auditNodeRequest(tx, r);
+        });
+        return;
+      }
       if (!settlesConfigChange(r) && !activatesVersion(r)) return upsertApprovalRequest(db, row);
       await db.transaction(async (tx) => {
         await upsertApprovalRequest(tx, row);
@@ -132,4 +143,18 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
       return { delivered, ...(error ? { error } : {}) };
     },
   };
+}
+
+/** The `approval.requested` entry of an APPROVAL node's request, in its workflow's trail. */
+async function auditNodeRequest(tx: WeftDb, r: ApprovalRequestRecord): Promise<void> {
+  const execution = r.executionId ? await getExecution(tx, r.executionId) : undefined;
+  await appendAudit(tx, {
+    actor: r.requestedBy ?? 'system',
+    action: 'approval.requested',
+    resourceType: 'approval_request',
+    resourceId: r.id,
+    workflowId: execution?.definitionId ?? null,
+    details: { type: r.type, executionId: r.executionId, nodeId: r.nodeId, pendingApprovers: r.pendingApprovers },
+    after: { type: r.type, title: r.title, status: r.status },
+  });
 }

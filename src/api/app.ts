@@ -15,6 +15,9 @@ import { ExecutionService } from '../services/executions';
 import { EventService } from '../services/events';
 import { SimulationService } from '../services/simulation';
 import { AuditService } from '../services/audit';
+import { AnalyticsService } from '../services/analytics';
+import { InstanceMetricsService } from '../services/instance-metrics';
+import { EventHub } from '../services/event-hub';
 import { ConfigApprovals } from '../services/config-approvals';
 import { ConfigParameterService } from '../services/config-parameters';
 import { ConfigValueService } from '../services/config-values';
@@ -27,6 +30,8 @@ import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
+import { analyticsRouter } from './routes/analytics';
+import { liveEventsRouter } from './routes/live-events';
 import { errorHandler, notFoundHandler } from './problem';
 import { circuitBreakersRouter } from './routes/circuit-breakers';
 import { configRouter } from './routes/config';
@@ -65,6 +70,8 @@ export interface AppDeps {
   httpAllowedHosts: string[];
   /** WEFT_ROLLOUT_HISTORY_LIMIT, given to each rollout workflow. */
   rolloutHistoryLimit?: number | undefined;
+  /** Live execution events; one is made when absent (its owner closes it to end open streams). */
+  events?: EventHub;
 }
 
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
@@ -125,6 +132,11 @@ export function createApp(deps: AppDeps): Express {
   api.use(rolloutsRouter({ rollouts: new RolloutService(deps.database.db, deps.temporal, deps.taskQueue, definitions, deps.rolloutHistoryLimit) }));
   api.use(whatIfRouter({ whatIf: new WhatIfService(deps.database.db, deps.temporal, deps.taskQueue, definitions) }));
   api.use(auditRouter({ audit: new AuditService(deps.database.db), log: deps.log }));
+  api.use(
+    analyticsRouter({ analytics: new AnalyticsService(deps.database.db, definitions), instances: new InstanceMetricsService(deps.database.db, executions) }),
+  );
+  const hub = deps.events ?? new EventHub(deps.database, { onError: (err) => deps.log.warn({ err }, 'live execution events: reading failed, retrying') });
+  api.use(liveEventsRouter({ db: deps.database.db, hub, definitions }));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -33,6 +33,12 @@ export interface Database {
   close(): Promise<void>;
   /** Runs `select 1`; rejects when the database cannot be reached (for health checks). */
   ping(): Promise<void>;
+  /**
+   * LISTENs on `channel` (PostgreSQL: on a connection of its own, which the driver re-opens and
+   * LISTENs on again after it drops, calling `onListen` each time; PGlite: in process). Resolves
+   * once listening; the answer stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onListen: () => void): Promise<() => Promise<void>>;
 }
 
 /** Where to find the database. */
@@ -93,6 +99,10 @@ async function openPostgres(url: string, migrationsFolder: string, max: number, 
     ping: async () => {
       await db.execute(sql`select 1`);
     },
+    listen: async (channel, onNotify, onListen) => {
+      const listening = await client.listen(channel, onNotify, onListen);
+      return () => listening.unlisten();
+    },
   };
   try {
     await database.ping();
@@ -148,6 +158,11 @@ async function openPglite(dir: string | undefined, migrationsFolder: string, log
     },
     ping: async () => {
       await db.execute(sql`select 1`);
+    },
+    listen: async (channel, onNotify, onListen) => {
+      const unlisten = await client.listen(channel, onNotify);
+      onListen();
+      return () => unlisten();
     },
   };
 }

@@ -60,8 +60,11 @@ export const executions = pgTable(
     index('executions_definition_started_idx').on(t.definitionId, t.startedAt),
     index('executions_status_idx').on(t.status),
     index('executions_site_started_idx').on(t.siteId, t.startedAt),
-    // Serves the unfiltered "newest first" listing.
+    // Serves the unfiltered "newest first" listing. drizzle/0014 adds by hand executions_window_idx,
+    // (started_at) INCLUDE (status, duration_ms, definition_id), for the analytics overview.
     index('executions_started_idx').on(t.startedAt),
+    // Serves "completed today" of the analytics overview.
+    index('executions_completed_idx').on(t.completedAt),
     check('executions_status_ck', sql`${t.status} in (${sqlList(EXECUTION_STATUSES)})`),
   ],
 );
@@ -86,7 +89,13 @@ export const nodeResults = pgTable(
     startedAt: timestamp('started_at', tz),
     completedAt: timestamp('completed_at', tz),
   },
-  (t) => [primaryKey({ columns: [t.executionId, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.executionId, t.seq] }),
+    // Error statistics read failed runs only: a small share of all runs.
+    index('node_results_failed_idx')
+      .on(t.executionId)
+      .where(sql`${t.status} = 'failed'`),
+  ],
 );
 
 /** A stored execution summary row. */
