@@ -10,7 +10,7 @@ import { StartupError, type Settings } from './config/settings';
 import { openDatabase, type Database } from './db/client';
 import { installationId } from './db/repositories/installation';
 import { startDevServer, type DevServer } from './temporal/dev-server';
-import { installationClientInterceptor } from './temporal/installation';
+import { installationClientInterceptor, installationScheduleInterceptor } from './temporal/installation';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { installTemporalLogging } from './temporal/runtime-logging';
 import { createWeftWorker } from './temporal/worker';
@@ -103,13 +103,15 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
       const temporal = new Client({
         connection: clientConnection,
         namespace: settings.temporalNamespace,
-        interceptors: { workflow: [installationClientInterceptor(installation)] },
+        interceptors: { workflow: [installationClientInterceptor(installation)], schedule: [installationScheduleInterceptor(installation)] },
       });
       const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log, secretsKey, httpAllowedHosts: settings.httpAllowedHosts });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
         s.once('error', (err: NodeJS.ErrnoException) =>
-          reject(err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err),
+          reject(
+            err.code === 'EADDRINUSE' ? new StartupError(`Weft cannot serve its API: port ${settings.port} is already in use; set PORT to a free one`) : err,
+          ),
         );
       });
       stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));

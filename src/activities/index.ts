@@ -24,6 +24,7 @@ import { createRolloutActivities } from './rollouts';
 import { createRolloutAnalysisActivities } from './rollout-analysis';
 import { createSiteHealthActivities } from './site-health';
 import { createRollbackActivities } from './rollback';
+import { createTriggerActivities, type ScheduledTriggerFirer } from './triggers';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -36,6 +37,8 @@ export interface ActivityDeps {
   secretsKey: Buffer;
   /** EVENT_PUBLISHER publishes as the API does (the worker wires it: temporal/worker.ts). */
   publishEvent: EventPublisher;
+  /** A schedule trigger's run starts its execution as the API does (the worker wires it: temporal/worker.ts). */
+  fireScheduledTrigger: ScheduledTriggerFirer;
 }
 
 /** Every activity of the Weft worker, wired to its dependencies (the samples' DI pattern). */
@@ -69,6 +72,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRolloutAnalysisActivities(deps.db),
     ...createSiteHealthActivities(deps.db, guard),
     ...createRollbackActivities(deps.db, box),
+    ...createTriggerActivities(deps.fireScheduledTrigger),
   };
 }
 

@@ -127,6 +127,17 @@ export const ERROR_CODES = {
   ROLLBACK_IN_PROGRESS: 409,
   /** An `If-Match` that no longer matches: someone changed the value since it was read. */
   PRECONDITION_FAILED: 412,
+  /** Triggers (issue 17): `/workflows/{id}/triggers` and `/webhooks/{triggerId}`. */
+  TRIGGER_NOT_FOUND: 404,
+  /** An event trigger written in the definition's graph: change the graph's `triggers` instead. */
+  TRIGGER_READ_ONLY: 409,
+  TRIGGER_DISABLED: 409,
+  WEBHOOK_SIGNATURE_MISSING: 401,
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  WEBHOOK_TIMESTAMP_STALE: 401,
+  /** The same signed request came again under another delivery id. */
+  WEBHOOK_REPLAYED: 409,
+  WEBHOOK_PAYLOAD_TOO_LARGE: 413,
   INTERNAL: 500,
 } as const;
 

@@ -3,3 +3,4 @@ export { interpretGraph, simulateGraph } from './interpreter';
 export { approvalWorkflow } from './approval';
 export { rolloutWorkflow } from './rollout/rollout';
 export { rollbackWorkflow } from './rollback/workflow';
+export { scheduledTriggerStart } from './scheduled-start/workflow';

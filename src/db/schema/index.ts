@@ -18,3 +18,4 @@ export * from './installation';
 export * from './sites';
 export * from './rollouts';
 export * from './rollout-analysis';
+export * from './triggers';

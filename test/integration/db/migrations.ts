@@ -54,8 +54,10 @@ export const WEFT_TABLES = [
   'site_health_checks',
   'site_versions',
   'sites',
+  'triggers',
   'users',
   'version_transitions',
+  'webhook_deliveries',
   'workflow_definitions',
   'workflow_versions',
 ];
