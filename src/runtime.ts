@@ -105,7 +105,16 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         namespace: settings.temporalNamespace,
         interceptors: { workflow: [installationClientInterceptor(installation)], schedule: [installationScheduleInterceptor(installation)] },
       });
-      const app = createApp({ database, temporal, taskQueue: settings.taskQueue, jwtSecret, log, secretsKey, httpAllowedHosts: settings.httpAllowedHosts });
+      const app = createApp({
+        database,
+        temporal,
+        taskQueue: settings.taskQueue,
+        jwtSecret,
+        log,
+        secretsKey,
+        httpAllowedHosts: settings.httpAllowedHosts,
+        rateLimits: settings.rateLimits,
+      });
       const server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(settings.port, () => resolve(s));
         s.once('error', (err: NodeJS.ErrnoException) =>

@@ -55,6 +55,8 @@ import { TriggerService } from '../services/triggers';
 import { WebhookService } from '../services/webhooks';
 import { triggersRouter } from './routes/triggers';
 import { webhooksRouter } from './routes/webhooks';
+import { rateLimiter } from './rate-limit';
+import type { RateLimitPolicy } from '../config/rate-limits';
 
 export interface AppDeps {
   database: Database;
@@ -66,6 +68,8 @@ export interface AppDeps {
   secretsKey: Buffer;
   /** WEFT_HTTP_ALLOWED_HOSTS, for connection tests (`POST /connectors/{id}/test`). */
   httpAllowedHosts: string[];
+  /** WEFT_RATE_LIMITS: per-user budgets (none when absent). */
+  rateLimits?: RateLimitPolicy;
 }
 
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
@@ -91,6 +95,7 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
+  api.use(rateLimiter(deps.database.db, deps.rateLimits ?? {}));
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions, siteConfig);
   const approvals = new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory);
   // Before workflowsRouter: `/workflows/import` is not a workflow id.

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { decodeSecretsKey } from '../auth/secrets-key';
+import { parseRateLimits, type RateLimitPolicy } from './rate-limits';
 
 /**
  * Every environment variable Weft reads, with what it means. The docker-compose test checks
@@ -24,6 +25,8 @@ export const SETTING_DOCS = {
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
   WEFT_MAX_CACHED_WORKFLOWS:
     'how many running workflows a worker keeps in memory (about 0.3 MB each; evicted ones are replayed from history when they next act); default 1,248: what keeps a worker near 1 GiB, counting 0.5 MB each',
+  WEFT_RATE_LIMITS:
+    'per-user API rate limits over the defaults (executions=100/min, configChanges=50/min, approvalRequests=500/hour, versionComparisons=100/hour, rolloutOperations=10/hour): comma-separated <category>=<limit>/<window> or <category>=off, or "off" for none',
   WEFT_WORKFLOW_STACK_TRACES:
     "on: the Temporal Web UI's Stack Trace tab works, at the price of a stack trace taken for every promise a workflow creates (most of an activation's CPU); default off",
 } as const;
@@ -73,6 +76,17 @@ const schema = z.object({
   WEFT_MAIL_FROM: z.string().min(3).optional(),
   WEFT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WEFT_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
+  WEFT_RATE_LIMITS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const parsed = parseRateLimits(text);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.policy;
+    }),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -105,6 +119,8 @@ export interface Settings {
   maxCachedWorkflows: number | undefined;
   /** WEFT_WORKFLOW_STACK_TRACES=on. */
   workflowStackTraces: boolean;
+  /** WEFT_RATE_LIMITS over the defaults: per-user budgets the API enforces. */
+  rateLimits: RateLimitPolicy;
 }
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
@@ -156,5 +172,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     mailFrom: s.WEFT_MAIL_FROM,
     maxCachedWorkflows: s.WEFT_MAX_CACHED_WORKFLOWS,
     workflowStackTraces: s.WEFT_WORKFLOW_STACK_TRACES === 'on',
+    rateLimits: s.WEFT_RATE_LIMITS,
   };
 }

@@ -138,6 +138,10 @@ export const ERROR_CODES = {
   /** The same signed request came again under another delivery id. */
   WEBHOOK_REPLAYED: 409,
   WEBHOOK_PAYLOAD_TOO_LARGE: 413,
+  /** Over a per-user rate limit (with Retry-After, RateLimit and RateLimit-Policy). */
+  RATE_LIMITED: 429,
+  /** A start with `onLimit: "reject"` while the workflow is at its maxConcurrentExecutions or maxStartsPerMinute. */
+  WORKFLOW_LIMIT_REACHED: 429,
   INTERNAL: 500,
 } as const;
 

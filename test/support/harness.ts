@@ -88,6 +88,8 @@ export async function startTestWeft(
     WEFT_HTTP_ALLOWED_HOSTS: (opts.allowedHosts ?? []).join(','),
     LOG_LEVEL: 'silent',
     WEFT_WORKFLOW_BUNDLE: testBundlePath(),
+    // Tests of other features start and change far more per minute than a person would; rate-limits.e2e.test.ts sets its own.
+    WEFT_RATE_LIMITS: 'off',
     ...opts.env,
   });
   const weft = await startWeft(settings, {

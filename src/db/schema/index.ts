@@ -19,3 +19,4 @@ export * from './sites';
 export * from './rollouts';
 export * from './rollout-analysis';
 export * from './triggers';
+export * from './rate-limits';
