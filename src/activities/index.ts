@@ -25,6 +25,7 @@ import { createRolloutAnalysisActivities } from './rollout-analysis';
 import { createSiteHealthActivities } from './site-health';
 import { createRollbackActivities } from './rollback';
 import { createTriggerActivities, type ScheduledTriggerFirer } from './triggers';
+import { createAdmissionActivities } from './admission';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -73,6 +74,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSiteHealthActivities(deps.db, guard),
     ...createRollbackActivities(deps.db, box),
     ...createTriggerActivities(deps.fireScheduledTrigger),
+    ...createAdmissionActivities(deps.db),
   };
 }
 

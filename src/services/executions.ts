@@ -16,8 +16,10 @@ import { updateRefusal } from './update-refusal';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, suspendUpdate, traceQuery } from '../workflows/messages';
 import { definitionIdKey, siteKey, statusKey, versionKey } from '../workflows/search-attributes';
-import type { ConfigSnapshot } from '../db/schema';
+import type { ConfigSnapshot, ExecutionStatus as StoredStatus } from '../db/schema';
 import { siteStart, type SiteStart, type SiteStartSource } from './site-starts';
+import { admissionLimits, dropAdmission } from '../domain/admission';
+import { queueStart } from './admission-starts';
 import { TERMINAL_STATUSES, type AdvanceRequest, type ExecutionInput, type ExecutionStatus, type ResumeState, type TraceEntry } from '../workflows/types';
 import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
@@ -59,7 +61,7 @@ export class ExecutionService {
    */
   async start(
     definitionId: string,
-    req: { input?: unknown; version?: string; site?: string },
+    req: { input?: unknown; version?: string; site?: string; onLimit?: 'queue' | 'reject' },
     idempotencyKey: string | undefined,
     ctx: AuditContext,
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
@@ -72,15 +74,26 @@ export class ExecutionService {
       req.site === undefined ? undefined : this.siteStart(req.site),
     ]);
     const id = idempotencyKey ? idempotentExecutionId(definitionId, idempotencyKey) : `exec-${randomUUID()}`;
+    const graph = version.graph as WorkflowDefinition;
+    const admission = admissionLimits(graph.settings);
     const args: ExecutionInput = {
       definitionId,
       version: version.version,
-      graph: version.graph as WorkflowDefinition,
+      graph,
       input: req.input ?? null,
       startedBy: ctx.actor,
       ...(atSite ? { site: atSite.site, config: atSite.config } : {}),
+      ...(admission ? { admission } : {}),
     };
-    return this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
+    if (!admission) return this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
+    // Queued before it starts, so that the queue's order is the order of the starts.
+    await queueStart(this.db, { definitionId, executionId: id, limits: admission }, req.onLimit ?? 'queue');
+    try {
+      return await this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
+    } catch (err) {
+      await dropAdmission(this.db, id);
+      throw err;
+    }
   }
 
   /**
@@ -274,7 +287,7 @@ export class ExecutionService {
     return { id, status, events };
   }
 
-  async list(query: { definitionId?: string; siteId?: string; status?: ExecutionStatus; limit: number; offset: number }) {
+  async list(query: { definitionId?: string; siteId?: string; status?: StoredStatus; limit: number; offset: number }) {
     const page = await listExecutions(this.db, query);
     return { total: page.total, items: page.items.map((r) => instanceFromRow(r, null)) };
   }

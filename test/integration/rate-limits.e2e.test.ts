@@ -6,7 +6,15 @@
 import { loadSettings } from '../../src/config/settings';
 import { createLogger } from '../../src/logger';
 import { startWeft, type RunningWeft } from '../../src/runtime';
-import { callApi, publishGraph, startTestWeft, testTemporalAddress, type TestWeft } from '../support/harness';
+import { callApi, nodeHistory, publishGraph, startTestWeft, testTemporalAddress, waitForInstance, type TestWeft } from '../support/harness';
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 const LIMITS = 'executions=4/min';
 
@@ -79,4 +87,83 @@ test('a user’s execution budget holds across two API processes: 429 with Retry
     202,
   );
   expect((await callApi(t.url, token, 'GET', `/api/v1/workflows/${id}/instances`)).status).toBe(200);
+});
+
+describe('per-workflow limits', () => {
+  const holdOneSecond = (name: string, settings: Record<string, number>) => ({
+    name,
+    settings,
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'hold', type: 'WAIT', properties: { duration: '1s' } },
+      { id: 'end', type: 'END', properties: { output: { n: 'input.n' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'hold' },
+      { source: 'hold', target: 'end' },
+    ],
+  });
+  // Each start by its own user: this file's per-user budget is small.
+  const startAs = (user: string, workflowId: string, body: Record<string, unknown>) =>
+    callApi(t.url, t.token(['operator'], user), 'POST', `/api/v1/workflows/${workflowId}/instances`, body);
+
+  test('maxConcurrentExecutions 2 with 5 starts: never more than 2 run, the rest wait queued, all 5 finish in start order', async () => {
+    const id = await publishGraph(t, holdOneSecond('two-at-a-time', { maxConcurrentExecutions: 2 }));
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      const res = await startAs(`starter-${n}`, id, { input: { n } });
+      expect(res.status).toBe(202);
+      ids.push(res.body.id);
+    }
+    await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${ids[4]}`)).body.status === 'queued');
+
+    // A caller that would rather not wait is refused, and nothing starts for it.
+    const refused = await startAs('impatient', id, { input: { n: 99 }, onLimit: 'reject' });
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('WORKFLOW_LIMIT_REACHED');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    const done = await Promise.all(ids.map((i) => waitForInstance(t, i, 60_000)));
+    expect(done.map((d) => d.status)).toEqual(Array(5).fill('completed'));
+    const byCompletion = [...done].sort((a, b) => a.completedAt.localeCompare(b.completedAt) || a.output.n - b.output.n);
+    expect(byCompletion.map((d) => d.output.n)).toEqual([0, 1, 2, 3, 4]);
+
+    // Each run, from its first node's start to its last node's end, against the others.
+    const spans = await Promise.all(
+      ids.map(async (i) => {
+        const nodes = await nodeHistory(t, i);
+        return { from: Date.parse(nodes[0].startedAt), to: Date.parse(nodes[nodes.length - 1].endedAt) };
+      }),
+    );
+    const edges = spans.flatMap((s) => [
+      { at: s.from, step: 1 },
+      { at: s.to, step: -1 },
+    ]);
+    // Ends before starts at the same instant: a slot freed and taken at once is not an overlap.
+    edges.sort((a, b) => a.at - b.at || a.step - b.step);
+    let running = 0;
+    let most = 0;
+    for (const e of edges) most = Math.max(most, (running += e.step));
+    expect(most).toBe(2);
+    expect((await t.api('GET', `/api/v1/workflows/${id}/instances`)).body.total).toBe(5);
+  });
+
+  test('maxStartsPerMinute: a start over it with onLimit "reject" is refused with Retry-After', async () => {
+    const id = await publishGraph(t, holdOneSecond('two-a-minute', { maxStartsPerMinute: 2 }));
+    expect((await startAs('m-1', id, { input: { n: 1 }, onLimit: 'reject' })).status).toBe(202);
+    expect((await startAs('m-2', id, { input: { n: 2 }, onLimit: 'reject' })).status).toBe(202);
+    const refused = await startAs('m-3', id, { input: { n: 3 }, onLimit: 'reject' });
+    expect(refused.status).toBe(429);
+    expect(refused.body.code).toBe('WORKFLOW_LIMIT_REACHED');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(30);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await t.api('GET', `/api/v1/workflows/${id}/instances`)).body.total).toBe(2);
+  });
+
+  test('limits are checked when the definition is written', async () => {
+    const bad = await t.api('POST', '/api/v1/workflows', holdOneSecond('bad-limits', { maxConcurrentExecutions: 0 }));
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: any) => e.path)).toContain('/settings/maxConcurrentExecutions');
+  });
 });
