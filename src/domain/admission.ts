@@ -81,7 +81,13 @@ export async function tryAdmit(db: WeftDb, req: { definitionId: string; executio
     await lockWorkflow(tx, req.definitionId);
     await enqueueAdmission(tx, req.definitionId, req.executionId);
     const [own] = await tx.select().from(executionAdmissions).where(eq(executionAdmissions.executionId, req.executionId));
-    if (own?.state !== 'queued') return { granted: true };
+    if (own?.state === 'running') return { granted: true };
+    if (own?.state === 'released') {
+      // Taken for abandoned while it had not started yet (see openAdmissions): back in line, at its end.
+      await tx.delete(executionAdmissions).where(eq(executionAdmissions.executionId, req.executionId));
+      await enqueueAdmission(tx, req.definitionId, req.executionId);
+      return { granted: false };
+    }
     const [head] = await executeRows<{ execution_id: string }>(
       tx,
       sql`select execution_id from ${executionAdmissions} where definition_id = ${req.definitionId} and state = 'queued' order by seq limit 1`,
@@ -119,4 +125,21 @@ export async function admitNow(db: WeftDb, req: { definitionId: string; executio
     }
     return decision;
   });
+}
+
+/**
+ * The workflow's slots held and the head of its queue, older than `minAgeSeconds`: the ones a
+ * waiting execution checks against Temporal, releasing those whose execution is no longer
+ * running (terminated, timed out, or never started because its start failed half-way).
+ */
+export async function openAdmissions(db: WeftDb, definitionId: string, minAgeSeconds: number): Promise<string[]> {
+  const rows = await executeRows<{ execution_id: string }>(
+    db,
+    sql`(select execution_id from ${executionAdmissions} where definition_id = ${definitionId} and state = 'running'
+          and granted_at < now() - make_interval(secs => ${minAgeSeconds}))
+        union all
+        (select execution_id from ${executionAdmissions} where definition_id = ${definitionId} and state = 'queued'
+          and queued_at < now() - make_interval(secs => ${minAgeSeconds}) order by seq limit 1)`,
+  );
+  return rows.map((r) => r.execution_id);
 }

@@ -60,8 +60,14 @@ export class TriggerStarts {
     if (!trigger || trigger.type !== 'schedule') return { executionId: null, skipped: 'deleted' };
     if (!trigger.enabled) return { executionId: null, skipped: 'disabled' };
     const payload = { scheduledAt: firing.scheduledAt, triggerId: trigger.id };
-    const started = await this.fire(trigger, payload, firing.firingId, { actor: `schedule:${trigger.id}` });
-    return { executionId: started.id };
+    try {
+      const started = await this.fire(trigger, payload, firing.firingId, { actor: `schedule:${trigger.id}` });
+      return { executionId: started.id };
+    } catch (err) {
+      // The workflow was deleted: its triggers start nothing any more (and the worker removes the schedule).
+      if (isWeftError(err) && err.code === 'WORKFLOW_NOT_FOUND') return { executionId: null, skipped: 'deleted' };
+      throw err;
+    }
   }
 
   /** Starts every enabled event trigger (made through the API) whose filter holds for the event, once per event and trigger. */

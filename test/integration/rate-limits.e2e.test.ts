@@ -167,3 +167,28 @@ describe('per-workflow limits', () => {
     expect(bad.body.errors.map((e: any) => e.path)).toContain('/settings/maxConcurrentExecutions');
   });
 });
+
+test('a slot held by an execution terminated in Temporal (which never released it) is freed for the next in line', async () => {
+  const id = await publishGraph(t, {
+    name: 'one-at-a-time',
+    settings: { maxConcurrentExecutions: 1 },
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'hold', type: 'WAIT', properties: { duration: '1h' } },
+      { id: 'end', type: 'END' },
+    ],
+    edges: [
+      { source: 'start', target: 'hold' },
+      { source: 'hold', target: 'end', condition: 'true' },
+    ],
+  });
+  const start = async (user: string) =>
+    (await callApi(t.url, t.token(['operator'], user), 'POST', `/api/v1/workflows/${id}/instances`, { input: {} })).body.id as string;
+  const first = await start('holder');
+  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${first}`)).body.status === 'waiting');
+  const second = await start('next-in-line');
+  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${second}`)).body.status === 'queued');
+  await t.temporal.workflow.getHandle(first).terminate('stopped by hand in the Web UI');
+  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${second}`)).body.status === 'waiting', 45_000);
+  await t.temporal.workflow.getHandle(second).terminate('test over');
+});

@@ -1,5 +1,6 @@
 import { loadSettings } from '../../../src/config/settings';
 import { DEFAULT_RATE_LIMITS, parseRateLimits } from '../../../src/config/rate-limits';
+import { rateLimitCategory } from '../../../src/api/rate-limit';
 import { gcraDecision, rateLimitHeaders } from '../../../src/domain/rate-limits';
 
 test('WEFT_RATE_LIMITS changes some categories over the defaults, turns one or all off, and names what is wrong', () => {
@@ -31,4 +32,21 @@ test('the headers say the policy, what remains and when to retry', () => {
     RateLimit: '"executions";r=0;t=60',
     'Retry-After': '15',
   });
+});
+
+test('requests are counted against the category they belong to, reads and other writes against none', () => {
+  expect(rateLimitCategory('POST', '/workflows/w1/instances')).toBe('executions');
+  expect(rateLimitCategory('POST', '/workflow-instances/exec-1/retry')).toBe('executions');
+  expect(rateLimitCategory('POST', '/workflows/w1/triggers/trg-1/fire')).toBe('executions');
+  expect(rateLimitCategory('GET', '/workflows/w1/instances')).toBeUndefined();
+  expect(rateLimitCategory('PUT', '/sites/plant-a/config/batchSize')).toBe('configChanges');
+  expect(rateLimitCategory('PUT', '/config/regions/eu-west/batchSize')).toBe('configChanges');
+  expect(rateLimitCategory('POST', '/sites/plant-a/config/validate')).toBeUndefined();
+  expect(rateLimitCategory('POST', '/approval-requests')).toBe('approvalRequests');
+  expect(rateLimitCategory('POST', '/approval-requests/a1/cancel')).toBeUndefined();
+  expect(rateLimitCategory('GET', '/workflows/w1/versions/compare')).toBe('versionComparisons');
+  expect(rateLimitCategory('POST', '/rollouts')).toBe('rolloutOperations');
+  expect(rateLimitCategory('POST', '/rollouts/r1/pause')).toBe('rolloutOperations');
+  expect(rateLimitCategory('GET', '/rollouts/r1')).toBeUndefined();
+  expect(rateLimitCategory('POST', '/workflows')).toBeUndefined();
 });
