@@ -3,10 +3,8 @@
  * processes sharing one database (429 with Retry-After, RateLimit and RateLimit-Policy), and a
  * workflow's maxConcurrentExecutions queues starts in order rather than failing them.
  */
-import { loadSettings } from '../../src/config/settings';
-import { createLogger } from '../../src/logger';
-import { startWeft, type RunningWeft } from '../../src/runtime';
-import { callApi, nodeHistory, publishGraph, startTestWeft, testTemporalAddress, waitForInstance, type TestWeft } from '../support/harness';
+import type { RunningWeft } from '../../src/runtime';
+import { callApi, nodeHistory, publishGraph, startSecondApi, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 
 async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -33,18 +31,7 @@ const startToEnd = {
 beforeAll(async () => {
   t = await startTestWeft({ database: 'postgres', env: { WEFT_RATE_LIMITS: LIMITS } });
   // A second API process on the same database (and the same data folder, so the same token secret).
-  other = await startWeft(
-    loadSettings({
-      PORT: '0',
-      TEMPORAL_ADDRESS: testTemporalAddress(),
-      WEFT_TASK_QUEUE: t.settings.taskQueue,
-      WEFT_DATA_DIR: t.settings.dataDir,
-      DATABASE_URL: t.databaseUrl as string,
-      LOG_LEVEL: 'silent',
-      WEFT_RATE_LIMITS: LIMITS,
-    }),
-    { api: true, worker: false, log: createLogger('silent') },
-  );
+  other = await startSecondApi(t, { WEFT_RATE_LIMITS: LIMITS });
 });
 
 afterAll(async () => {

@@ -121,6 +121,24 @@ export async function startTestWeft(
   };
 }
 
+/**
+ * A second API process (no worker) on `t`'s database, task queue and data folder (so the same
+ * token secret), as behind a load balancer; `env` adds or overrides settings.
+ */
+export async function startSecondApi(t: TestWeft, env: Record<string, string> = {}): Promise<RunningWeft> {
+  const settings = loadSettings({
+    PORT: '0',
+    TEMPORAL_ADDRESS: testTemporalAddress(),
+    WEFT_TASK_QUEUE: t.settings.taskQueue,
+    WEFT_DATA_DIR: t.settings.dataDir,
+    DATABASE_URL: t.databaseUrl as string,
+    LOG_LEVEL: 'silent',
+    WEFT_RATE_LIMITS: 'off',
+    ...env,
+  });
+  return startWeft(settings, { api: true, worker: false, log: createLogger('silent') });
+}
+
 /** Polls the instance until it reaches a terminal status (or the deadline passes). */
 export async function waitForInstance(t: WeftApi, id: string, timeoutMs = 30_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
