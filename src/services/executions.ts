@@ -74,22 +74,37 @@ export class ExecutionService {
       req.site === undefined ? undefined : this.siteStart(req.site),
     ]);
     const id = idempotencyKey ? idempotentExecutionId(definitionId, idempotencyKey) : `exec-${randomUUID()}`;
-    const graph = version.graph as WorkflowDefinition;
-    const admission = admissionLimits(graph.settings);
     const args: ExecutionInput = {
       definitionId,
       version: version.version,
-      graph,
+      graph: version.graph as WorkflowDefinition,
       input: req.input ?? null,
       startedBy: ctx.actor,
       ...(atSite ? { site: atSite.site, config: atSite.config } : {}),
-      ...(admission ? { admission } : {}),
     };
-    if (!admission) return this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
-    // Queued before it starts, so that the queue's order is the order of the starts.
-    await queueStart(this.db, { definitionId, executionId: id, limits: admission }, req.onLimit ?? 'queue');
+    return this.launchLimited(id, args, idempotencyKey, ctx, atSite?.snapshot, req.onLimit);
+  }
+
+  /**
+   * Launches under the workflow's limits when its graph has any (settings.maxConcurrentExecutions,
+   * maxStartsPerMinute): queued before it starts, so that the queue's order is the order of the
+   * starts, or refused (`reject`). See domain/admission.ts.
+   * @throws WeftError WORKFLOW_LIMIT_REACHED
+   */
+  private async launchLimited(
+    id: string,
+    args: ExecutionInput,
+    idempotencyKey: string | undefined,
+    ctx: AuditContext,
+    configSnapshot: ConfigSnapshot | undefined,
+    onLimit: 'queue' | 'reject' = 'queue',
+  ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
+    const limits = admissionLimits(args.graph.settings);
+    if (!limits) return this.launch(id, args, idempotencyKey, ctx, configSnapshot);
+    args.admission = limits;
+    await queueStart(this.db, { definitionId: args.definitionId, executionId: id, limits }, onLimit);
     try {
-      return await this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
+      return await this.launch(id, args, idempotencyKey, ctx, configSnapshot);
     } catch (err) {
       await dropAdmission(this.db, id);
       throw err;
@@ -270,7 +285,7 @@ export class ExecutionService {
       ...(snapshot?.site ? { site: snapshot.site, config: snapshot.values } : {}),
     };
     if (from === 'failed') args.resume = { ...(await this.resumeStateOf(id)), retryOf: id };
-    const started = await this.launch(`exec-${randomUUID()}`, args, undefined, ctx, snapshot);
+    const started = await this.launchLimited(`exec-${randomUUID()}`, args, undefined, ctx, snapshot);
     return { id: started.id, status: started.status, retryOf: id };
   }
 
