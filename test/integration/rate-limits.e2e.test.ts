@@ -179,3 +179,35 @@ test('a slot held by an execution terminated in Temporal (which never released i
   await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${second}`)).body.status === 'waiting', 45_000);
   await t.temporal.workflow.getHandle(second).terminate('test over');
 });
+
+test('an execution cancelled while queued leaves the queue, and a cancelled running one frees its slot', async () => {
+  const id = await publishGraph(t, {
+    name: 'one-at-a-time-cancelled',
+    settings: { maxConcurrentExecutions: 1 },
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'hold', type: 'WAIT', properties: { duration: '1h' } },
+      { id: 'end', type: 'END' },
+    ],
+    edges: [
+      { source: 'start', target: 'hold' },
+      { source: 'hold', target: 'end' },
+    ],
+  });
+  const start = async (user: string) =>
+    (await callApi(t.url, t.token(['operator'], user), 'POST', `/api/v1/workflows/${id}/instances`, { input: {} })).body.id as string;
+  const status = async (execution: string) => (await t.api('GET', `/api/v1/workflow-instances/${execution}`)).body.status as string;
+  const first = await start('c-1');
+  await until(async () => (await status(first)) === 'waiting');
+  const second = await start('c-2');
+  await until(async () => (await status(second)) === 'queued');
+  expect((await t.api('DELETE', `/api/v1/workflow-instances/${second}`)).status).toBe(202);
+  expect((await waitForInstance(t, second)).status).toBe('cancelled');
+
+  const third = await start('c-3');
+  await until(async () => (await status(third)) === 'queued');
+  expect((await t.api('DELETE', `/api/v1/workflow-instances/${first}`)).status).toBe(202);
+  await until(async () => (await status(third)) === 'waiting');
+  await t.api('DELETE', `/api/v1/workflow-instances/${third}`);
+  expect((await waitForInstance(t, third)).status).toBe('cancelled');
+});
