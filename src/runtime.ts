@@ -11,7 +11,7 @@ import { StartupError, type Settings } from './config/settings';
 import { openDatabase, type Database } from './db/client';
 import { installationId } from './db/repositories/installation';
 import { startDevServer, type DevServer } from './temporal/dev-server';
-import { installationClientInterceptor } from './temporal/installation';
+import { installationClientInterceptor, installationScheduleInterceptor } from './temporal/installation';
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { installTemporalLogging } from './temporal/runtime-logging';
 import { createWeftWorker } from './temporal/worker';
@@ -104,7 +104,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
       const temporal = new Client({
         connection: clientConnection,
         namespace: settings.temporalNamespace,
-        interceptors: { workflow: [installationClientInterceptor(installation)] },
+        interceptors: { workflow: [installationClientInterceptor(installation)], schedule: [installationScheduleInterceptor(installation)] },
       });
       const events = new EventHub(database, { onError: (err) => log.warn({ err }, 'live execution events: reading failed, retrying') });
       const app = createApp({
@@ -116,6 +116,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         secretsKey,
         httpAllowedHosts: settings.httpAllowedHosts,
         rolloutHistoryLimit: settings.rolloutHistoryLimit,
+        rateLimits: settings.rateLimits,
         events,
       });
       const server = await new Promise<Server>((resolve, reject) => {

@@ -83,6 +83,8 @@ export async function startWeftWorld(opts: WeftWorldOptions = {}): Promise<WeftW
       WEFT_HTTP_ALLOWED_HOSTS: svc.host,
       WEFT_WORKFLOW_BUNDLE: bundle,
       LOG_LEVEL: 'silent',
+      // Benchmarks measure throughput, not the per-user limits.
+      WEFT_RATE_LIMITS: 'off',
       ...(fresh ? { DATABASE_URL: fresh.url } : {}),
     });
     weft = await startWeft(settings, { api: true, worker: opts.worker ?? true, log: createLogger('silent') });

@@ -25,6 +25,8 @@ import { createRolloutAnalysisActivities } from './rollout-analysis';
 import { createSiteHealthActivities } from './site-health';
 import { createRollbackActivities } from './rollback';
 import { createWhatIfActivities } from './what-if';
+import { createTriggerActivities, type ScheduledTriggerFirer } from './triggers';
+import { createAdmissionActivities } from './admission';
 
 export interface ActivityDeps {
   db: WeftDb;
@@ -37,6 +39,8 @@ export interface ActivityDeps {
   secretsKey: Buffer;
   /** EVENT_PUBLISHER publishes as the API does (the worker wires it: temporal/worker.ts). */
   publishEvent: EventPublisher;
+  /** A schedule trigger's run starts its execution as the API does (the worker wires it: temporal/worker.ts). */
+  fireScheduledTrigger: ScheduledTriggerFirer;
 }
 
 /** Every activity of the Weft worker, wired to its dependencies (the samples' DI pattern). */
@@ -71,6 +75,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createSiteHealthActivities(deps.db, guard),
     ...createRollbackActivities(deps.db, box),
     ...createWhatIfActivities(deps.db),
+    ...createTriggerActivities(deps.fireScheduledTrigger),
+    ...createAdmissionActivities(deps.db),
   };
 }
 

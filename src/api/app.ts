@@ -57,6 +57,14 @@ import { RolloutService } from '../services/rollouts';
 import { createApiMetrics } from './metrics';
 import { VersionExportService } from '../services/version-export';
 import { VersionLifecycleService } from '../services/version-lifecycle';
+import { TriggerSchedules } from '../services/trigger-schedules';
+import { TriggerStarts } from '../services/trigger-starts';
+import { TriggerService } from '../services/triggers';
+import { WebhookService } from '../services/webhooks';
+import { triggersRouter } from './routes/triggers';
+import { webhooksRouter } from './routes/webhooks';
+import { rateLimiter } from './rate-limit';
+import type { RateLimitPolicy } from '../config/rate-limits';
 
 export interface AppDeps {
   database: Database;
@@ -72,6 +80,8 @@ export interface AppDeps {
   rolloutHistoryLimit?: number | undefined;
   /** Live execution events; one is made when absent (its owner closes it to end open streams). */
   events?: EventHub;
+  /** WEFT_RATE_LIMITS: per-user budgets (none when absent). */
+  rateLimits?: RateLimitPolicy;
 }
 
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
@@ -81,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   const siteConfig = new SiteConfigService(deps.database.db, box);
   const executions = new ExecutionService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig);
   const directory = new DirectoryService(deps.database.db);
+  const triggerStarts = new TriggerStarts(deps.database.db, executions);
 
   const app = express();
   app.disable('x-powered-by');
@@ -90,6 +101,8 @@ export function createApp(deps: AppDeps): Express {
   const metrics = createApiMetrics(deps.database.db);
   app.use(metrics.countRequests);
   app.get('/metrics', metrics.serve);
+  // Before the JSON parser (a signature covers the raw body) and before bearer-token auth.
+  app.use('/api/v1', webhooksRouter({ webhooks: new WebhookService(deps.database.db, triggerStarts, box) }));
   app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
 
   const health = healthRouter({ database: deps.database, temporal: deps.temporal });
@@ -99,11 +112,14 @@ export function createApp(deps: AppDeps): Express {
   api.use(metrics.rememberMount);
   api.use(health);
   api.use(authenticate(deps.jwtSecret));
+  api.use(rateLimiter(deps.database.db, deps.rateLimits ?? {}));
   const simulations = new SimulationService(deps.temporal, deps.taskQueue, definitions, siteConfig);
   const approvals = new ApprovalService(deps.database.db, deps.temporal, deps.taskQueue, directory);
   // Before workflowsRouter: `/workflows/import` is not a workflow id.
   api.use(versionsRouter({ lifecycle: new VersionLifecycleService(deps.database.db, definitions, approvals), exports: new VersionExportService(definitions) }));
   api.use(workflowsRouter({ definitions, executions, simulations }));
+  const schedules = new TriggerSchedules(deps.temporal, deps.taskQueue);
+  api.use(triggersRouter({ triggers: new TriggerService(deps.database.db, definitions, schedules, triggerStarts, box) }));
   api.use(instancesRouter({ executions, migrations: new InstanceMigrationService(deps.database.db, definitions, executions) }));
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));
   api.use(usersRouter({ directory }));
@@ -116,7 +132,7 @@ export function createApp(deps: AppDeps): Express {
   );
   api.use(inventoryRouter({ inventory: new InventoryService(deps.database.db) }));
   api.use(equipmentRouter({ equipment: new EquipmentService(deps.database.db) }));
-  api.use(eventsRouter({ events: new EventService(deps.database.db, deps.temporal, executions) }));
+  api.use(eventsRouter({ events: new EventService(deps.database.db, deps.temporal, executions, triggerStarts) }));
   const connectorRuntime = new ConnectorRuntime(new AddressGuard(deps.httpAllowedHosts), new CircuitBreakerService(deps.database.db), (m, f) =>
     deps.log.warn(f, m),
   );

@@ -24,7 +24,9 @@ const TITLES: Record<number, string> = {
   404: 'Not Found',
   409: 'Conflict',
   412: 'Precondition Failed',
+  413: 'Content Too Large',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -67,6 +69,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.warn({ err, path: req.originalUrl }, 'a dependency failed the request');
     } else if (isWeftError(err)) {
       status = err.status;
+      // A limit tells when to come back (RATE_LIMITED, WORKFLOW_LIMIT_REACHED).
+      if (typeof err.details?.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(err.details.retryAfterSeconds));
       body = problemBody(status, err.code, err.message, err.issues, req.originalUrl);
     } else if ((err as { type?: string }).type === 'entity.parse.failed') {
       status = 400;

@@ -31,8 +31,12 @@ export function assignRequestId(): RequestHandler {
 
 /** The caller and the request, as an audit record names them. */
 export function auditContext(req: Request): AuditContext {
+  return { actor: principalOf(req).sub, ...auditContextOf(req) };
+}
+
+/** The request without a principal (a webhook proves itself by its signature): the service names the actor. */
+export function auditContextOf(req: Request): Omit<AuditContext, 'actor'> {
   return {
-    actor: principalOf(req).sub,
     requestId: req.requestId ?? null,
     clientIp: clientAddress(req.ip),
     userAgent: req.get('user-agent')?.slice(0, MAX_USER_AGENT) ?? null,

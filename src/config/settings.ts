@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { decodeSecretsKey } from '../auth/secrets-key';
+import { parseRateLimits, type RateLimitPolicy } from './rate-limits';
 
 /**
  * Every environment variable Weft reads, with what it means. The docker-compose test checks
@@ -24,6 +25,8 @@ export const SETTING_DOCS = {
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
   WEFT_MAX_CACHED_WORKFLOWS:
     'how many running workflows a worker keeps in memory (about 0.3 MB each; evicted ones are replayed from history when they next act); default 1,248: what keeps a worker near 1 GiB, counting 0.5 MB each',
+  WEFT_RATE_LIMITS:
+    'per-user API rate limits over the defaults (executions=100/min, configChanges=50/min, approvalRequests=500/hour, versionComparisons=100/hour, rolloutOperations=10/hour): comma-separated <category>=<limit>/<window> or <category>=off, or "off" for none',
   WEFT_WORKFLOW_STACK_TRACES:
     "on: the Temporal Web UI's Stack Trace tab works, at the price of a stack trace taken for every promise a workflow creates (most of an activation's CPU); default off",
   WEFT_WORKER_METRICS_ADDRESS:
@@ -81,6 +84,17 @@ const schema = z.object({
     .regex(/^[^\s/]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464')
     .optional(),
   WEFT_ROLLOUT_HISTORY_LIMIT: z.coerce.number().int().min(200).max(50_000).optional(),
+  WEFT_RATE_LIMITS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const parsed = parseRateLimits(text);
+      if ('error' in parsed) {
+        ctx.addIssue({ code: 'custom', message: parsed.error });
+        return z.NEVER;
+      }
+      return parsed.policy;
+    }),
 });
 
 function isSmtpUrl(text: string): boolean {
@@ -117,6 +131,8 @@ export interface Settings {
   workerMetricsAddress: string | undefined;
   /** WEFT_ROLLOUT_HISTORY_LIMIT; undefined keeps the rollout workflow's own default. */
   rolloutHistoryLimit: number | undefined;
+  /** WEFT_RATE_LIMITS over the defaults: per-user budgets the API enforces. */
+  rateLimits: RateLimitPolicy;
 }
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
@@ -170,5 +186,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     workflowStackTraces: s.WEFT_WORKFLOW_STACK_TRACES === 'on',
     rolloutHistoryLimit: s.WEFT_ROLLOUT_HISTORY_LIMIT,
     workerMetricsAddress: s.WEFT_WORKER_METRICS_ADDRESS,
+    rateLimits: s.WEFT_RATE_LIMITS,
   };
 }

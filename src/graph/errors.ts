@@ -130,6 +130,21 @@ export const ERROR_CODES = {
   PRECONDITION_FAILED: 412,
   /** What-if runs (issue 20, docs/what-if.md). */
   WHAT_IF_NOT_FOUND: 404,
+  /** Triggers (issue 17): `/workflows/{id}/triggers` and `/webhooks/{triggerId}`. */
+  TRIGGER_NOT_FOUND: 404,
+  /** An event trigger written in the definition's graph: change the graph's `triggers` instead. */
+  TRIGGER_READ_ONLY: 409,
+  TRIGGER_DISABLED: 409,
+  WEBHOOK_SIGNATURE_MISSING: 401,
+  WEBHOOK_SIGNATURE_INVALID: 401,
+  WEBHOOK_TIMESTAMP_STALE: 401,
+  /** The same signed request came again under another delivery id. */
+  WEBHOOK_REPLAYED: 409,
+  WEBHOOK_PAYLOAD_TOO_LARGE: 413,
+  /** Over a per-user rate limit (with Retry-After, RateLimit and RateLimit-Policy). */
+  RATE_LIMITED: 429,
+  /** A start with `onLimit: "reject"` while the workflow is at its maxConcurrentExecutions or maxStartsPerMinute. */
+  WORKFLOW_LIMIT_REACHED: 429,
   INTERNAL: 500,
 } as const;
 

@@ -97,7 +97,8 @@ export const GraphEdgeSchema = z.object({
  * completed nodes when the execution fails; default false), `stateTimeouts` (escalation rules
  * per waiting node, see state-timeout-schema.ts), `historyLimit` (history events one Temporal run
  * may reach before the execution continues as a new run at its next top-level node; default
- * 10,000).
+ * 10,000), `maxConcurrentExecutions` and `maxStartsPerMinute` (per-workflow limits: a start over
+ * them waits, `queued`, in start order; absent: unlimited).
  */
 export const SettingsSchema = z.object({
   maxSteps: z.number().int().min(1).default(10_000),
@@ -106,6 +107,9 @@ export const SettingsSchema = z.object({
   // Optional rather than defaulted: stored graphs keep their shape; absent means false.
   rollbackOnFailure: z.boolean().optional(),
   stateTimeouts: StateTimeoutsSchema.optional(),
+  // Optional (no default): stored graphs keep their shape; absent means unlimited.
+  maxConcurrentExecutions: z.number().int().min(1).max(100_000).optional(),
+  maxStartsPerMinute: z.number().int().min(1).max(100_000).optional(),
 });
 
 /**

@@ -9,6 +9,7 @@ import { isWeftError } from '../graph/errors';
 import type { DeliveredEvent, PublishRequest, PublishResult } from '../shared/events';
 import { eventSignal } from '../workflows/messages';
 import type { ExecutionService } from './executions';
+import type { TriggerStarts } from './trigger-starts';
 
 /** An event as the API lists it. */
 export interface EventView extends DeliveredEvent {
@@ -21,6 +22,8 @@ export class EventService {
     private readonly db: WeftDb,
     private readonly temporal: Client,
     private readonly executions: ExecutionService,
+    /** Event triggers made through `/workflows/{id}/triggers`, started after the graph's own. */
+    private readonly triggers?: Pick<TriggerStarts, 'startForEvent'>,
   ) {}
 
   /**
@@ -91,6 +94,7 @@ export class EventService {
         throw err;
       }
     }
+    if (this.triggers) started.push(...(await this.triggers.startForEvent(event, ctx)));
     return started;
   }
 

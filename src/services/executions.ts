@@ -16,8 +16,10 @@ import { updateRefusal } from './update-refusal';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, suspendUpdate, traceQuery } from '../workflows/messages';
 import { definitionIdKey, siteKey, statusKey, versionKey } from '../workflows/search-attributes';
-import type { ConfigSnapshot } from '../db/schema';
+import type { ConfigSnapshot, ExecutionStatus as StoredStatus } from '../db/schema';
 import { siteStart, type SiteStart, type SiteStartSource } from './site-starts';
+import { admissionLimits, dropAdmission } from '../domain/admission';
+import { queueStart } from './admission-starts';
 import { TERMINAL_STATUSES, type AdvanceRequest, type ExecutionInput, type ExecutionStatus, type ResumeState, type TraceEntry } from '../workflows/types';
 import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
@@ -59,7 +61,7 @@ export class ExecutionService {
    */
   async start(
     definitionId: string,
-    req: { input?: unknown; version?: string; site?: string },
+    req: { input?: unknown; version?: string; site?: string; onLimit?: 'queue' | 'reject' },
     idempotencyKey: string | undefined,
     ctx: AuditContext,
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
@@ -80,7 +82,33 @@ export class ExecutionService {
       startedBy: ctx.actor,
       ...(atSite ? { site: atSite.site, config: atSite.config } : {}),
     };
-    return this.launch(id, args, idempotencyKey, ctx, atSite?.snapshot);
+    return this.launchLimited(id, args, idempotencyKey, ctx, atSite?.snapshot, req.onLimit);
+  }
+
+  /**
+   * Launches under the workflow's limits when its graph has any (settings.maxConcurrentExecutions,
+   * maxStartsPerMinute): queued before it starts, so that the queue's order is the order of the
+   * starts, or refused (`reject`). See domain/admission.ts.
+   * @throws WeftError WORKFLOW_LIMIT_REACHED
+   */
+  private async launchLimited(
+    id: string,
+    args: ExecutionInput,
+    idempotencyKey: string | undefined,
+    ctx: AuditContext,
+    configSnapshot: ConfigSnapshot | undefined,
+    onLimit: 'queue' | 'reject' = 'queue',
+  ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
+    const limits = admissionLimits(args.graph.settings);
+    if (!limits) return this.launch(id, args, idempotencyKey, ctx, configSnapshot);
+    args.admission = limits;
+    await queueStart(this.db, { definitionId: args.definitionId, executionId: id, limits }, onLimit);
+    try {
+      return await this.launch(id, args, idempotencyKey, ctx, configSnapshot);
+    } catch (err) {
+      await dropAdmission(this.db, id);
+      throw err;
+    }
   }
 
   /**
@@ -257,7 +285,7 @@ export class ExecutionService {
       ...(snapshot?.site ? { site: snapshot.site, config: snapshot.values } : {}),
     };
     if (from === 'failed') args.resume = { ...(await this.resumeStateOf(id)), retryOf: id };
-    const started = await this.launch(`exec-${randomUUID()}`, args, undefined, ctx, snapshot);
+    const started = await this.launchLimited(`exec-${randomUUID()}`, args, undefined, ctx, snapshot);
     return { id: started.id, status: started.status, retryOf: id };
   }
 
@@ -274,7 +302,7 @@ export class ExecutionService {
     return { id, status, events };
   }
 
-  async list(query: { definitionId?: string; siteId?: string; status?: ExecutionStatus; limit: number; offset: number }) {
+  async list(query: { definitionId?: string; siteId?: string; status?: StoredStatus; limit: number; offset: number }) {
     const page = await listExecutions(this.db, query);
     return { total: page.total, items: page.items.map((r) => instanceFromRow(r, null)) };
   }

@@ -4,7 +4,7 @@
  * running it, an activity stamped with another installation's id.
  */
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
-import type { WorkflowClientInterceptor } from '@temporalio/client';
+import type { ScheduleClientInterceptor, WorkflowClientInterceptor } from '@temporalio/client';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { INSTALLATION_HEADER, WRONG_INSTALLATION } from '../workflows/installation-header';
 
@@ -17,6 +17,12 @@ export function installationClientInterceptor(installationId: string): WorkflowC
     startWithDetails: (input, next) => next(stamp(input)),
     signalWithStart: (input, next) => next(stamp(input)),
   };
+}
+
+/** Schedule client interceptor: the runs a schedule trigger starts carry the installation id too. */
+export function installationScheduleInterceptor(installationId: string): ScheduleClientInterceptor {
+  const payload = defaultPayloadConverter.toPayload(installationId);
+  return { create: (input, next) => next({ ...input, headers: { ...input.headers, [INSTALLATION_HEADER]: payload } }) };
 }
 
 /**

@@ -1,7 +1,13 @@
 import { getHeapStatistics } from 'node:v8';
+import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { EventPublisher } from '../activities/events';
+import type { ScheduledTriggerFirer } from '../activities/triggers';
+import { SecretBox } from '../domain/secret-box';
+import { SiteConfigService } from '../services/site-config';
+import { TriggerSchedules } from '../services/trigger-schedules';
+import { TriggerStarts } from '../services/trigger-starts';
 import { databaseUnavailableInterceptor } from '../activities/database-unavailable';
 import type { WeftDb } from '../db/client';
 import { DefinitionService } from '../services/definitions';
@@ -110,10 +116,28 @@ export const WORKFLOW_BUNDLE_OPTIONS = {
   workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
 };
 
+/** The API's start path, with the worker's own client and task queue (executions run where their starter runs). */
+function startServices(db: WeftDb, box: SecretBox, client: Client, taskQueue: string) {
+  const executions = new ExecutionService(db, client, taskQueue, new DefinitionService(db), new SiteConfigService(db, box));
+  return { executions, triggers: new TriggerStarts(db, executions) };
+}
+
 /** EVENT_PUBLISHER's publish: the API's, with the worker's own client and task queue. */
-export function eventPublisher(db: WeftDb): EventPublisher {
-  return (client, taskQueue, request) =>
-    new EventService(db, client, new ExecutionService(db, client, taskQueue, new DefinitionService(db))).publish(request, { actor: 'system' });
+export function eventPublisher(db: WeftDb, box: SecretBox): EventPublisher {
+  return (client, taskQueue, request) => {
+    const { executions, triggers } = startServices(db, box, client, taskQueue);
+    return new EventService(db, client, executions, triggers).publish(request, { actor: 'system' });
+  };
+}
+
+/** A schedule trigger's run: started as the API starts executions (services/trigger-starts.ts). */
+export function scheduledTriggerFirer(db: WeftDb, box: SecretBox): ScheduledTriggerFirer {
+  return async (client, taskQueue, firing) => {
+    const result = await startServices(db, box, client, taskQueue).triggers.fireScheduled(firing);
+    // The trigger is gone but its schedule is not (a deletion that failed after Temporal deleted nothing): it removes itself.
+    if (result.skipped === 'deleted') await new TriggerSchedules(client, taskQueue).remove(firing.triggerId);
+    return result;
+  };
 }
 
 /**
@@ -148,7 +172,8 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       smtpUrl: deps.smtpUrl,
       mailFrom: deps.mailFrom,
       secretsKey: deps.secretsKey,
-      publishEvent: eventPublisher(deps.db),
+      publishEvent: eventPublisher(deps.db, new SecretBox(deps.secretsKey)),
+      fireScheduledTrigger: scheduledTriggerFirer(deps.db, new SecretBox(deps.secretsKey)),
     }),
     ...(deps.identity ? { identity: deps.identity } : {}),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),

@@ -4,3 +4,4 @@ export { approvalWorkflow } from './approval';
 export { rolloutWorkflow } from './rollout/rollout';
 export { rollbackWorkflow } from './rollback/workflow';
 export { whatIfWorkflow } from './what-if/workflow';
+export { scheduledTriggerStart } from './scheduled-start/workflow';

@@ -15,6 +15,7 @@ import { recordFinished, recordStarted } from './execution-record';
 import { describeNodeError, NodeFailed } from './node-errors';
 import type { ExecutionInput, ExecutionResult, NodeErrorInfo, SimulationReport, SimulationSamples } from './types';
 import { GraphWalk } from './graph-walk';
+import { holdsAdmission, releaseSlot, waitForSlot } from './admission';
 
 /**
  * The one generic workflow: interprets any validated graph. Control nodes run here at no
@@ -86,7 +87,24 @@ class GraphRun extends GraphWalk {
 
   async run(): Promise<ExecutionResult> {
     await recordStarted(this.args, this.startedAt);
+    if (!holdsAdmission(this.args)) return this.runGraph();
+    let continuing = false;
     try {
+      return await this.runGraph(() => waitForSlot(this.args, (status) => this.controls.setStatus(status)));
+    } catch (err) {
+      // The next run carries on with the slot; every other end frees it.
+      continuing = err instanceof ContinueAsNew;
+      throw err;
+    } finally {
+      if (!continuing) await CancellationScope.nonCancellable(() => releaseSlot());
+    }
+  }
+
+  /** Runs the graph (after `admit`, when the execution waits for a slot) and records how it ended. */
+  private async runGraph(admit?: () => Promise<void>): Promise<ExecutionResult> {
+    try {
+      // Inside the try: an execution cancelled while queued is recorded cancelled.
+      await admit?.();
       this.prepare();
       const output = await withExecutionTimeout(
         {

@@ -1,6 +1,7 @@
 import type { WorkflowDefinition } from '../graph/schema';
 import type { ExecutionSite } from '../graph/expressions';
 import type { Frame } from './walker';
+import type { AdmissionLimits } from '../shared/admission';
 
 /** One completed run that can be undone. Plain JSON, so that it can be carried across a continue-as-new. */
 export interface CompensableRun {
@@ -13,9 +14,10 @@ export interface CompensableRun {
 
 /**
  * The instance states of a running graph (the seeds' workflow-instance states). `pending` is
- * only seen before the worker picks the execution up.
+ * only seen before the worker picks the execution up; `queued` while it waits for a slot under
+ * its workflow's limits (settings.maxConcurrentExecutions, maxStartsPerMinute).
  */
-export type ExecutionStatus = 'pending' | 'running' | 'waiting' | 'suspended' | 'completed' | 'failed' | 'cancelled' | 'escalated';
+export type ExecutionStatus = 'pending' | 'queued' | 'running' | 'waiting' | 'suspended' | 'completed' | 'failed' | 'cancelled' | 'escalated';
 
 export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ['completed', 'failed', 'cancelled'];
 
@@ -36,6 +38,8 @@ export interface ExecutionInput {
   loopBatch?: LoopBatchInput;
   /** Set on a run that continues an execution whose history grew long (see continuation.ts). */
   continued?: ContinuedState;
+  /** The workflow's limits: the execution waits, `queued`, for a slot before its first node (admission.ts). */
+  admission?: AdmissionLimits;
 }
 
 /** What one run of an execution hands the next when it continues as new: plain JSON. */

@@ -308,5 +308,18 @@ function everyRecordedGraph(serviceUrl: string): Record<string, RecordedGraph> {
         await approval.executeUpdate('decide', { args: [{ userId: 'boss', action: 'approve', comments: 'ok' }] });
       },
     },
+    // Per-workflow limits (`weft-admission`): queued, a slot acquired before the first node, released at the end.
+    'limited-execution': {
+      input: { n: 1 },
+      graph: {
+        name: 'limited-execution',
+        settings: { maxConcurrentExecutions: 1, maxStartsPerMinute: 10 },
+        nodes: [
+          { id: 'start', type: 'START' },
+          { id: 'end', type: 'END', properties: { output: { n: 'input.n' } } },
+        ],
+        edges: [{ source: 'start', target: 'end' }],
+      },
+    },
   };
 }

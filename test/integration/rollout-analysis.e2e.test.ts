@@ -48,6 +48,7 @@ beforeAll(async () => {
     httpAllowedHosts: [svc.host],
     secretsKey: Buffer.alloc(32),
     publishEvent: async () => Promise.reject(new Error('unused')),
+    fireScheduledTrigger: async () => Promise.reject(new Error('unused')),
   });
   await createSites(t, [...canarySites, ...baselineSites, 'an-other']);
   healthy = await twoVersions(t, versionGraph('an-healthy'), versionGraph('an-healthy'));

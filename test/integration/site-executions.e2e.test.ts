@@ -5,10 +5,7 @@
  * starts at an inactive site or with a configuration that does not validate are refused; the
  * site is recorded, filterable in the list, and searchable in Temporal as `WeftSite`.
  */
-import { loadSettings } from '../../src/config/settings';
-import { createLogger } from '../../src/logger';
-import { startWeft } from '../../src/runtime';
-import { callApi, publishGraph, startTestWeft, testTemporalAddress, waitForInstance, type TestWeft } from '../support/harness';
+import { callApi, publishGraph, startSecondApi, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 
 let t: TestWeft;
 let definitionId: string;
@@ -157,17 +154,7 @@ test('executions record their site: the list filters by it and Temporal searches
 test('a change made through another API process reaches the next start here (each process keeps resolved sites)', async () => {
   const before = (await startAt('plant-a')).body.id as string;
   // A second API process on the same database, as behind a load balancer.
-  const other = await startWeft(
-    loadSettings({
-      PORT: '0',
-      TEMPORAL_ADDRESS: testTemporalAddress(),
-      WEFT_TASK_QUEUE: t.settings.taskQueue,
-      WEFT_DATA_DIR: t.settings.dataDir,
-      DATABASE_URL: t.databaseUrl as string,
-      LOG_LEVEL: 'silent',
-    }),
-    { api: true, worker: false, log: createLogger('silent') },
-  );
+  const other = await startSecondApi(t);
   try {
     const set = await callApi(other.apiUrl as string, t.token(), 'PUT', '/api/v1/sites/plant-a/config/label', {
       value: 'from-the-other-process',

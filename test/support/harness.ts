@@ -88,6 +88,8 @@ export async function startTestWeft(
     WEFT_HTTP_ALLOWED_HOSTS: (opts.allowedHosts ?? []).join(','),
     LOG_LEVEL: 'silent',
     WEFT_WORKFLOW_BUNDLE: testBundlePath(),
+    // Tests of other features start and change far more per minute than a person would; rate-limits.e2e.test.ts sets its own.
+    WEFT_RATE_LIMITS: 'off',
     ...opts.env,
   });
   const weft = await startWeft(settings, {
@@ -117,6 +119,24 @@ export async function startTestWeft(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A second API process (no worker) on `t`'s database, task queue and data folder (so the same
+ * token secret), as behind a load balancer; `env` adds or overrides settings.
+ */
+export async function startSecondApi(t: TestWeft, env: Record<string, string> = {}): Promise<RunningWeft> {
+  const settings = loadSettings({
+    PORT: '0',
+    TEMPORAL_ADDRESS: testTemporalAddress(),
+    WEFT_TASK_QUEUE: t.settings.taskQueue,
+    WEFT_DATA_DIR: t.settings.dataDir,
+    DATABASE_URL: t.databaseUrl as string,
+    LOG_LEVEL: 'silent',
+    WEFT_RATE_LIMITS: 'off',
+    ...env,
+  });
+  return startWeft(settings, { api: true, worker: false, log: createLogger('silent') });
 }
 
 /** Polls the instance until it reaches a terminal status (or the deadline passes). */

@@ -20,7 +20,13 @@ const semver = z.string().refine(isSemver, 'must be a semantic version such as 1
 /** Version metadata travels beside the graph in the same body and is not part of it. */
 const versionMeta = z.object({ version: semver.optional(), changelog: z.string().max(10_000).optional() });
 
-const startBody = z.object({ input: z.unknown().optional(), version: semver.optional(), site: z.string().min(1).max(100).optional() });
+const startBody = z.object({
+  input: z.unknown().optional(),
+  version: semver.optional(),
+  site: z.string().min(1).max(100).optional(),
+  // Over the workflow's maxConcurrentExecutions or maxStartsPerMinute: wait in line (default) or be refused with 429.
+  onLimit: z.enum(['queue', 'reject']).optional(),
+});
 
 const idempotencyKey = z.string().min(1).max(255).optional();
 

@@ -19,3 +19,5 @@ export * from './sites';
 export * from './rollouts';
 export * from './rollout-analysis';
 export * from './what-if';
+export * from './triggers';
+export * from './rate-limits';
