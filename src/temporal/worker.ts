@@ -97,6 +97,7 @@ export const SHARED_WORKFLOW_MODULES = [
   'nodes/subprocess',
   'nodes/validation',
   'nodes/wait',
+  'rendered-request',
   'schema',
   'state-timeout-schema',
   'templates',

@@ -59,9 +59,9 @@ export const WEFT_TABLES = [
   'triggers',
   'users',
   'version_transitions',
+  'webhook_deliveries',
   'what_if_results',
   'what_if_runs',
-  'webhook_deliveries',
   'workflow_definitions',
   'workflow_versions',
 ];
