@@ -22,6 +22,14 @@ function requestLine(r: RequestView): string {
   return `${r.id}  [${r.status}] ${r.type}: ${r.title}${step}  by ${r.requestedBy ?? '—'} at ${r.requestedAt}${from}`;
 }
 
+/** What an accepted decision answers. */
+interface DecideResult {
+  requestId: string;
+  stepId: string;
+  stepStatus: string;
+  status: string;
+}
+
 type Verb = 'approve' | 'reject' | 'request-changes';
 
 /** Registers one decision command: `weft approve ID`, `weft reject ID --comment …`. */
@@ -38,11 +46,9 @@ function decision(program: Command, verb: Verb, description: string, commentRequ
     act<{ instance?: boolean; step?: string; comment?: string }>(async (ctx, [id], opts) => {
       const path = `${opts.instance ? '/workflow-instances' : '/approval-requests'}/${seg(id!)}/${verb}`;
       const body = { ...(opts.comment ? { comments: opts.comment } : {}), ...(opts.step ? { stepId: opts.step } : {}) };
-      const after = (await ctx.client().post<RequestView>(path, body)).body;
-      ctx.out.result(
-        after,
-        () => `${verb === 'approve' ? 'approved' : verb === 'reject' ? 'rejected' : 'asked for changes on'} ${id}; the request is now ${after.status}`,
-      );
+      const after = (await ctx.client().post<DecideResult>(path, body)).body;
+      const done = verb === 'approve' ? 'approved' : verb === 'reject' ? 'rejected' : 'asked for changes on';
+      ctx.out.result(after, () => `${done} ${after.requestId} (step ${after.stepId}: ${after.stepStatus}); the request is ${after.status}`);
     }),
   );
 }
