@@ -5,6 +5,7 @@
  */
 import { type WeftClient, seg } from './client';
 import { EXIT, type ExitCode } from './exit-codes';
+import { loopPlans, loopProgress, type LoopPlan, progressBar } from './loop-progress';
 import type { Output } from './output';
 
 /** A node run as the trace lists it. */
@@ -19,6 +20,7 @@ interface TraceEntry {
   error?: { code?: string; message?: string } | null;
   startedAt?: string;
   endedAt?: string | null;
+  output?: unknown;
 }
 
 /** The instance as `GET /workflow-instances/{id}` answers it. */
@@ -27,6 +29,7 @@ export interface InstanceView {
   workflowId: string;
   version: string;
   status: string;
+  input: unknown;
   output: unknown;
   error: { code?: string; message?: string; nodeId?: string } | null;
   currentNodeId: string | null;
@@ -63,6 +66,42 @@ export function summaryLines(i: InstanceView): string[] {
   return lines;
 }
 
+/** Reports each running LOOP's progress when it changes; reads the version's graph once, at the first LOOP. */
+class LoopReporter {
+  private plans: Map<string, LoopPlan> | undefined;
+  private graph: Parameters<typeof loopPlans>[0] | undefined;
+  private readonly last = new Map<number, string>();
+
+  constructor(
+    private readonly client: WeftClient,
+    private readonly out: Output,
+  ) {}
+
+  async report(instance: InstanceView, trace: TraceEntry[]): Promise<void> {
+    const running = trace.filter((e) => e.nodeType === 'LOOP' && e.status === 'running');
+    if (running.length === 0) return;
+    if (!this.graph) {
+      const version = await this.client.get<{ graph: Parameters<typeof loopPlans>[0] }>(
+        `/workflows/${seg(instance.workflowId)}/versions/${seg(instance.version)}`,
+      );
+      this.graph = version.body.graph;
+      this.plans = loopPlans(this.graph);
+    }
+    for (const loop of running) {
+      const plan = this.plans?.get(loop.nodeId);
+      if (!plan) continue;
+      const { done, total } = loopProgress(plan, loop, trace, { input: instance.input, graph: this.graph, execution: instance });
+      const key = `${done}/${total}`;
+      if (this.last.get(loop.seq) === key) continue;
+      this.last.set(loop.seq, key);
+      this.out.event(
+        { type: 'loop', instanceId: instance.id, nodeId: loop.nodeId, seq: loop.seq, done, total: total ?? null },
+        () => `  ⟳ ${loop.nodeId} (LOOP) ${progressBar(done, total)}`,
+      );
+    }
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -71,6 +110,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function followInstance(client: WeftClient, out: Output, id: string, opts: { intervalMs: number; events: boolean }): Promise<InstanceView> {
   const seen = new Map<number, string>();
+  const loops = new LoopReporter(client, out);
   let status = '';
   for (;;) {
     const instance = (await client.get<InstanceView>(`/workflow-instances/${seg(id)}`)).body;
@@ -80,6 +120,7 @@ export async function followInstance(client: WeftClient, out: Output, id: string
       seen.set(entry.seq, entry.status);
       if (opts.events) out.event({ type: 'node', instanceId: id, ...entry }, () => nodeLine(entry));
     }
+    if (opts.events) await loops.report(instance, trace);
     if (instance.status !== status) {
       status = instance.status;
       const at = instance.currentNodeId && !TERMINAL.has(status) ? ` at ${instance.currentNodeId}` : '';

@@ -4,7 +4,7 @@
  * publish, run --wait, an approval decided from the CLI completing an execution, --json output
  * parsed, and the exit codes of refusals, bad input and an unreachable API.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,19 +40,23 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `weft args…` with its config under the test's own folder; `env` adds to (or, undefined, removes from) it. */
-function weft(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  const base: Record<string, string | undefined> = {
+/** The environment of a `weft` child: its config under the test's own folder; `env` adds to (or, undefined, removes from) it. */
+function childEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const merged: Record<string, string | undefined> = {
     ...process.env,
     XDG_CONFIG_HOME: join(home, 'config'),
     WEFT_URL: t.url,
     WEFT_TOKEN: t.token(),
     NODE_OPTIONS: undefined,
+    ...env,
   };
-  const merged = { ...base, ...env };
-  const childEnv = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
+  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Runs `weft args…` with its config under the test's own folder; `env` adds to (or, undefined, removes from) it. */
+function weft(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: childEnv, cwd: home }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: home }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -251,4 +255,60 @@ test('the API refusing a deploy, an unknown workflow, a bad token and no API eac
   const closed = await weft(['approvals'], { WEFT_URL: 'http://127.0.0.1:9' });
   expect(closed.code).toBe(3);
   expect(closed.stderr).toContain('cannot reach http://127.0.0.1:9');
+});
+
+test("watch shows a LOOP's progress, iteration by iteration, out of the items it runs over", async () => {
+  const graph = {
+    name: 'stepper',
+    variables: { n: { type: 'number', value: 0 } },
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'each', type: 'LOOP', properties: { items: 'input.items' } },
+      { id: 'step', type: 'DATA_TRANSFORMATION', properties: { assign: { n: 'loop.index' } } },
+      { id: 'end', type: 'END', properties: { output: { n: 'vars.n' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'each' },
+      { source: 'each', sourcePort: 'body', target: 'step' },
+      // Each iteration ends only when the test says so, so the watcher sees every step.
+      { source: 'step', target: 'each', trigger: 'next' },
+      { source: 'each', sourcePort: 'done', target: 'end' },
+    ],
+  };
+  expect((await weft(['deploy', file('stepper.json', JSON.stringify(graph)), '--publish'])).code).toBe(0);
+  const started = await weft(['run', 'stepper', '--input', '{"items":["a","b","c"]}', '--json']);
+  expect(started.code).toBe(0);
+  const exec = JSON.parse(started.stdout).id as string;
+
+  const child = spawn(process.execPath, [BIN, 'watch', exec, '--json', '--interval', '0.2'], { env: childEnv({}), cwd: home });
+  const events: any[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line.trim()) events.push(JSON.parse(line));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const until = async (what: string, probe: () => boolean) => {
+    for (let i = 0; i < 300 && !probe(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!probe()) throw new Error(`watch never showed ${what}: ${JSON.stringify(events)}`);
+  };
+  try {
+    for (let done = 1; done <= 3; done++) {
+      await until(`${done}/3`, () => events.some((e) => e.type === 'loop' && e.nodeId === 'each' && e.done === done && e.total === 3));
+      expect((await t.api('POST', `/api/v1/workflow-instances/${exec}/advance`, { trigger: 'next' })).status).toBe(200);
+    }
+    expect(await exited).toBe(0);
+  } finally {
+    child.kill();
+  }
+  expect(events.at(-1)).toMatchObject({ type: 'end', status: 'completed', output: { n: 2 } });
+
+  // Watching an ended execution prints its node runs, each iteration numbered, and its output.
+  const human = await weft(['watch', exec]);
+  expect(human.code).toBe(0);
+  expect(human.stdout).toContain('✓ step #3 (DATA_TRANSFORMATION) completed');
+  expect(human.stdout).toContain('✓ each (LOOP) completed');
+  expect(human.stdout).toContain('output: {"n":2}');
 });
