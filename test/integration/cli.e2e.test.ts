@@ -246,6 +246,21 @@ test('the API refusing a deploy, an unknown workflow, a bad token and no API eac
   expect(unknown.code).toBe(1);
   expect(JSON.parse(unknown.stderr)).toMatchObject({ exitCode: 1, error: { code: 'WORKFLOW_NOT_FOUND', status: 404 } });
 
+  // An execution that fails: --wait says where and why, and exits 4.
+  const gated = {
+    name: 'gated',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'end', type: 'END' },
+    ],
+    edges: [{ source: 'start', target: 'end', condition: 'input.go' }],
+  };
+  expect((await weft(['deploy', file('gated.json', JSON.stringify(gated)), '--publish'])).code).toBe(0);
+  const failed = await weft(['run', 'gated', '--input', '{"go":false}', '--wait']);
+  expect(failed.code).toBe(4);
+  expect(failed.stdout).toContain('failed');
+  expect(failed.stdout).toContain('error: NO_MATCHING_BRANCH');
+
   const badInput = await weft(['run', 'greeter', '--input', '{not json']);
   expect(badInput.code).toBe(2);
 
