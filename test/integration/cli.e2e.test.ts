@@ -327,3 +327,56 @@ test("watch shows a LOOP's progress, iteration by iteration, out of the items it
   expect(human.stdout).toContain('✓ each (LOOP) completed');
   expect(human.stdout).toContain('output: {"n":2}');
 });
+
+test('export and import a version, set and read a site value, create and run a rollout, its refusals', async () => {
+  const deployed = await weft(['deploy', file('mover.json', JSON.stringify(lineGraph('mover', []))), '--publish', '--json']);
+  expect(deployed.code).toBe(0);
+  const moverId = JSON.parse(deployed.stdout).definition.id as string;
+  const exported = file('mover-export.json', '');
+  const exp = await weft(['export', 'mover', '-o', exported]);
+  expect(exp.code).toBe(0);
+  expect(exp.stdout).toContain('(mover 1.0.0)');
+  const imported = await weft(['import', exported, '--json']);
+  expect(imported.code).toBe(0);
+  const copy = JSON.parse(imported.stdout);
+  expect(copy).toMatchObject({ created: true, version: '1.0.0' });
+  // Two workflows are named mover now: a name no longer says which.
+  const ambiguous = await weft(['export', 'mover']);
+  expect(ambiguous.code).toBe(2);
+  expect(ambiguous.stderr).toContain('AMBIGUOUS_NAME');
+  // An edited export is refused with the path of the checksum, in the file.
+  const doc = JSON.parse((await weft(['export', copy.workflowId, '--version', '1.0.0'])).stdout);
+  const tampered = file('tampered.json', JSON.stringify({ ...doc, graph: { ...doc.graph, description: 'changed' } }, null, 2));
+  const refusedImport = await weft(['import', tampered]);
+  expect(refusedImport.code).toBe(1);
+  expect(refusedImport.stderr).toContain('IMPORT_CHECKSUM_MISMATCH');
+  expect(refusedImport.stderr).toMatch(/tampered\.json:\d+:\d+ {2}\/checksum/);
+
+  expect((await t.api('POST', '/api/v1/sites', { id: 'plant-a', name: 'Plant A', region: 'eu-west', environment: 'staging' })).status).toBe(201);
+  expect((await t.api('POST', '/api/v1/config/parameters', { key: 'lineSpeed', name: 'Line speed', type: 'number' })).status).toBe(201);
+  const set = await weft(['config', 'set', 'plant-a', 'lineSpeed', '40', '--reason', 'commissioning']);
+  expect(set.code).toBe(0);
+  expect(set.stdout).toContain('plant-a: lineSpeed = 40');
+  const get = await weft(['config', 'get', 'plant-a', '--json']);
+  expect(get.code).toBe(0);
+  expect(JSON.parse(get.stdout).items).toEqual([expect.objectContaining({ key: 'lineSpeed', value: 40, source: 'site:plant-a' })]);
+  const noReason = await weft(['config', 'set', 'plant-a', 'lineSpeed', '41']);
+  expect(noReason.code).toBe(2);
+
+  const created = await weft(['rollout', 'create', '--workflow', moverId, '--version', '1.0.0', '--sites', 'plant-a', '--json']);
+  expect(created.code).toBe(0);
+  const rolloutId = JSON.parse(created.stdout).id as string;
+  expect((await weft(['rollout', 'start', rolloutId])).code).toBe(0);
+  let status: any;
+  for (let i = 0; i < 100; i++) {
+    status = JSON.parse((await weft(['rollout', 'status', rolloutId, '--json'])).stdout);
+    if (status.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(status).toMatchObject({ status: 'completed', deployments: [expect.objectContaining({ siteId: 'plant-a', status: 'success' })] });
+  const human = await weft(['rollout', 'status', rolloutId]);
+  expect(human.stdout).toContain('plant-a: success');
+  const again = await weft(['rollout', 'start', rolloutId]);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain('error ROLLOUT_FINISHED (HTTP 409)');
+});
