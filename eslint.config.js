@@ -72,6 +72,7 @@ module.exports = tseslint.config(
   ...layer(['src/activities/**/*.ts'], 'activities reach shared rules through src/domain and shared shapes through src/shared', ['services', 'api', 'workflows']),
   ...layer(['src/services/**/*.ts'], 'services reach shared rules through src/domain, not through activities', ['activities', 'api']),
   ...layer(['src/db/**/*.ts', 'src/auth/**/*.ts', 'src/config/**/*.ts'], 'the lowest layer imports no layer above it', ['domain', 'services', 'activities', 'api', 'workflows', 'temporal']),
+  ...layer(['src/cli/**/*.ts'], 'the CLI talks to the API only (it shares the definition language, src/graph)', ['db', 'domain', 'services', 'activities', 'api', 'workflows', 'temporal', 'auth', 'config']),
   { files: ['**/*.js'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

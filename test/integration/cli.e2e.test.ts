@@ -1,0 +1,382 @@
+/**
+ * The `weft` command line as a user runs it: the real bin in a child process (node bin/weft.js)
+ * against a real Weft over HTTP. Offline validation with paths and lines, login, deploy and
+ * publish, run --wait, an approval decided from the CLI completing an execution, --json output
+ * parsed, and the exit codes of refusals, bad input and an unreachable API.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lineGraph } from '../support/line-graph';
+import { startTestWeft, type TestWeft } from '../support/harness';
+
+jest.setTimeout(180_000);
+
+const BIN = join(__dirname, '..', '..', 'bin', 'weft.js');
+
+let t: TestWeft;
+let home: string;
+
+beforeAll(async () => {
+  t = await startTestWeft();
+  home = mkdtempSync(join(tmpdir(), 'weft-cli-'));
+  for (const [id, roles] of [
+    ['rita', ['operator']],
+    ['lead', ['manager']],
+  ] as const) {
+    expect((await t.api('POST', '/api/v1/users', { id, name: id, roles })).status).toBe(201);
+  }
+});
+
+afterAll(async () => {
+  await t?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment of a `weft` child: its config under the test's own folder; `env` adds to (or, undefined, removes from) it. */
+function childEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const merged: Record<string, string | undefined> = {
+    ...process.env,
+    XDG_CONFIG_HOME: join(home, 'config'),
+    WEFT_URL: t.url,
+    WEFT_TOKEN: t.token(),
+    NODE_OPTIONS: undefined,
+    ...env,
+  };
+  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** Runs `weft args…` with its config under the test's own folder; `env` adds to (or, undefined, removes from) it. */
+function weft(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: childEnv(env), cwd: home }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function file(name: string, text: string): string {
+  const path = join(home, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** The 1-based line of the first occurrence of `needle` in `text`. */
+const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
+
+const BAD_GRAPH = `{
+  "name": "broken",
+  "nodes": [
+    { "id": "start", "type": "START" },
+    { "id": "end", "type": "END" }
+  ],
+  "edges": [
+    { "source": "start", "target": "nowhere" }
+  ]
+}
+`;
+
+test('validate works offline: a bad file exits 2 naming each JSON path with its line; --json gives the same as data', async () => {
+  const bad = file('bad.json', BAD_GRAPH);
+  // No API at all: validation needs none.
+  const offline = { WEFT_URL: undefined, WEFT_TOKEN: undefined };
+  const human = await weft(['validate', bad], offline);
+  expect(human.code).toBe(2);
+  expect(human.stderr).toContain(`${bad}:${lineOf(BAD_GRAPH, '"target": "nowhere"')}:`);
+  expect(human.stderr).toContain('/edges/0/target');
+  expect(human.stderr).toContain('INVALID_WORKFLOW');
+
+  const json = await weft(['validate', bad, '--json'], offline);
+  expect(json.code).toBe(2);
+  const report = JSON.parse(json.stdout);
+  expect(report.valid).toBe(false);
+  expect(report.issues).toEqual(
+    expect.arrayContaining([expect.objectContaining({ path: '/edges/0/target', code: 'INVALID_WORKFLOW', line: lineOf(BAD_GRAPH, '"target": "nowhere"') })]),
+  );
+
+  const syntax = await weft(['validate', file('syntax.json', '{\n  "name": "x",\n  "nodes": [,]\n}\n')], offline);
+  expect(syntax.code).toBe(2);
+  expect(syntax.stderr).toMatch(/syntax\.json:3:\d+/);
+
+  const good = await weft(['validate', file('good.json', JSON.stringify(lineGraph('fine', []), null, 2))], offline);
+  expect(good.code).toBe(0);
+  expect(good.stdout).toContain('valid');
+});
+
+test('login stores the URL and token readable by the owner only; later commands use them', async () => {
+  const config = join(home, 'login-config');
+  const login = await weft(['login', '--url', `${t.url}/api/v1`, '--token', t.token(['operator'], 'rita')], {
+    XDG_CONFIG_HOME: config,
+    WEFT_URL: undefined,
+    WEFT_TOKEN: undefined,
+  });
+  expect(login.stderr).toBe('');
+  expect(login.code).toBe(0);
+  expect(login.stdout).toContain('as rita');
+  const stored = join(config, 'weft', 'config.json');
+  expect(statSync(stored).mode & 0o777).toBe(0o600);
+
+  const inbox = await weft(['approvals', '--json'], { XDG_CONFIG_HOME: config, WEFT_URL: undefined, WEFT_TOKEN: undefined });
+  expect(inbox.code).toBe(0);
+  expect(JSON.parse(inbox.stdout)).toMatchObject({ items: [] });
+
+  // A token the API does not accept is refused before anything is stored.
+  const forged = await weft(['login', '--url', t.url, '--token', 'not.a.jwt'], {
+    XDG_CONFIG_HOME: join(home, 'forged'),
+    WEFT_URL: undefined,
+    WEFT_TOKEN: undefined,
+  });
+  expect(forged.code).toBe(3);
+  expect(forged.stderr).toContain('UNAUTHENTICATED');
+  expect(() => statSync(join(home, 'forged', 'weft', 'config.json'))).toThrow();
+});
+
+test('deploy --publish stores and activates a file, a second deploy adds a version, run --wait prints the output', async () => {
+  const graph = lineGraph('greeter', [], { greeting: "'hello ' & input.name" });
+  const path = file('greeter.json', JSON.stringify(graph, null, 2));
+  const deployed = await weft(['deploy', path, '--publish']);
+  expect(deployed.stderr).toBe('');
+  expect(deployed.code).toBe(0);
+  expect(deployed.stdout).toMatch(/created workflow greeter \(.+\): version 1\.0\.0/);
+  expect(deployed.stdout).toContain('published 1.0.0');
+  const id = /\(([^)]+)\)/.exec(deployed.stdout)![1]!;
+  expect((await t.api('GET', `/api/v1/workflows/${id}`)).body.activeVersion).toBe('1.0.0');
+
+  // Same name: a new draft version of the same definition, the active one untouched.
+  const again = await weft(['deploy', path, '--json']);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout)).toMatchObject({ created: false, definition: { id, latestVersion: '1.1.0', activeVersion: '1.0.0' } });
+
+  const run = await weft(['run', 'greeter', '--input', '{"name":"Ada"}', '--wait']);
+  expect(run.stderr).toMatch(/^started /);
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain('✓ start (START) completed');
+  expect(run.stdout).toContain('✓ end (END) completed');
+  expect(run.stdout).toMatch(/completed in [\d.]+s/);
+  expect(run.stdout).toContain('output: {"greeting":"hello Ada"}');
+
+  const input = file('input.json', '{ "name": "Grace" }');
+  const json = await weft(['run', id, '--input', input, '--wait', '--json']);
+  expect(json.code).toBe(0);
+  expect(JSON.parse(json.stdout)).toMatchObject({ status: 'completed', workflowId: id, version: '1.0.0', output: { greeting: 'hello Grace' } });
+});
+
+test('an approval decided from the CLI completes the execution; refusals exit 1 with the API code', async () => {
+  const graph = {
+    name: 'purchase',
+    nodes: [
+      { id: 'start', type: 'START' },
+      {
+        id: 'approve',
+        type: 'APPROVAL',
+        properties: { title: 'Buy ${input.item}', chain: { steps: [{ id: 'lead', approvers: [{ type: 'role', identifier: 'manager' }] }] } },
+      },
+      { id: 'ok', type: 'END', properties: { output: { status: 'nodes.approve.output.status' } } },
+      { id: 'no', type: 'END', properties: { output: { status: "'rejected'" } } },
+    ],
+    edges: [
+      { source: 'start', target: 'approve' },
+      { source: 'approve', sourcePort: 'approved', target: 'ok' },
+      { source: 'approve', sourcePort: 'rejected', target: 'no' },
+    ],
+  };
+  expect((await weft(['deploy', file('purchase.json', JSON.stringify(graph, null, 2)), '--publish'])).code).toBe(0);
+  const rita = { WEFT_TOKEN: t.token(['operator'], 'rita') };
+  const lead = { WEFT_TOKEN: t.token(['manager'], 'lead') };
+  const started = await weft(['run', 'purchase', '--input', '{"item":"lathe"}', '--json'], rita);
+  expect(started.code).toBe(0);
+  const exec = JSON.parse(started.stdout).id as string;
+  const requestId = `${exec}:approval:approve:0`;
+
+  // The request reaches the approver's inbox once the workflow has opened its step.
+  let inbox: Run | undefined;
+  for (let i = 0; i < 100; i++) {
+    inbox = await weft(['approvals'], lead);
+    if (inbox.stdout.includes(requestId)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(inbox!.code).toBe(0);
+  expect(inbox!.stdout).toContain(`${requestId}  [pending] workflow_node: Buy lathe`);
+
+  // rita started it and is no approver: the API refuses, the CLI says why and exits 1.
+  const refused = await weft(['approve', requestId], rita);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toMatch(/error (NOT_AN_APPROVER|SELF_APPROVAL) \(HTTP 403\)/);
+  const refusedJson = await weft(['approve', requestId, '--json'], rita);
+  expect(refusedJson.code).toBe(1);
+  expect(JSON.parse(refusedJson.stderr)).toMatchObject({ exitCode: 1, error: { status: 403 } });
+
+  const approved = await weft(['approve', requestId, '--comment', 'fine by me'], lead);
+  expect(approved.stderr).toBe('');
+  expect(approved.code).toBe(0);
+  expect(approved.stdout).toContain(`approved ${requestId}`);
+
+  const watched = await weft(['watch', exec, '--json', '--interval', '0.2']);
+  expect(watched.code).toBe(0);
+  const events = watched.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(events.filter((e) => e.type === 'node' && e.status === 'completed').map((e) => e.nodeId)).toEqual(['start', 'approve', 'ok']);
+  expect(events.at(-1)).toMatchObject({ type: 'end', id: exec, status: 'completed', output: { status: 'approved' } });
+
+  // Rejecting needs a comment: a usage error, nothing sent.
+  const noComment = await weft(['reject', requestId], lead);
+  expect(noComment.code).toBe(2);
+  expect(noComment.stderr).toContain('--comment');
+});
+
+test('the API refusing a deploy, an unknown workflow, a bad token and no API each exit with their code', async () => {
+  const bad = file('refused.json', BAD_GRAPH);
+  const deploy = await weft(['deploy', bad]);
+  expect(deploy.code).toBe(1);
+  // The API's issue paths, placed in the file.
+  expect(deploy.stderr).toContain('error INVALID_WORKFLOW (HTTP 422)');
+  expect(deploy.stderr).toContain(`${bad}:${lineOf(BAD_GRAPH, '"target": "nowhere"')}:`);
+
+  const unknown = await weft(['run', 'no-such-workflow', '--json']);
+  expect(unknown.code).toBe(1);
+  expect(JSON.parse(unknown.stderr)).toMatchObject({ exitCode: 1, error: { code: 'WORKFLOW_NOT_FOUND', status: 404 } });
+
+  // An execution that fails: --wait says where and why, and exits 4.
+  const gated = {
+    name: 'gated',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'end', type: 'END' },
+    ],
+    edges: [{ source: 'start', target: 'end', condition: 'input.go' }],
+  };
+  expect((await weft(['deploy', file('gated.json', JSON.stringify(gated)), '--publish'])).code).toBe(0);
+  const failed = await weft(['run', 'gated', '--input', '{"go":false}', '--wait']);
+  expect(failed.code).toBe(4);
+  expect(failed.stdout).toContain('failed');
+  expect(failed.stdout).toContain('error: NO_MATCHING_BRANCH');
+
+  const badInput = await weft(['run', 'greeter', '--input', '{not json']);
+  expect(badInput.code).toBe(2);
+
+  const forged = await weft(['approvals'], { WEFT_TOKEN: 'forged' });
+  expect(forged.code).toBe(3);
+
+  const closed = await weft(['approvals'], { WEFT_URL: 'http://127.0.0.1:9' });
+  expect(closed.code).toBe(3);
+  expect(closed.stderr).toContain('cannot reach http://127.0.0.1:9');
+});
+
+test("watch shows a LOOP's progress, iteration by iteration, out of the items it runs over", async () => {
+  const graph = {
+    name: 'stepper',
+    variables: { n: { type: 'number', value: 0 } },
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'each', type: 'LOOP', properties: { items: 'input.items' } },
+      { id: 'step', type: 'DATA_TRANSFORMATION', properties: { assign: { n: 'loop.index' } } },
+      { id: 'end', type: 'END', properties: { output: { n: 'vars.n' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'each' },
+      { source: 'each', sourcePort: 'body', target: 'step' },
+      // Each iteration ends only when the test says so, so the watcher sees every step.
+      { source: 'step', target: 'each', trigger: 'next' },
+      { source: 'each', sourcePort: 'done', target: 'end' },
+    ],
+  };
+  expect((await weft(['deploy', file('stepper.json', JSON.stringify(graph)), '--publish'])).code).toBe(0);
+  const started = await weft(['run', 'stepper', '--input', '{"items":["a","b","c"]}', '--json']);
+  expect(started.code).toBe(0);
+  const exec = JSON.parse(started.stdout).id as string;
+
+  const child = spawn(process.execPath, [BIN, 'watch', exec, '--json', '--interval', '0.2'], { env: childEnv({}), cwd: home });
+  const events: any[] = [];
+  let buffered = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop()!;
+    for (const line of lines) if (line.trim()) events.push(JSON.parse(line));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const until = async (what: string, probe: () => boolean) => {
+    for (let i = 0; i < 300 && !probe(); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!probe()) throw new Error(`watch never showed ${what}: ${JSON.stringify(events)}`);
+  };
+  try {
+    for (let done = 1; done <= 3; done++) {
+      await until(`${done}/3`, () => events.some((e) => e.type === 'loop' && e.nodeId === 'each' && e.done === done && e.total === 3));
+      expect((await t.api('POST', `/api/v1/workflow-instances/${exec}/advance`, { trigger: 'next' })).status).toBe(200);
+    }
+    expect(await exited).toBe(0);
+  } finally {
+    child.kill();
+  }
+  expect(events.at(-1)).toMatchObject({ type: 'end', status: 'completed', output: { n: 2 } });
+
+  // Watching an ended execution prints its node runs, each iteration numbered, and its output.
+  const human = await weft(['watch', exec]);
+  expect(human.code).toBe(0);
+  expect(human.stdout).toContain('✓ step #3 (DATA_TRANSFORMATION) completed');
+  expect(human.stdout).toContain('✓ each (LOOP) completed');
+  expect(human.stdout).toContain('output: {"n":2}');
+});
+
+test('export and import a version, set and read a site value, create and run a rollout, its refusals', async () => {
+  const deployed = await weft(['deploy', file('mover.json', JSON.stringify(lineGraph('mover', []))), '--publish', '--json']);
+  expect(deployed.code).toBe(0);
+  const moverId = JSON.parse(deployed.stdout).definition.id as string;
+  const exported = file('mover-export.json', '');
+  const exp = await weft(['export', 'mover', '-o', exported]);
+  expect(exp.code).toBe(0);
+  expect(exp.stdout).toContain('(mover 1.0.0)');
+  const imported = await weft(['import', exported, '--json']);
+  expect(imported.code).toBe(0);
+  const copy = JSON.parse(imported.stdout);
+  expect(copy).toMatchObject({ created: true, version: '1.0.0' });
+  // Two workflows are named mover now: a name no longer says which.
+  const ambiguous = await weft(['export', 'mover']);
+  expect(ambiguous.code).toBe(2);
+  expect(ambiguous.stderr).toContain('AMBIGUOUS_NAME');
+  // An edited export is refused with the path of the checksum, in the file.
+  const doc = JSON.parse((await weft(['export', copy.workflowId, '--version', '1.0.0'])).stdout);
+  const tampered = file('tampered.json', JSON.stringify({ ...doc, graph: { ...doc.graph, description: 'changed' } }, null, 2));
+  const refusedImport = await weft(['import', tampered]);
+  expect(refusedImport.code).toBe(1);
+  expect(refusedImport.stderr).toContain('IMPORT_CHECKSUM_MISMATCH');
+  expect(refusedImport.stderr).toMatch(/tampered\.json:\d+:\d+ {2}\/checksum/);
+
+  expect((await t.api('POST', '/api/v1/sites', { id: 'plant-a', name: 'Plant A', region: 'eu-west', environment: 'staging' })).status).toBe(201);
+  expect((await t.api('POST', '/api/v1/config/parameters', { key: 'lineSpeed', name: 'Line speed', type: 'number' })).status).toBe(201);
+  const set = await weft(['config', 'set', 'plant-a', 'lineSpeed', '40', '--reason', 'commissioning']);
+  expect(set.code).toBe(0);
+  expect(set.stdout).toContain('plant-a: lineSpeed = 40');
+  const get = await weft(['config', 'get', 'plant-a', '--json']);
+  expect(get.code).toBe(0);
+  expect(JSON.parse(get.stdout).items).toEqual([expect.objectContaining({ key: 'lineSpeed', value: 40, source: 'site:plant-a' })]);
+  const noReason = await weft(['config', 'set', 'plant-a', 'lineSpeed', '41']);
+  expect(noReason.code).toBe(2);
+
+  const created = await weft(['rollout', 'create', '--workflow', moverId, '--version', '1.0.0', '--sites', 'plant-a', '--json']);
+  expect(created.code).toBe(0);
+  const rolloutId = JSON.parse(created.stdout).id as string;
+  expect((await weft(['rollout', 'start', rolloutId])).code).toBe(0);
+  let status: any;
+  for (let i = 0; i < 100; i++) {
+    status = JSON.parse((await weft(['rollout', 'status', rolloutId, '--json'])).stdout);
+    if (status.status === 'completed') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect(status).toMatchObject({ status: 'completed', deployments: [expect.objectContaining({ siteId: 'plant-a', status: 'success' })] });
+  const human = await weft(['rollout', 'status', rolloutId]);
+  expect(human.stdout).toContain('plant-a: success');
+  const again = await weft(['rollout', 'start', rolloutId]);
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain('error ROLLOUT_FINISHED (HTTP 409)');
+});
