@@ -9,6 +9,7 @@ import { registerDefinitionCommands } from './commands/definitions';
 import { registerExecutionCommands } from './commands/executions';
 import { registerRolloutCommands } from './commands/rollouts';
 import { registerSessionCommands } from './commands/session';
+import { registerWhatIfCommands } from './commands/what-if';
 import { lastExitCode } from './context';
 import { EXIT } from './exit-codes';
 import { printError } from './output';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerApprovalCommands(program);
   registerRolloutCommands(program);
   registerConfigCommands(program);
+  registerWhatIfCommands(program);
   return program;
 }
 
