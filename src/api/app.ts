@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
@@ -25,6 +26,7 @@ import { siteHealthRouter } from './routes/site-health';
 import { RecoveryService } from '../services/recovery';
 import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
+import { docsRouter } from './openapi/docs-router';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
 import { errorHandler, notFoundHandler } from './problem';
@@ -74,12 +76,14 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
   app.set('query parser', 'simple');
   app.use(assignRequestId());
   app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
 
   const health = healthRouter({ database: deps.database, temporal: deps.temporal });
   app.use(health);
+  app.use(docsRouter());
 
   const api = express.Router();
   api.use(health);

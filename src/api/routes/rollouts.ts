@@ -8,15 +8,15 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   workflowId: z.string().min(1).max(200).optional(),
   status: z.enum(ROLLOUT_STATUSES).optional(),
   site: z.string().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(500).optional(),
 });
-const actionBody = z.strictObject({ reason: z.string().max(1000).optional() });
-const retryBody = actionBody.extend({ sites: z.array(z.string().min(1).max(100)).min(1).max(1000).optional() });
+export const actionBody = z.strictObject({ reason: z.string().max(1000).optional() });
+export const retryBody = actionBody.extend({ sites: z.array(z.string().min(1).max(100)).min(1).max(1000).optional() });
 
 /**
  * Who may do what: technical leads (and admins) create rollouts and take every action; an

@@ -9,7 +9,7 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const pageQuery = z.object({
+export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   search: z.string().max(200).optional(),
@@ -18,13 +18,13 @@ const pageQuery = z.object({
 const semver = z.string().refine(isSemver, 'must be a semantic version such as 1.2.0');
 
 /** Version metadata travels beside the graph in the same body and is not part of it. */
-const versionMeta = z.object({ version: semver.optional(), changelog: z.string().max(10_000).optional() });
+export const versionMeta = z.object({ version: semver.optional(), changelog: z.string().max(10_000).optional() });
 
-const startBody = z.object({ input: z.unknown().optional(), version: semver.optional(), site: z.string().min(1).max(100).optional() });
+export const startBody = z.object({ input: z.unknown().optional(), version: semver.optional(), site: z.string().min(1).max(100).optional() });
 
 const idempotencyKey = z.string().min(1).max(255).optional();
 
-const simulateBody = z.object({
+export const simulateBody = z.object({
   input: z.unknown().optional(),
   version: semver.optional(),
   graph: z.unknown().optional(),
@@ -33,7 +33,7 @@ const simulateBody = z.object({
   site: z.string().min(1).max(100).optional(),
 });
 
-const instanceQuery = z.object({
+export const instanceQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(EXECUTION_STATUSES).optional(),
