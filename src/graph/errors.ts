@@ -128,6 +128,8 @@ export const ERROR_CODES = {
   ROLLBACK_IN_PROGRESS: 409,
   /** An `If-Match` that no longer matches: someone changed the value since it was read. */
   PRECONDITION_FAILED: 412,
+  /** An Idempotency-Key used again by the same caller with another request body. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL: 500,
 } as const;
 

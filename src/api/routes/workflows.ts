@@ -6,6 +6,7 @@ import type { DefinitionService } from '../../services/definitions';
 import type { ExecutionService } from '../../services/executions';
 import type { SimulationService } from '../../services/simulation';
 import { requireRole } from '../auth';
+import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
@@ -57,12 +58,16 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
   });
 
   router.get('/workflows/:id', async (req, res) => {
-    res.json(await definitions.get(param(req, 'id')));
+    const definition = await definitions.get(param(req, 'id'));
+    setEtag(res, definition.etag);
+    res.json(definition);
   });
 
   router.put('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
     const meta = parseRequest(versionMeta, req.body ?? {}, 'body');
-    res.json(await definitions.update(param(req, 'id'), req.body, meta, auditContext(req)));
+    const updated = await definitions.update(param(req, 'id'), req.body, meta, auditContext(req), ifMatch(req));
+    setEtag(res, updated.etag);
+    res.json(updated);
   });
 
   router.delete('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
