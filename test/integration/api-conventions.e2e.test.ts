@@ -75,3 +75,23 @@ test('/ready answers each check as ok or unavailable, never with error text', as
   expect(res.status).toBe(200);
   expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok', temporal: 'ok' } });
 });
+
+test('cursor lists answer a next link that walks every item once, ending with next: null', async () => {
+  for (const n of [1, 2, 3])
+    expect((await t.api('POST', '/api/v1/sites', { id: `paged-${n}`, name: `Paged ${n}`, region: 'eu', environment: 'production' })).status).toBe(201);
+  const seen: string[] = [];
+  let next: string | null = '/api/v1/sites?limit=2&region=eu';
+  let pages = 0;
+  while (next) {
+    const page: { body: { items: Array<{ id: string }>; next: string | null } } = await t.api('GET', next);
+    expect(page.body.items.length).toBeLessThanOrEqual(2);
+    seen.push(...page.body.items.map((s) => s.id));
+    next = page.body.next;
+    if (next) expect(next).toMatch(/^\/api\/v1\/sites\?.*limit=2.*cursor=/);
+    pages += 1;
+  }
+  expect(pages).toBe(2);
+  expect(seen.filter((id) => id.startsWith('paged-')).sort()).toEqual(['paged-1', 'paged-2', 'paged-3']);
+  expect(new Set(seen).size).toBe(seen.length);
+  expect((await t.api('GET', '/api/v1/sites?limit=1000')).status).toBe(400);
+});

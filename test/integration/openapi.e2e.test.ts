@@ -115,34 +115,37 @@ test('operations state their auth, request body and problem+json errors from the
 });
 
 test('real responses validate against their documented schemas', async () => {
-  const calls: Array<[string, string, unknown?, { token?: string | null; headers?: Record<string, string> }?]> = [
-    ['GET', '/health', undefined, { token: null }],
-    ['GET', '/ready', undefined, { token: null }],
-    ['GET', '/api/v1/workflows', undefined, { token: null }],
-    ['GET', '/api/v1/workflows?limit=9999'],
-    ['GET', '/api/v1/workflows/no-such-workflow'],
-    ['POST', '/api/v1/sites', { id: 'plant-a', name: 'Plant A', region: 'eu' }],
-    ['GET', '/api/v1/sites'],
-    ['GET', '/api/v1/sites/plant-a'],
-    ['GET', '/api/v1/me'],
-    ['GET', '/api/v1/users'],
-    ['GET', '/api/v1/groups'],
-    ['GET', '/api/v1/approval-requests'],
-    ['GET', '/api/v1/me/approvals'],
-    ['GET', '/api/v1/rollouts'],
-    ['GET', '/api/v1/circuit-breakers'],
-    ['GET', '/api/v1/connectors'],
-    ['GET', '/api/v1/config/parameters'],
-    ['GET', '/api/v1/workflow-instances'],
+  const calls: Array<[number, string, string, unknown?, { token?: string | null; headers?: Record<string, string> }?]> = [
+    [200, 'GET', '/health', undefined, { token: null }],
+    [200, 'GET', '/ready', undefined, { token: null }],
+    [401, 'GET', '/api/v1/workflows', undefined, { token: null }],
+    [400, 'GET', '/api/v1/workflows?limit=9999'],
+    [404, 'GET', '/api/v1/workflows/no-such-workflow'],
+    [201, 'POST', '/api/v1/sites', { id: 'plant-a', name: 'Plant A', region: 'eu', environment: 'production' }],
+    [200, 'GET', '/api/v1/sites'],
+    [200, 'GET', '/api/v1/sites/plant-a'],
+    // The test token's subject is not in the directory.
+    [404, 'GET', '/api/v1/me'],
+    [200, 'GET', '/api/v1/users'],
+    [200, 'GET', '/api/v1/groups'],
+    [200, 'GET', '/api/v1/approval-requests'],
+    [200, 'GET', '/api/v1/me/approvals'],
+    [200, 'GET', '/api/v1/rollouts'],
+    [200, 'GET', '/api/v1/circuit-breakers'],
+    [200, 'GET', '/api/v1/connectors'],
+    [200, 'GET', '/api/v1/config/parameters'],
+    [200, 'GET', '/api/v1/workflow-instances'],
   ];
 
   const created = await t.api('POST', '/api/v1/workflows', lineGraph('documented', []));
+  expect(created.status).toBe(201);
   expectDocumented('POST', '/api/v1/workflows', created);
   const id = created.body.id as string;
   for (const path of [`/api/v1/workflows/${id}`, `/api/v1/workflows/${id}/versions`, `/api/v1/workflows/${id}/instances`]) {
     expectDocumented('GET', path, await t.api('GET', path));
   }
   const published = await t.api('POST', `/api/v1/workflows/${id}/publish`, {});
+  expect(published.status).toBe(200);
   expectDocumented('POST', `/api/v1/workflows/${id}/publish`, published);
   const started = await t.api('POST', `/api/v1/workflows/${id}/instances`, { input: {} });
   expect(started.status).toBe(202);
@@ -150,7 +153,11 @@ test('real responses validate against their documented schemas', async () => {
   for (const path of [`/api/v1/workflow-instances/${started.body.id}`, `/api/v1/workflow-instances/${started.body.id}/history`]) {
     expectDocumented('GET', path, await t.api('GET', path));
   }
-  for (const [method, path, body, opts] of calls) expectDocumented(method, path, await t.api(method, path, body, opts));
+  for (const [status, method, path, body, opts] of calls) {
+    const res = await t.api(method, path, body, opts);
+    expect([method, path, res.status]).toEqual([method, path, status]);
+    expectDocumented(method, path, res);
+  }
 });
 
 test('/docs serves the interactive reference from the installed package, pointing at the document', async () => {

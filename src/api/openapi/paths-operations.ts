@@ -37,7 +37,7 @@ documentRoutes('Rollouts', [
     summary: 'List rollouts',
     roles: [],
     query: rollouts.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(rollout, { nextCursor: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: listOf(rollout, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
   },
   {
     method: 'get',
@@ -233,7 +233,7 @@ documentRoutes('Audit', [
     summary: 'Audit entries',
     roles: AUDITOR,
     query: audit.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(anyObject, { nextCursor: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: listOf(anyObject, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
   },
   {
     method: 'get',

@@ -136,7 +136,13 @@ documentRoutes('Approvals', [
 ]);
 
 documentRoutes('Directory', [
-  { method: 'get', path: `${V1}/me`, summary: 'The caller as the token says', roles: [], ok: { status: 200, description: 'the principal', schema: anyObject } },
+  {
+    method: 'get',
+    path: `${V1}/me`,
+    summary: "The caller's directory entry (404 USER_NOT_FOUND when the token's subject is not in the directory)",
+    roles: [],
+    ok: { status: 200, description: 'the user', schema: user },
+  },
   {
     method: 'post',
     path: `${V1}/users`,

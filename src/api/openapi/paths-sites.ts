@@ -7,7 +7,7 @@ import { anyObject, documentRoutes, listOf, objectWith, type RouteDoc } from './
 
 const V1 = '/api/v1';
 const LEAD = ['technical_lead'];
-const site = objectWith({ id: z.string(), name: z.string(), active: z.boolean() });
+const site = objectWith({ id: z.string(), name: z.string(), region: z.string(), environment: z.string(), isActive: z.boolean() });
 const value = objectWith({ key: z.string(), etag: z.string() });
 const IF_MATCH = { 'If-Match': { description: 'the ETag of the value; a mismatch answers 412 PRECONDITION_FAILED' } };
 const pendingOrValue = z.union([value, objectWith({ approvalRequestId: z.string() })]);
@@ -52,7 +52,7 @@ documentRoutes('Sites', [
     summary: 'List sites',
     roles: [],
     query: sites.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(site, { nextCursor: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: listOf(site, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
   },
   { method: 'get', path: `${V1}/sites/:id`, summary: 'A site', roles: [], ok: { status: 200, description: 'the site', schema: site } },
   {
@@ -176,7 +176,7 @@ documentRoutes('Configuration', [
     summary: 'Configuration change history',
     roles: [],
     query: config.historyQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(anyObject, { nextCursor: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: listOf(anyObject, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
   },
   {
     method: 'get',

@@ -6,6 +6,7 @@ import type { AuditService } from '../../services/audit';
 import { EXPORT_FORMATS, streamAuditExport } from '../audit-export';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?$/;
 
@@ -63,7 +64,7 @@ export function auditRouter(deps: { audit: AuditService; log: Logger }): Router 
 
   router.get('/audit', async (req, res) => {
     const q = parseRequest(listQuery, req.query, 'query');
-    res.json(await audit.list(filterOf(q), { limit: q.limit, cursor: q.cursor }));
+    res.json(withNextLink(req, await audit.list(filterOf(q), { limit: q.limit, cursor: q.cursor })));
   });
 
   router.get('/audit/verify', async (_req, res) => {

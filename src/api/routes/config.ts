@@ -6,6 +6,7 @@ import type { ConfigValueService, ScopeRef } from '../../services/config-values'
 import { requireRole } from '../auth';
 import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 import { configKey, keyParam, parseRemoveReason, parseValueBody, regionName, sendWrite } from './config-http';
 
@@ -102,7 +103,7 @@ export function configRouter(deps: { parameters: ConfigParameterService; values:
       ...(q.from !== undefined ? { from: q.from } : {}),
       ...(q.to !== undefined ? { to: q.to } : {}),
     };
-    res.json(await values.history(filter, { limit: q.limit, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) }));
+    res.json(withNextLink(req, await values.history(filter, { limit: q.limit, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) })));
   });
 
   router.get('/config/changes/:id', async (req, res) => {

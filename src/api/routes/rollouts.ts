@@ -6,6 +6,7 @@ import type { RolloutService } from '../../services/rollouts';
 import type { RolloutAction } from '../../workflows/rollout/types';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 
 export const listQuery = z.strictObject({
@@ -47,7 +48,7 @@ export function rolloutsRouter(deps: { rollouts: RolloutService }): Router {
   router.get('/rollouts', async (req, res) => {
     const { limit, cursor, workflowId, status, site } = parseRequest(listQuery, req.query, 'query');
     const filter = { ...(workflowId ? { definitionId: workflowId } : {}), ...(status ? { status } : {}), ...(site ? { siteId: site } : {}) };
-    res.json(await rollouts.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) }));
+    res.json(withNextLink(req, await rollouts.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) })));
   });
 
   router.get('/rollouts/:id', async (req, res) => {

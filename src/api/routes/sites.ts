@@ -7,6 +7,7 @@ import type { SiteService } from '../../services/sites';
 import { requireRole } from '../auth';
 import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 import { keyParam, parseRemoveReason, parseValueBody, reason, regionName, sendWrite } from './config-http';
 
@@ -60,7 +61,7 @@ export function sitesRouter(deps: { sites: SiteService; values: ConfigValueServi
 
   router.get('/sites', async (req, res) => {
     const { limit, cursor, ...filter } = parseRequest(listQuery, req.query, 'query');
-    res.json(await sites.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) }));
+    res.json(withNextLink(req, await sites.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) })));
   });
 
   router.get('/sites/:id', async (req, res) => {
