@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
@@ -28,6 +29,7 @@ import { siteHealthRouter } from './routes/site-health';
 import { RecoveryService } from '../services/recovery';
 import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
+import { docsRouter } from './openapi/docs-router';
 import { assignRequestId } from './request-context';
 import { auditRouter } from './routes/audit';
 import { analyticsRouter } from './routes/analytics';
@@ -95,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  app.use(helmet());
   app.set('query parser', 'simple');
   app.use(assignRequestId());
   // Prometheus scrapes without a token, as scrapers do: the figures name workflows and services, no data.
@@ -107,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
 
   const health = healthRouter({ database: deps.database, temporal: deps.temporal });
   app.use(health);
+  app.use(docsRouter());
 
   const api = express.Router();
   api.use(metrics.rememberMount);

@@ -71,7 +71,12 @@ function csvCell(value: string): string {
  * the first byte cannot become a problem response any more: the connection is cut, so a client
  * never mistakes a partial export for a whole one.
  */
-export async function streamAuditExport(res: Response, format: ExportFormat, batches: AsyncGenerator<AuditEntry[]>, onError: (err: unknown) => void): Promise<void> {
+export async function streamAuditExport(
+  res: Response,
+  format: ExportFormat,
+  batches: AsyncGenerator<AuditEntry[]>,
+  onError: (err: unknown) => void,
+): Promise<void> {
   const line = format === 'csv' ? csvLine : ndjsonLine;
   let started = false;
   const begin = () => {

@@ -19,7 +19,7 @@ export function ifMatch(req: Request): string[] | undefined {
   return tags as string[];
 }
 
-/** Sets the ETag header of a configuration value. */
+/** Sets the (strong) ETag header of a configuration value or a workflow definition. */
 export function setEtag(res: Response, etag: string): void {
   res.setHeader('ETag', `"${etag}"`);
 }

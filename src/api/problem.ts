@@ -90,6 +90,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       body = problemBody(500, 'INTERNAL', 'internal error', [], req.originalUrl);
     }
     if (status >= 500 && isWeftError(err)) log.error({ err, path: req.originalUrl }, 'request failed');
+    // RFC 9110: a 401 names the scheme that would work.
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="weft"');
     res.status(status).type('application/problem+json').json(body);
   };
 }

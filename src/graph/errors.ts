@@ -145,6 +145,8 @@ export const ERROR_CODES = {
   RATE_LIMITED: 429,
   /** A start with `onLimit: "reject"` while the workflow is at its maxConcurrentExecutions or maxStartsPerMinute. */
   WORKFLOW_LIMIT_REACHED: 429,
+  /** An Idempotency-Key used again by the same caller with another request body. */
+  IDEMPOTENCY_KEY_REUSED: 422,
   INTERNAL: 500,
 } as const;
 

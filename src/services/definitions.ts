@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { createDefinition, getDefinition, listDefinitions, softDeleteDefinition } from '../db/repositories/definitions';
@@ -44,6 +44,16 @@ export interface DefinitionView {
   createdAt: Date;
   updatedAt: Date | null;
   graph: WorkflowDefinition;
+  /** Strong entity tag of this representation: sent as ETag, checked against If-Match on PUT. */
+  etag: string;
+}
+
+/** Changes whenever a new version is stored or another version becomes the active one. */
+function definitionEtag(def: DefinitionRow, latest: VersionRow): string {
+  return createHash('sha256')
+    .update(`${latest.id}|${def.activeVersion ?? ''}`)
+    .digest('base64url')
+    .slice(0, 27);
 }
 
 /** @throws WeftError INVALID_WORKFLOW with every issue's JSON path */
@@ -65,6 +75,7 @@ function view(def: DefinitionRow, latest: VersionRow): DefinitionView {
     createdAt: def.createdAt,
     updatedAt: def.updatedAt,
     graph: latest.graph as WorkflowDefinition,
+    etag: definitionEtag(def, latest),
   };
 }
 
@@ -141,13 +152,17 @@ export class DefinitionService {
 
   /**
    * Stores the graph as a new draft version; running executions and the active version are untouched.
-   * @throws WeftError INVALID_WORKFLOW, WORKFLOW_NOT_FOUND, VERSION_CONFLICT
+   * `ifMatch` (the If-Match tags) must name the definition's current ETag, or be `*`, when given.
+   * @throws WeftError INVALID_WORKFLOW, WORKFLOW_NOT_FOUND, VERSION_CONFLICT, PRECONDITION_FAILED
    */
-  async update(id: string, raw: unknown, meta: VersionMeta, ctx: AuditContext): Promise<DefinitionView> {
+  async update(id: string, raw: unknown, meta: VersionMeta, ctx: AuditContext, ifMatch?: string[]): Promise<DefinitionView> {
     const def = await this.require(id);
     const graph = checkGraph(raw);
     return this.db.transaction(async (tx) => {
       const latest = await getLatestVersion(tx, id);
+      if (ifMatch && !ifMatch.includes('*') && !(latest && ifMatch.includes(definitionEtag(def, latest)))) {
+        throw new WeftError('PRECONDITION_FAILED', `workflow ${id} changed since it was read (If-Match does not match); read it again`);
+      }
       const version = meta.version ?? (latest ? bumpSemver(latest.version, 'minor') : FIRST_VERSION);
       const row = await addVersion(tx, {
         id: randomUUID(),

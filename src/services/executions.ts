@@ -12,6 +12,7 @@ import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { getSiteVersion } from '../db/repositories/rollouts';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import { WeftError, type ErrorCode } from '../graph/errors';
+import { canonicalJson } from '../graph/canonical-json';
 import { updateRefusal } from './update-refusal';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, suspendUpdate, traceQuery } from '../workflows/messages';
@@ -32,6 +33,15 @@ const QUERY_DEADLINE_MS = 3_000;
 
 function isTerminal(status: string): boolean {
   return (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+/** Whether a stored start answers the same request body (input, version when named, site). */
+function sameStart(existing: { input: unknown; version: string; siteId: string | null }, req: { input?: unknown; version?: string; site?: string }): boolean {
+  return (
+    canonicalJson(existing.input ?? null) === canonicalJson(req.input ?? null) &&
+    (req.version === undefined || req.version === existing.version) &&
+    (req.site ?? null) === existing.siteId
+  );
 }
 
 /**
@@ -65,15 +75,23 @@ export class ExecutionService {
     idempotencyKey: string | undefined,
     ctx: AuditContext,
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
-    if (idempotencyKey) {
-      const existing = await findExecutionByIdempotencyKey(this.db, definitionId, idempotencyKey);
+    // Keys are the caller's own: the same key from another caller is another request.
+    const scopedKey = idempotencyKey === undefined ? undefined : `${ctx.actor}\n${idempotencyKey}`;
+    if (scopedKey) {
+      const existing = await findExecutionByIdempotencyKey(this.db, definitionId, scopedKey);
+      if (existing && !sameStart(existing, req)) {
+        throw new WeftError(
+          'IDEMPOTENCY_KEY_REUSED',
+          `Idempotency-Key ${idempotencyKey} was used for a start with another body (${existing.id}); use a new key`,
+        );
+      }
       if (existing) return { id: existing.id, status: existing.status as ExecutionStatus, replayed: true };
     }
     const [version, atSite] = await Promise.all([
       this.versionAt(definitionId, req.version, req.site),
       req.site === undefined ? undefined : this.siteStart(req.site),
     ]);
-    const id = idempotencyKey ? idempotentExecutionId(definitionId, idempotencyKey) : `exec-${randomUUID()}`;
+    const id = scopedKey ? idempotentExecutionId(definitionId, scopedKey) : `exec-${randomUUID()}`;
     const args: ExecutionInput = {
       definitionId,
       version: version.version,
@@ -82,7 +100,7 @@ export class ExecutionService {
       startedBy: ctx.actor,
       ...(atSite ? { site: atSite.site, config: atSite.config } : {}),
     };
-    return this.launchLimited(id, args, idempotencyKey, ctx, atSite?.snapshot, req.onLimit);
+    return this.launchLimited(id, args, scopedKey, ctx, atSite?.snapshot, req.onLimit);
   }
 
   /**

@@ -24,7 +24,10 @@ let requests = 0;
 /** A call as `sub` (with `roles`) carrying its own X-Request-Id. */
 async function call(method: string, path: string, body: unknown, as: { sub: string; roles?: string[] }): Promise<ApiResponse & { requestId: string }> {
   const requestId = `req-${++requests}-${Date.now()}`;
-  const res = await t.api(method, path, body, { token: t.token(as.roles ?? ['admin'], as.sub), headers: { 'x-request-id': requestId, 'user-agent': USER_AGENT } });
+  const res = await t.api(method, path, body, {
+    token: t.token(as.roles ?? ['admin'], as.sub),
+    headers: { 'x-request-id': requestId, 'user-agent': USER_AGENT },
+  });
   return { ...res, requestId };
 }
 
@@ -130,7 +133,9 @@ describe('each kind of change writes one record with who, what, before/after and
     expect(await recordOf(cancel, 202, 'otto')).toMatchObject({ action: 'execution.cancel_requested' });
     await waitForInstance(t, id);
     const ended = await audit(`?resourceId=${id}&eventTypes=execution.cancelled`);
-    expect(ended.items).toEqual([expect.objectContaining({ actor: 'system', workflowId, requestId: null, after: expect.objectContaining({ status: 'cancelled' }) })]);
+    expect(ended.items).toEqual([
+      expect.objectContaining({ actor: 'system', workflowId, requestId: null, after: expect.objectContaining({ status: 'cancelled' }) }),
+    ]);
 
     const quick = await publishGraph(t, graph('quick'));
     const run = await call('POST', `/api/v1/workflows/${quick}/instances`, {}, admin('alice'));
@@ -140,7 +145,12 @@ describe('each kind of change writes one record with who, what, before/after and
   });
 
   test('connectors: created, updated, tested and deleted, secrets never stored', async () => {
-    const body = { name: 'Audited API', type: 'custom_api', config: { baseUrl: 'http://127.0.0.1:9/api', auth: 'bearer' }, secrets: { token: CONNECTOR_SECRETS[0] } };
+    const body = {
+      name: 'Audited API',
+      type: 'custom_api',
+      config: { baseUrl: 'http://127.0.0.1:9/api', auth: 'bearer' },
+      secrets: { token: CONNECTOR_SECRETS[0] },
+    };
     const created = await call('POST', '/api/v1/connectors', body, { sub: 'lena', roles: ['technical_lead'] });
     connectorId = created.body.id;
     expect(await recordOf(created, 201, 'lena')).toMatchObject({
@@ -185,7 +195,11 @@ describe('each kind of change writes one record with who, what, before/after and
     expect(await recordOf(ursula, 201, 'alice')).toMatchObject({ action: 'user.created', resourceId: 'ursula', before: null, after: { roles: ['approver'] } });
     await call('POST', '/api/v1/users', { id: 'victor', name: 'Victor', roles: ['approver'] }, admin('alice'));
     const roles = await call('PUT', '/api/v1/users/ursula', { roles: ['approver', 'auditor'] }, admin('alice'));
-    expect(await recordOf(roles, 200, 'alice')).toMatchObject({ action: 'user.updated', before: { roles: ['approver'] }, after: { roles: ['approver', 'auditor'] } });
+    expect(await recordOf(roles, 200, 'alice')).toMatchObject({
+      action: 'user.updated',
+      before: { roles: ['approver'] },
+      after: { roles: ['approver', 'auditor'] },
+    });
     const awayUntil = new Date(Date.now() + 86_400_000).toISOString();
     const away = await call('PUT', '/api/v1/users/ursula/out-of-office', { delegateTo: 'victor', awayUntil }, { sub: 'ursula', roles: ['approver'] });
     expect(await recordOf(away, 200, 'ursula')).toMatchObject({
@@ -199,7 +213,11 @@ describe('each kind of change writes one record with who, what, before/after and
     const group = await call('POST', '/api/v1/groups', { id: 'audit-team', name: 'Audit team' }, admin('alice'));
     expect(await recordOf(group, 201, 'alice')).toMatchObject({ action: 'group.created', resourceType: 'group', resourceId: 'audit-team' });
     const members = await call('PUT', '/api/v1/groups/audit-team/members', { add: ['ursula', 'victor'] }, admin('alice'));
-    expect(await recordOf(members, 200, 'alice')).toMatchObject({ action: 'group.members_changed', before: { members: [] }, after: { members: ['ursula', 'victor'] } });
+    expect(await recordOf(members, 200, 'alice')).toMatchObject({
+      action: 'group.members_changed',
+      before: { members: [] },
+      after: { members: ['ursula', 'victor'] },
+    });
     const gone = await call('DELETE', '/api/v1/groups/audit-team', undefined, admin('alice'));
     expect(await recordOf(gone, 204, 'alice')).toMatchObject({ action: 'group.deleted', before: { members: ['ursula', 'victor'] } });
     const deactivated = await call('DELETE', '/api/v1/users/victor', undefined, admin('alice'));
@@ -208,8 +226,17 @@ describe('each kind of change writes one record with who, what, before/after and
 
   test('approval policies, an approval request and its decision', async () => {
     const chain = { steps: [{ id: 'owner', approvers: [{ type: 'user', identifier: 'ursula' }] }] };
-    const policy = await call('POST', '/api/v1/approval-policies', { id: 'audited-policy', name: 'Audited', requestType: 'audited', chain }, { sub: 'mona', roles: ['manager'] });
-    expect(await recordOf(policy, 201, 'mona')).toMatchObject({ action: 'approval_policy.created', resourceId: 'audited-policy', after: { name: 'Audited', enabled: true } });
+    const policy = await call(
+      'POST',
+      '/api/v1/approval-policies',
+      { id: 'audited-policy', name: 'Audited', requestType: 'audited', chain },
+      { sub: 'mona', roles: ['manager'] },
+    );
+    expect(await recordOf(policy, 201, 'mona')).toMatchObject({
+      action: 'approval_policy.created',
+      resourceId: 'audited-policy',
+      after: { name: 'Audited', enabled: true },
+    });
     const disabled = await call('PUT', '/api/v1/approval-policies/audited-policy', { enabled: false }, { sub: 'mona', roles: ['manager'] });
     expect(await recordOf(disabled, 200, 'mona')).toMatchObject({ action: 'approval_policy.updated', before: { enabled: true }, after: { enabled: false } });
     const dropped = await call('DELETE', '/api/v1/approval-policies/audited-policy', undefined, { sub: 'mona', roles: ['manager'] });
@@ -229,12 +256,22 @@ describe('each kind of change writes one record with who, what, before/after and
   });
 
   test('inventory receipts, equipment and published events', async () => {
-    const receipt = await call('POST', '/api/v1/inventory/receipts', { material: 'resin', lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' }, { sub: 'otto', roles: ['operator'] });
+    const receipt = await call(
+      'POST',
+      '/api/v1/inventory/receipts',
+      { material: 'resin', lot: 'L1', location: 'WH1', quantity: 10, unit: 'kg' },
+      { sub: 'otto', roles: ['operator'] },
+    );
     expect(await recordOf(receipt, 201, 'otto')).toMatchObject({ action: 'inventory.received', resourceType: 'inventory_lot', after: { unit: 'kg' } });
     const press = await call('POST', '/api/v1/equipment', { id: 'press-1', name: 'Press', kind: 'press' }, { sub: 'otto', roles: ['operator'] });
     expect(await recordOf(press, 201, 'otto')).toMatchObject({ action: 'equipment.created', resourceId: 'press-1', after: { kind: 'press' } });
     const event = await call('POST', '/api/v1/events', { name: 'audit.checked', payload: { ok: true } }, { sub: 'otto', roles: ['operator'] });
-    expect(await recordOf(event, 202, 'otto')).toMatchObject({ action: 'event.published', resourceType: 'event', resourceId: event.body.id, after: { name: 'audit.checked' } });
+    expect(await recordOf(event, 202, 'otto')).toMatchObject({
+      action: 'event.published',
+      resourceType: 'event',
+      resourceId: event.body.id,
+      after: { name: 'audit.checked' },
+    });
   });
 });
 
@@ -259,11 +296,24 @@ test('a refused request writes nothing: validation, not found, conflicts, refuse
 });
 
 test('only admins and auditors read the trail; everyone else gets 403 problem+json', async () => {
-  const paths = ['/api/v1/audit', '/api/v1/audit/verify', '/api/v1/audit/export?format=ndjson', '/api/v1/audit/workflows/x/summary', '/api/v1/audit/users/x/activity', '/api/v1/audit/system/stats'];
+  const paths = [
+    '/api/v1/audit',
+    '/api/v1/audit/verify',
+    '/api/v1/audit/export?format=ndjson',
+    '/api/v1/audit/workflows/x/summary',
+    '/api/v1/audit/users/x/activity',
+    '/api/v1/audit/system/stats',
+  ];
   for (const path of paths) {
     for (const role of ['viewer', 'operator', 'technical_lead', 'manager', 'approver']) {
       const res = await t.api('GET', path, undefined, { token: t.token([role], `a-${role}`) });
-      expect([path, role, res.status, res.headers.get('content-type'), res.body.code]).toEqual([path, role, 403, 'application/problem+json; charset=utf-8', 'PERMISSION_DENIED']);
+      expect([path, role, res.status, res.headers.get('content-type'), res.body.code]).toEqual([
+        path,
+        role,
+        403,
+        'application/problem+json; charset=utf-8',
+        'PERMISSION_DENIED',
+      ]);
     }
     expect((await t.api('GET', path, undefined, { token: null })).status).toBe(401);
     expect((await t.api('GET', path, undefined, { token: auditorToken() })).status).toBe(200);
@@ -329,7 +379,10 @@ describe('reading the trail', () => {
     expect(ndjson.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
     expect(ndjson.headers.get('content-disposition')).toMatch(/^attachment; filename="audit-.*\.ndjson"$/);
     const ndjsonText = await ndjson.text();
-    const lines = ndjsonText.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = ndjsonText
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(chronological);
 
     const csv = await fetch(`${t.url}/api/v1/audit/export?format=csv`, { headers: { authorization: `Bearer ${auditorToken()}` } });
@@ -362,8 +415,15 @@ describe('reading the trail', () => {
 
     for (const text of [ndjsonText, csvText]) for (const secret of CONNECTOR_SECRETS) expect(text).not.toContain(secret);
 
-    const filtered = await fetch(`${t.url}/api/v1/audit/export?format=ndjson&eventTypes=connector.*`, { headers: { authorization: `Bearer ${auditorToken()}` } });
-    expect((await filtered.text()).trimEnd().split('\n').map((l) => JSON.parse(l).action)).toEqual(['connector.created', 'connector.updated', 'connector.tested', 'connector.deleted']);
+    const filtered = await fetch(`${t.url}/api/v1/audit/export?format=ndjson&eventTypes=connector.*`, {
+      headers: { authorization: `Bearer ${auditorToken()}` },
+    });
+    expect(
+      (await filtered.text())
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).action),
+    ).toEqual(['connector.created', 'connector.updated', 'connector.tested', 'connector.deleted']);
     const bad = await t.api('GET', '/api/v1/audit/export?format=xml', undefined, { token: auditorToken() });
     expect([bad.status, bad.body.errors[0].path]).toEqual([400, '/format']);
   });
@@ -377,7 +437,12 @@ describe('reading the trail', () => {
       executions: { started: 1, completed: 0, cancelled: 1, failed: 0 },
     });
     expect(wf.total).toBe(Object.values(wf.byEventType as Record<string, number>).reduce((a, b) => a + b, 0));
-    expect(wf.byUser).toEqual(expect.arrayContaining([{ userId: 'alice', count: 2 }, { userId: 'bob', count: 1 }]));
+    expect(wf.byUser).toEqual(
+      expect.arrayContaining([
+        { userId: 'alice', count: 2 },
+        { userId: 'bob', count: 1 },
+      ]),
+    );
     expect(wf.perDay).toEqual([{ day: new Date().toISOString().slice(0, 10), count: wf.total }]);
 
     const ursula = (await t.api('GET', '/api/v1/audit/users/ursula/activity', undefined, { token: auditorToken() })).body;
@@ -400,7 +465,9 @@ describe('reading the trail', () => {
 test('concurrent changes through the API keep one unbroken chain', async () => {
   const before = await chainLength();
   const results = await Promise.all(
-    Array.from({ length: 20 }, (_, i) => call('POST', '/api/v1/equipment', { id: `rack-${i}`, name: `Rack ${i}`, kind: 'rack' }, { sub: 'otto', roles: ['operator'] })),
+    Array.from({ length: 20 }, (_, i) =>
+      call('POST', '/api/v1/equipment', { id: `rack-${i}`, name: `Rack ${i}`, kind: 'rack' }, { sub: 'otto', roles: ['operator'] }),
+    ),
   );
   expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
   expect(await chainLength()).toBe(before + 20);
@@ -415,7 +482,11 @@ test('verify reports the first record edited directly in the database', async ()
     await tx.execute(sql`alter table audit_log enable trigger audit_log_append_only`);
   });
   const res = await t.api('GET', '/api/v1/audit/verify', undefined, { token: auditorToken() });
-  expect(res.body).toMatchObject({ intact: false, records: target.seq - 1, firstMismatch: { seq: target.seq, id: target.id, reason: 'hash_mismatch', found: target.hash } });
+  expect(res.body).toMatchObject({
+    intact: false,
+    records: target.seq - 1,
+    firstMismatch: { seq: target.seq, id: target.id, reason: 'hash_mismatch', found: target.hash },
+  });
 });
 
 /** RFC 4180 CSV (quoted cells, doubled quotes, CRLF rows) into rows of cells. */

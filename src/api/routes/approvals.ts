@@ -10,7 +10,7 @@ import { auditContext } from '../request-context';
 
 const policyId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits and ._- (1–128)');
 
-const createPolicyBody = z.strictObject({
+export const createPolicyBody = z.strictObject({
   id: policyId.optional(),
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).optional(),
@@ -21,7 +21,7 @@ const createPolicyBody = z.strictObject({
   priority: z.number().int().optional(),
 });
 
-const updatePolicyBody = z
+export const updatePolicyBody = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
     description: z.string().max(2000).nullable().optional(),
@@ -32,7 +32,7 @@ const updatePolicyBody = z
   })
   .refine((b) => Object.keys(b).length > 0, 'give at least one field');
 
-const createRequestBody = z
+export const createRequestBody = z
   .strictObject({
     type: z.string().min(1).max(100),
     title: z.string().trim().min(1).max(500),
@@ -43,22 +43,23 @@ const createRequestBody = z
   })
   .refine((b) => b.policyId === undefined || b.chain === undefined, 'give policyId or chain, not both');
 
-const listQuery = z.strictObject({
+export const policiesQuery = z.strictObject({ requestType: z.string().min(1).optional() });
+export const listQuery = z.strictObject({
   status: z.enum(APPROVAL_STATUSES).optional(),
   type: z.string().min(1).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
 
-const decisionBody = z.strictObject({
+export const decisionBody = z.strictObject({
   comments: z.string().max(5000).optional(),
   stepId: z.string().min(1).optional(),
   nodeId: z.string().min(1).optional(),
   delegateTo: z.string().min(1).optional(),
 });
 
-const cancelBody = z.strictObject({ reason: z.string().max(2000).optional() });
-const resubmitBody = z.strictObject({ data: z.unknown().optional(), comments: z.string().max(5000).optional() });
+export const cancelBody = z.strictObject({ reason: z.string().max(2000).optional() });
+export const resubmitBody = z.strictObject({ data: z.unknown().optional(), comments: z.string().max(5000).optional() });
 
 /** URL verb → decision action. */
 const ACTIONS: Record<string, DecisionAction> = {
@@ -90,7 +91,7 @@ export function approvalsRouter(deps: { approvals: ApprovalService; policies: Ap
       .json(created);
   });
   router.get('/approval-policies', async (req, res) => {
-    const q = parseRequest(z.strictObject({ requestType: z.string().min(1).optional() }), req.query, 'query');
+    const q = parseRequest(policiesQuery, req.query, 'query');
     res.json({ items: await policies.listPolicies(q) });
   });
   router.get('/approval-policies/:id', async (req, res) => {

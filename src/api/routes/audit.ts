@@ -6,13 +6,19 @@ import type { AuditService } from '../../services/audit';
 import { EXPORT_FORMATS, streamAuditExport } from '../audit-export';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?$/;
 
 /** `eventTypes=a,b` or `eventTypes=a&eventTypes=b`; `execution.*` names a family. */
 const eventTypes = z
   .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s.length > 0))
+  .transform((v) =>
+    (Array.isArray(v) ? v : [v])
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
   .pipe(z.array(z.string().max(200).regex(EVENT_TYPE, 'an event type such as workflow.published, or a family such as execution.*')).max(50));
 
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
@@ -34,11 +40,11 @@ function orderedWindow(q: { from?: Date; to?: Date }, ctx: z.RefinementCtx): voi
   if (q.from && q.to && q.from.getTime() >= q.to.getTime()) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must lie after from' });
 }
 
-const listQuery = z
+export const listQuery = z
   .strictObject({ ...filterFields, limit: z.coerce.number().int().min(1).max(500).default(50), cursor: z.string().min(1).max(200).optional() })
   .superRefine(orderedWindow);
-const exportQuery = z.strictObject({ ...filterFields, format: z.enum(EXPORT_FORMATS).default('csv') }).superRefine(orderedWindow);
-const daysQuery = (fallback: number) => z.strictObject({ days: z.coerce.number().int().min(1).max(3650).default(fallback) });
+export const exportQuery = z.strictObject({ ...filterFields, format: z.enum(EXPORT_FORMATS).default('csv') }).superRefine(orderedWindow);
+export const daysQuery = (fallback: number) => z.strictObject({ days: z.coerce.number().int().min(1).max(3650).default(fallback) });
 
 type FilterQuery = Omit<AuditFilter, 'actor' | 'actions'> & { userId?: string; eventTypes?: string[] };
 
@@ -58,7 +64,7 @@ export function auditRouter(deps: { audit: AuditService; log: Logger }): Router 
 
   router.get('/audit', async (req, res) => {
     const q = parseRequest(listQuery, req.query, 'query');
-    res.json(await audit.list(filterOf(q), { limit: q.limit, cursor: q.cursor }));
+    res.json(withNextLink(req, await audit.list(filterOf(q), { limit: q.limit, cursor: q.cursor })));
   });
 
   router.get('/audit/verify', async (_req, res) => {

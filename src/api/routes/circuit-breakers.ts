@@ -15,7 +15,7 @@ const serviceId = z
   .max(300)
   .regex(/^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\]):\d{1,5}$/, 'must be host:port, e.g. api.example.com:443');
 
-const configBody = z
+export const configBody = z
   .strictObject({
     failureThreshold: z.number().int().min(1).max(1_000).optional(),
     openTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),

@@ -14,8 +14,8 @@ export const configKey = z.string().regex(CONFIG_KEY, 'a letter, then letters, d
 export const regionName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'letters, digits, _ . - (at most 100)');
 export const reason = z.string().trim().min(1).max(2000);
 
-const valueBody = z.strictObject({ value: z.json(), reason: reason.optional() });
-const removeBody = z.strictObject({ reason: reason.optional() });
+export const valueBody = z.strictObject({ value: z.json(), reason: reason.optional() });
+export const removeBody = z.strictObject({ reason: reason.optional() });
 
 /** A configuration key from the path. @throws WeftError INVALID_REQUEST */
 export function keyParam(req: Request): string {

@@ -6,6 +6,7 @@ import type { ConfigValueService, ScopeRef } from '../../services/config-values'
 import { requireRole } from '../auth';
 import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 import { configKey, keyParam, parseRemoveReason, parseValueBody, regionName, sendWrite } from './config-http';
 
@@ -19,7 +20,7 @@ const parameterFields = {
   requiredAtLevel: z.enum(REQUIRED_LEVELS).nullable(),
   category: z.string().trim().min(1).max(100).nullable(),
 };
-const createBody = z.strictObject({ key: configKey, type: z.enum(CONFIG_TYPES), secret: z.boolean().optional(), ...parameterFields }).partial({
+export const createBody = z.strictObject({ key: configKey, type: z.enum(CONFIG_TYPES), secret: z.boolean().optional(), ...parameterFields }).partial({
   defaultValue: true,
   description: true,
   options: true,
@@ -27,9 +28,10 @@ const createBody = z.strictObject({ key: configKey, type: z.enum(CONFIG_TYPES), 
   requiredAtLevel: true,
   category: true,
 });
-const patchBody = z.strictObject(parameterFields).partial();
+export const patchBody = z.strictObject(parameterFields).partial();
+export const parametersQuery = z.strictObject({ category: z.string().min(1).max(100).optional() });
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
-const historyQuery = z.strictObject({
+export const historyQuery = z.strictObject({
   siteId: z.string().min(1).max(64).optional(),
   region: regionName.optional(),
   scope: z.enum(CONFIG_SCOPES).optional(),
@@ -56,7 +58,7 @@ export function configRouter(deps: { parameters: ConfigParameterService; values:
   });
 
   router.get('/config/parameters', async (req, res) => {
-    const { category } = parseRequest(z.strictObject({ category: z.string().min(1).max(100).optional() }), req.query, 'query');
+    const { category } = parseRequest(parametersQuery, req.query, 'query');
     res.json({ items: await parameters.list(category) });
   });
 
@@ -101,7 +103,7 @@ export function configRouter(deps: { parameters: ConfigParameterService; values:
       ...(q.from !== undefined ? { from: q.from } : {}),
       ...(q.to !== undefined ? { to: q.to } : {}),
     };
-    res.json(await values.history(filter, { limit: q.limit, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) }));
+    res.json(withNextLink(req, await values.history(filter, { limit: q.limit, ...(q.cursor !== undefined ? { cursor: q.cursor } : {}) })));
   });
 
   router.get('/config/changes/:id', async (req, res) => {

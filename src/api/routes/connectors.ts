@@ -12,8 +12,8 @@ const config = z.record(z.string(), z.unknown()).default({});
 /** A null secret removes it on update. */
 const secrets = z.record(z.string(), z.unknown()).optional();
 
-const createBody = z.strictObject({ name, type: z.enum(CONNECTOR_TYPES), description, config, secrets });
-const updateBody = z.strictObject({ name, description, config, secrets });
+export const createBody = z.strictObject({ name, type: z.enum(CONNECTOR_TYPES), description, config, secrets });
+export const updateBody = z.strictObject({ name, description, config, secrets });
 
 /**
  * `/connectors`: stored connections to Salesforce, SAP, NetSuite and custom APIs. Admins and

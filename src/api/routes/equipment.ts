@@ -6,7 +6,7 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const createEquipmentBody = z.strictObject({
+export const createEquipmentBody = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits or ._- starting with a letter or digit'),
   name: z.string().trim().min(1).max(200),
   kind: z.string().trim().min(1).max(100),

@@ -5,13 +5,13 @@ import { principalOf, requireRole } from '../auth';
 import { parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const publishBody = z.strictObject({
+export const publishBody = z.strictObject({
   name: z.string().min(1).max(200),
   correlationKey: z.string().min(1).max(500).nullable().optional(),
   payload: z.unknown().optional(),
 });
 const idempotencyKey = z.string().min(1).max(255).optional();
-const listQuery = z.object({
+export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   name: z.string().min(1).max(200).optional(),

@@ -3,7 +3,10 @@ import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../dependency-errors';
 
-/** `/health`: the process is alive. `/ready`: the database and Temporal answer. */
+/**
+ * `/health`: the process is alive. `/ready`: the database and Temporal answer. Unauthenticated, so a
+ * failing check says only `unavailable`: its error text (hosts, users) is for the logs, not callers.
+ */
 export function healthRouter(deps: { database: Database; temporal: Client }): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
@@ -14,11 +17,11 @@ export function healthRouter(deps: { database: Database; temporal: Client }): Ro
     await Promise.all([
       deps.database.ping().then(
         () => (checks.database = 'ok'),
-        (err: Error) => (checks.database = `error: ${err.message}`),
+        () => (checks.database = 'unavailable'),
       ),
       deps.temporal.connection.workflowService.getSystemInfo({}).then(
         () => (checks.temporal = 'ok'),
-        (err: Error) => (checks.temporal = `error: ${err.message}`),
+        () => (checks.temporal = 'unavailable'),
       ),
     ]);
     const ready = Object.values(checks).every((v) => v === 'ok');

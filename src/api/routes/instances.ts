@@ -8,21 +8,21 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const listQuery = z.object({
+export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(EXECUTION_STATUSES).optional(),
   workflowId: z.string().min(1).optional(),
   site: z.string().min(1).max(100).optional(),
 });
-const suspendBody = z.object({ reason: z.string().max(1000).optional() }).default({});
-const advanceBody = z.object({ trigger: z.string().min(1).max(200), data: z.unknown().optional() });
-const updateBody = z.object({ variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), z.unknown()) });
-const migrateBody = z.object({
+export const suspendBody = z.object({ reason: z.string().max(1000).optional() }).default({});
+export const advanceBody = z.object({ trigger: z.string().min(1).max(200), data: z.unknown().optional() });
+export const updateBody = z.object({ variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/), z.unknown()) });
+export const migrateBody = z.object({
   toVersion: z.string().refine(isSemver, 'must be a semantic version such as 1.2.0'),
   nodeMapping: z.record(z.string().min(1).max(200), z.string().min(1).max(200)).optional(),
 });
-const retryBody = z.object({ from: z.enum(['failed', 'start']).default('failed') }).default({ from: 'failed' });
+export const retryBody = z.object({ from: z.enum(['failed', 'start']).default('failed') }).default({ from: 'failed' });
 
 /** `/workflow-instances`: one execution's state, trace, timeline, and the operator's actions on it. */
 export function instancesRouter(deps: { executions: ExecutionService; migrations: InstanceMigrationService }): Router {

@@ -8,7 +8,7 @@ import { auditContext } from '../request-context';
 /** Material, lot and location names: printable, no surrounding spaces. */
 const code = z.string().trim().min(1).max(200);
 
-const receiptBody = z.strictObject({
+export const receiptBody = z.strictObject({
   material: code,
   lot: code,
   location: code,
@@ -16,7 +16,7 @@ const receiptBody = z.strictObject({
   unit: z.string().trim().min(1).max(32),
 });
 
-const listQuery = z.object({ material: code.optional() });
+export const listQuery = z.object({ material: code.optional() });
 
 const idempotencyKey = z.string().min(1).max(200).optional();
 

@@ -6,13 +6,13 @@ import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
 const id = z.string().min(1).max(200);
-const pointBody = z.strictObject({
+export const pointBody = z.strictObject({
   workflowId: id,
   siteId: z.string().min(1).max(100),
   description: z.string().max(2000).optional(),
   variableSnapshot: z.record(z.string(), z.json()).optional(),
 });
-const planBody = z.strictObject({
+export const planBody = z.strictObject({
   rolloutId: id,
   recoveryPointId: id,
   reason: z.string().trim().min(1).max(2000),
@@ -23,7 +23,7 @@ const planBody = z.strictObject({
     .max(5_000)
     .refine((s) => new Set(s).size === s.length, 'each site once'),
 });
-const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /**
  * Recovery of rollouts: manual recovery points, rollback plans and their executions (each a

@@ -6,17 +6,18 @@ import type { RolloutService } from '../../services/rollouts';
 import type { RolloutAction } from '../../workflows/rollout/types';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   workflowId: z.string().min(1).max(200).optional(),
   status: z.enum(ROLLOUT_STATUSES).optional(),
   site: z.string().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().min(1).max(500).optional(),
 });
-const actionBody = z.strictObject({ reason: z.string().max(1000).optional() });
-const retryBody = actionBody.extend({ sites: z.array(z.string().min(1).max(100)).min(1).max(1000).optional() });
+export const actionBody = z.strictObject({ reason: z.string().max(1000).optional() });
+export const retryBody = actionBody.extend({ sites: z.array(z.string().min(1).max(100)).min(1).max(1000).optional() });
 
 /**
  * Who may do what: technical leads (and admins) create rollouts and take every action; an
@@ -47,7 +48,7 @@ export function rolloutsRouter(deps: { rollouts: RolloutService }): Router {
   router.get('/rollouts', async (req, res) => {
     const { limit, cursor, workflowId, status, site } = parseRequest(listQuery, req.query, 'query');
     const filter = { ...(workflowId ? { definitionId: workflowId } : {}), ...(status ? { status } : {}), ...(site ? { siteId: site } : {}) };
-    res.json(await rollouts.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) }));
+    res.json(withNextLink(req, await rollouts.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) })));
   });
 
   router.get('/rollouts/:id', async (req, res) => {

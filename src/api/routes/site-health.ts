@@ -6,7 +6,7 @@ import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
 const percentage = z.number().min(0).max(100);
-const checksBody = z.strictObject({
+export const checksBody = z.strictObject({
   errorRate: z
     .strictObject({
       windowSeconds: z.number().int().min(1).max(604_800),
@@ -29,12 +29,12 @@ const checksBody = z.strictObject({
     .optional(),
   smoke: z.strictObject({ input: z.json().default(null), outputs: z.record(z.string(), z.json()).optional() }).optional(),
 });
-const runBody = z.strictObject({
+export const runBody = z.strictObject({
   workflowId: z.string().min(1).max(200),
   version: z.string().min(1).max(100),
   rolloutId: z.string().min(1).max(200).optional(),
 });
-const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20) });
+export const historyQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 
 /**
  * `/sites/{id}/health-checks`: which checks a site runs, running them on demand, and the latest

@@ -7,6 +7,7 @@ import type { SiteService } from '../../services/sites';
 import { requireRole } from '../auth';
 import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
+import { withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 import { keyParam, parseRemoveReason, parseValueBody, reason, regionName, sendWrite } from './config-http';
 
@@ -20,7 +21,7 @@ const siteFields = {
   timeZone: z.string().min(1).max(100),
   metadata: z.record(z.string(), z.json()),
 };
-const createBody = z.strictObject({
+export const createBody = z.strictObject({
   id: siteId,
   ...siteFields,
   location: siteFields.location.optional(),
@@ -28,8 +29,8 @@ const createBody = z.strictObject({
   timeZone: siteFields.timeZone.optional(),
   metadata: siteFields.metadata.optional(),
 });
-const patchBody = z.strictObject(siteFields).partial();
-const listQuery = z.strictObject({
+export const patchBody = z.strictObject(siteFields).partial();
+export const listQuery = z.strictObject({
   region: regionName.optional(),
   environment: z.enum(SITE_ENVIRONMENTS).optional(),
   active: z
@@ -39,8 +40,8 @@ const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().min(1).max(300).optional(),
 });
-const activeBody = z.strictObject({ reason: reason.optional() });
-const cloneBody = z.strictObject({ fromSiteId: siteId, reason: reason.optional() });
+export const activeBody = z.strictObject({ reason: reason.optional() });
+export const cloneBody = z.strictObject({ fromSiteId: siteId, reason: reason.optional() });
 
 /**
  * `/sites`: where workflows run, and each site's configuration (effective values with
@@ -60,7 +61,7 @@ export function sitesRouter(deps: { sites: SiteService; values: ConfigValueServi
 
   router.get('/sites', async (req, res) => {
     const { limit, cursor, ...filter } = parseRequest(listQuery, req.query, 'query');
-    res.json(await sites.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) }));
+    res.json(withNextLink(req, await sites.list(filter, { limit, ...(cursor !== undefined ? { cursor } : {}) })));
   });
 
   router.get('/sites/:id', async (req, res) => {

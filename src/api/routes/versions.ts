@@ -13,22 +13,22 @@ const semver = z.string().refine(isSemver, 'must be a semantic version such as 1
 /** A version named in a query: semver, `active` or `latest`. */
 const versionRef = z.string().refine((v) => isSemver(v) || v === 'active' || v === 'latest', 'must be a semantic version, "active" or "latest"');
 
-const draftBody = z.object({
+export const draftBody = z.object({
   graph: z.unknown().refine((g) => g !== undefined, 'the graph is required'),
   version: semver.optional(),
   changelog: z.string().max(10_000).optional(),
   tags: z.array(z.string().min(1).max(100)).max(50).optional(),
 });
-const reasonBody = z.object({ reason: z.string().min(1).max(2_000).optional() }).default({});
-const rollbackBody = z.object({ reason: z.string().min(1).max(2_000) });
-const publishBody = z.object({ version: semver.optional() }).default({});
-const compareQuery = z.object({ a: versionRef, b: versionRef });
-const promotionsQuery = z.object({
+export const reasonBody = z.object({ reason: z.string().min(1).max(2_000).optional() }).default({});
+export const rollbackBody = z.object({ reason: z.string().min(1).max(2_000) });
+export const publishBody = z.object({ version: semver.optional() }).default({});
+export const compareQuery = z.object({ a: versionRef, b: versionRef });
+export const promotionsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).default(0),
   version: semver.optional(),
 });
-const importQuery = z.object({ workflowId: z.string().min(1).max(200).optional() });
+export const importQuery = z.object({ workflowId: z.string().min(1).max(200).optional() });
 
 const VERBS: Record<string, TargetStatus> = { publish: 'published', activate: 'active', deprecate: 'deprecated', archive: 'archived' };
 
@@ -46,7 +46,9 @@ function sendTransition(res: Response, result: TransitionResult): void {
 
 /** `/workflows/{id}/versions…`, `/workflows/{id}/publish`, `/workflows/{id}/promotions`, `/workflows/import`. */
 export function versionsRouter(deps: { lifecycle: VersionLifecycleService; exports: VersionExportService }): Router {
-  const { lifecycle, exports } = deps;
+  // Not destructured as `exports`: that name would shadow this CommonJS module's exported schemas.
+  const { lifecycle } = deps;
+  const exporter = deps.exports;
   const router = Router();
 
   router.post('/workflows/import', requireRole('technical_lead'), async (req, res) => {
@@ -56,7 +58,7 @@ export function versionsRouter(deps: { lifecycle: VersionLifecycleService; expor
     const wrapped = typeof body === 'object' && body !== null && 'document' in body && !('format' in body);
     const doc = wrapped ? (body as { document: unknown }).document : body;
     const bodyTarget = wrapped ? parseRequest(importQuery, { workflowId: (body as { workflowId?: unknown }).workflowId }, 'body').workflowId : undefined;
-    const imported = await exports.importVersion(doc, query.workflowId ?? bodyTarget, auditContext(req));
+    const imported = await exporter.importVersion(doc, query.workflowId ?? bodyTarget, auditContext(req));
     res.status(201).location(`/api/v1/workflows/${imported.workflowId}/versions/${imported.version}`).json(imported);
   });
 
@@ -85,7 +87,7 @@ export function versionsRouter(deps: { lifecycle: VersionLifecycleService; expor
   });
 
   router.get('/workflows/:id/versions/:version/export', async (req, res) => {
-    const doc = await exports.exportVersion(param(req, 'id'), param(req, 'version'));
+    const doc = await exporter.exportVersion(param(req, 'id'), param(req, 'version'));
     // Canonical text, so the same version always exports to the same bytes.
     res
       .type('application/json')

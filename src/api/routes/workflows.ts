@@ -6,10 +6,11 @@ import type { DefinitionService } from '../../services/definitions';
 import type { ExecutionService } from '../../services/executions';
 import type { SimulationService } from '../../services/simulation';
 import { requireRole } from '../auth';
+import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const pageQuery = z.object({
+export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   search: z.string().max(200).optional(),
@@ -18,9 +19,9 @@ const pageQuery = z.object({
 const semver = z.string().refine(isSemver, 'must be a semantic version such as 1.2.0');
 
 /** Version metadata travels beside the graph in the same body and is not part of it. */
-const versionMeta = z.object({ version: semver.optional(), changelog: z.string().max(10_000).optional() });
+export const versionMeta = z.object({ version: semver.optional(), changelog: z.string().max(10_000).optional() });
 
-const startBody = z.object({
+export const startBody = z.object({
   input: z.unknown().optional(),
   version: semver.optional(),
   site: z.string().min(1).max(100).optional(),
@@ -30,7 +31,7 @@ const startBody = z.object({
 
 const idempotencyKey = z.string().min(1).max(255).optional();
 
-const simulateBody = z.object({
+export const simulateBody = z.object({
   input: z.unknown().optional(),
   version: semver.optional(),
   graph: z.unknown().optional(),
@@ -39,7 +40,7 @@ const simulateBody = z.object({
   site: z.string().min(1).max(100).optional(),
 });
 
-const instanceQuery = z.object({
+export const instanceQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(EXECUTION_STATUSES).optional(),
@@ -63,12 +64,16 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
   });
 
   router.get('/workflows/:id', async (req, res) => {
-    res.json(await definitions.get(param(req, 'id')));
+    const definition = await definitions.get(param(req, 'id'));
+    setEtag(res, definition.etag);
+    res.json(definition);
   });
 
   router.put('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
     const meta = parseRequest(versionMeta, req.body ?? {}, 'body');
-    res.json(await definitions.update(param(req, 'id'), req.body, meta, auditContext(req)));
+    const updated = await definitions.update(param(req, 'id'), req.body, meta, auditContext(req), ifMatch(req));
+    setEtag(res, updated.etag);
+    res.json(updated);
   });
 
   router.delete('/workflows/:id', requireRole('technical_lead'), async (req, res) => {
