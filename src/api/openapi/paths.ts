@@ -3,3 +3,4 @@ import './paths-workflows';
 import './paths-people';
 import './paths-sites';
 import './paths-operations';
+import './paths-integrations';

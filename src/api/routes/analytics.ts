@@ -6,13 +6,13 @@ import type { InstanceMetricsService } from '../../services/instance-metrics';
 import { param, parseRequest } from '../problem';
 
 const days = z.coerce.number().int().min(1).max(3650).default(30);
-const daysQuery = z.strictObject({ days });
-const workflowQuery = z.strictObject({
+export const daysQuery = z.strictObject({ days });
+export const workflowQuery = z.strictObject({
   days,
   version: z.string().refine(isSemver, 'must be a semantic version such as 1.2.0').optional(),
   site: z.string().min(1).max(100).optional(),
 });
-const nodeErrorsQuery = z.strictObject({ days, limit: z.coerce.number().int().min(1).max(500).default(50) });
+export const nodeErrorsQuery = z.strictObject({ days, limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 /**
  * Analytics and error statistics (docs/analytics.md): `/analytics/overview`, per workflow

@@ -10,7 +10,7 @@ import { parseEventId, type EventPosition } from '../../services/execution-event
 import { streamEvents } from '../live-stream';
 import { param, parseRequest } from '../problem';
 
-const streamQuery = z.strictObject({
+export const streamQuery = z.strictObject({
   /** For clients that cannot set the `Last-Event-ID` header. */
   lastEventId: z.string().max(40).optional(),
   heartbeatSeconds: z.coerce.number().int().min(1).max(300).default(15),

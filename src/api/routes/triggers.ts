@@ -6,7 +6,7 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const fireBody = z.strictObject({ input: z.unknown().optional() }).default({});
+export const fireBody = z.strictObject({ input: z.unknown().optional() }).default({});
 const idempotencyKey = z.string().min(1).max(255).optional();
 
 /** `/workflows/{id}/triggers`: manual, webhook, schedule and event triggers of a definition. */

@@ -5,7 +5,7 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 
-const reportQuery = z.strictObject({
+export const reportQuery = z.strictObject({
   category: whatIfCategory.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
