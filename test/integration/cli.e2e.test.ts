@@ -169,6 +169,26 @@ test('deploy --publish stores and activates a file, a second deploy adds a versi
   expect(JSON.parse(json.stdout)).toMatchObject({ status: 'completed', workflowId: id, version: '1.0.0', output: { greeting: 'hello Grace' } });
 });
 
+test('what-if runs a draft over the recorded executions and prints what would change', async () => {
+  const path = file('what-if.json', JSON.stringify(lineGraph('what-if-greeter', [], { greeting: "'hello ' & input.name" }), null, 2));
+  expect((await weft(['deploy', path, '--publish'])).code).toBe(0);
+  for (const name of ['Ada', 'Grace']) expect((await weft(['run', 'what-if-greeter', '--input', JSON.stringify({ name }), '--wait'])).code).toBe(0);
+  // A draft that greets differently: both recorded executions would now answer otherwise.
+  writeFileSync(path, JSON.stringify(lineGraph('what-if-greeter', [], { greeting: "'hi ' & input.name" }), null, 2));
+  expect((await weft(['deploy', path])).code).toBe(0);
+
+  const human = await weft(['what-if', 'what-if-greeter', '1.1.0']);
+  expect(human.code).toBe(0);
+  expect(human.stdout).toMatch(/completed, 2 of 2 executions \(100% changed\)/);
+  expect(human.stdout).toContain('output_changed: 2');
+  const same = await weft(['what-if', 'what-if-greeter', '1.0.0', '--json']);
+  expect(same.code).toBe(0);
+  expect(JSON.parse(same.stdout)).toMatchObject({ status: 'completed', summary: { counts: { same: 2 } } });
+  const unknown = await weft(['what-if', 'what-if-greeter', '9.9.9']);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain('VERSION_NOT_FOUND');
+});
+
 test('an approval decided from the CLI completes the execution; refusals exit 1 with the API code', async () => {
   const graph = {
     name: 'purchase',
