@@ -20,16 +20,32 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-test('the code reads the environment only through the documented settings', () => {
+/** The environment variables the source files under `dir` read. */
+function envRead(dir: string, skip: (path: string) => boolean = () => false): Set<string> {
   const read = new Set<string>();
-  for (const file of sourceFiles(join(ROOT, 'src'))) {
+  for (const file of sourceFiles(dir).filter((f) => !skip(f))) {
     // Reads only: an assignment (the worker setting the SDK patch's switch) reads nothing.
     for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:process\.env|env)\.([A-Z][A-Z0-9_]+)\b(?!\s*=[^=])/g)) read.add(m[1]!);
   }
+  return read;
+}
+
+const CLI_DIR = join(ROOT, 'src', 'cli');
+
+test('the code reads the environment only through the documented settings', () => {
+  // The CLI runs on a user's machine, not in a deployed process: its variables are checked below.
+  const read = envRead(join(ROOT, 'src'), (path) => path.startsWith(CLI_DIR));
   // Tool lookup for the embedded dev server, not a setting of a deployed process.
   const devTools = new Set(['TEMPORAL_CLI_PATH', 'PATH']);
   const undocumented = [...read].filter((name) => !(name in SETTING_DOCS) && !devTools.has(name));
   expect(undocumented).toEqual([]);
+});
+
+test('every environment variable the CLI reads is documented in docs/cli.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
+  const read = [...envRead(CLI_DIR)];
+  expect(read.length).toBeGreaterThan(0);
+  expect(read.filter((name) => !doc.includes(name))).toEqual([]);
 });
 
 test.each(Object.entries(REQUIRED_BY_ROLE))('the %s service is given every setting its role needs', (role, required) => {
