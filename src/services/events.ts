@@ -86,7 +86,7 @@ export class EventService {
     for (const trigger of await activeTriggersFor(this.db, event.name)) {
       if (!filterHolds(trigger.filter, event)) continue;
       try {
-        const run = await this.executions.start(trigger.definitionId, { input: { event } }, `event:${event.id}`, ctx);
+        const run = await this.executions.start(trigger.definitionId, { input: { event } }, `event:${event.id}`, ctx, { keyIdentifiesStart: true });
         started.push(run.id);
       } catch (err) {
         // Deleted or retired between the look-up and the start: that definition is not triggered.

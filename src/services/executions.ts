@@ -66,20 +66,25 @@ export class ExecutionService {
   /**
    * Starts an execution of the named (published) version, else of the version a rollout deployed
    * at the site, else of the active version, with a snapshot of its graph and, at a site, the site's configuration resolved now (site-starts.ts).
+   * With `keyIdentifiesStart` the key alone names the start (a webhook delivery id, an event id, a
+   * schedule's firing): a repeat answers the same execution even when its input differs (a
+   * delivery signed again carries another timestamp); otherwise a key reused with another body is
+   * refused, as the IETF Idempotency-Key draft says.
    * @returns the instance and whether it already existed for this Idempotency-Key
-   * @throws WeftError SITE_NOT_FOUND, CONFIG_INVALID, and those of DefinitionService.runnableVersion
+   * @throws WeftError SITE_NOT_FOUND, CONFIG_INVALID, IDEMPOTENCY_KEY_REUSED, and those of DefinitionService.runnableVersion
    */
   async start(
     definitionId: string,
     req: { input?: unknown; version?: string; site?: string; onLimit?: 'queue' | 'reject' },
     idempotencyKey: string | undefined,
     ctx: AuditContext,
+    opts: { keyIdentifiesStart?: boolean } = {},
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
     // Keys are the caller's own: the same key from another caller is another request.
     const scopedKey = idempotencyKey === undefined ? undefined : `${ctx.actor}\n${idempotencyKey}`;
     if (scopedKey) {
       const existing = await findExecutionByIdempotencyKey(this.db, definitionId, scopedKey);
-      if (existing && !sameStart(existing, req)) {
+      if (existing && !opts.keyIdentifiesStart && !sameStart(existing, req)) {
         throw new WeftError(
           'IDEMPOTENCY_KEY_REUSED',
           `Idempotency-Key ${idempotencyKey} was used for a start with another body (${existing.id}); use a new key`,

@@ -47,11 +47,15 @@ export class TriggerStarts {
 
   /**
    * Starts the trigger's execution for `payload`, once per `key` (a repeat answers the same one).
+   * `key` names the start by itself (a delivery, an event, a firing) unless `userKey`: a caller's
+   * own Idempotency-Key, which another input may not reuse.
    * @throws WeftError EXPRESSION_ERROR, and those of ExecutionService.start
    */
-  fire(trigger: Trigger, payload: Record<string, unknown>, key: string, ctx: AuditContext): Promise<TriggeredStart> {
+  fire(trigger: Trigger, payload: Record<string, unknown>, key: string, ctx: AuditContext, userKey = false): Promise<TriggeredStart> {
     const input = triggerInput(trigger, payload);
-    return this.executions.start(trigger.definitionId, { input, ...(trigger.siteId ? { site: trigger.siteId } : {}) }, `trigger:${trigger.id}:${key}`, ctx);
+    return this.executions.start(trigger.definitionId, { input, ...(trigger.siteId ? { site: trigger.siteId } : {}) }, `trigger:${trigger.id}:${key}`, ctx, {
+      keyIdentifiesStart: !userKey,
+    });
   }
 
   /** One run of a schedule trigger (the worker's `fireScheduledTrigger`); a deleted or disabled trigger starts nothing. */

@@ -158,7 +158,7 @@ export class TriggerService {
     if (trigger.type !== 'manual')
       throw new WeftError('INVALID_REQUEST', `trigger ${triggerId} is a ${trigger.type} trigger; only manual triggers are fired through the API`);
     if (!trigger.enabled) throw new WeftError('TRIGGER_DISABLED', `trigger ${triggerId} is disabled`);
-    return this.starts.fire(trigger, { input: input ?? null }, key ?? `manual:${randomUUID()}`, ctx);
+    return this.starts.fire(trigger, { input: input ?? null }, key ?? `manual:${randomUUID()}`, ctx, key !== undefined);
   }
 
   private async view(row: Trigger): Promise<TriggerView> {
