@@ -155,34 +155,13 @@ describe('per-workflow limits', () => {
   });
 });
 
-test('a slot held by an execution terminated in Temporal (which never released it) is freed for the next in line', async () => {
+/**
+ * Publishes a workflow that runs one execution at a time, each waiting an hour, and returns a
+ * start as a given user (so per-user rate limits stay out of the way).
+ */
+async function oneAtATime(name: string): Promise<(user: string) => Promise<string>> {
   const id = await publishGraph(t, {
-    name: 'one-at-a-time',
-    settings: { maxConcurrentExecutions: 1 },
-    nodes: [
-      { id: 'start', type: 'START' },
-      { id: 'hold', type: 'WAIT', properties: { duration: '1h' } },
-      { id: 'end', type: 'END' },
-    ],
-    edges: [
-      { source: 'start', target: 'hold' },
-      { source: 'hold', target: 'end', condition: 'true' },
-    ],
-  });
-  const start = async (user: string) =>
-    (await callApi(t.url, t.token(['operator'], user), 'POST', `/api/v1/workflows/${id}/instances`, { input: {} })).body.id as string;
-  const first = await start('holder');
-  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${first}`)).body.status === 'waiting');
-  const second = await start('next-in-line');
-  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${second}`)).body.status === 'queued');
-  await t.temporal.workflow.getHandle(first).terminate('stopped by hand in the Web UI');
-  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${second}`)).body.status === 'waiting', 45_000);
-  await t.temporal.workflow.getHandle(second).terminate('test over');
-});
-
-test('an execution cancelled while queued leaves the queue, and a cancelled running one frees its slot', async () => {
-  const id = await publishGraph(t, {
-    name: 'one-at-a-time-cancelled',
+    name,
     settings: { maxConcurrentExecutions: 1 },
     nodes: [
       { id: 'start', type: 'START' },
@@ -194,8 +173,23 @@ test('an execution cancelled while queued leaves the queue, and a cancelled runn
       { source: 'hold', target: 'end' },
     ],
   });
-  const start = async (user: string) =>
+  return async (user: string) =>
     (await callApi(t.url, t.token(['operator'], user), 'POST', `/api/v1/workflows/${id}/instances`, { input: {} })).body.id as string;
+}
+
+test('a slot held by an execution terminated in Temporal (which never released it) is freed for the next in line', async () => {
+  const start = await oneAtATime('one-at-a-time');
+  const first = await start('holder');
+  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${first}`)).body.status === 'waiting');
+  const second = await start('next-in-line');
+  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${second}`)).body.status === 'queued');
+  await t.temporal.workflow.getHandle(first).terminate('stopped by hand in the Web UI');
+  await until(async () => (await t.api('GET', `/api/v1/workflow-instances/${second}`)).body.status === 'waiting', 45_000);
+  await t.temporal.workflow.getHandle(second).terminate('test over');
+});
+
+test('an execution cancelled while queued leaves the queue, and a cancelled running one frees its slot', async () => {
+  const start = await oneAtATime('one-at-a-time-cancelled');
   const status = async (execution: string) => (await t.api('GET', `/api/v1/workflow-instances/${execution}`)).body.status as string;
   const first = await start('c-1');
   await until(async () => (await status(first)) === 'waiting');

@@ -8,19 +8,14 @@ import type { ChildProcess } from 'node:child_process';
 import postgres from 'postgres';
 import { startTestWeft, type TestWeft } from '../support/harness';
 import { rolloutHelpers } from '../support/rollouts';
-import { startWorkerProcess } from '../support/worker-process';
+import { crashTestWorkers } from '../support/worker-process';
 
 let t: TestWeft;
 let sql: postgres.Sql;
 const h = rolloutHelpers(() => t);
 const SITES = ['k-1', 'k-2', 'k-3', 'k-4', 'k-5', 'k-6'];
-const children: ChildProcess[] = [];
-
-async function startWorker(): Promise<ChildProcess> {
-  const child = await startWorkerProcess(t);
-  children.push(child);
-  return child;
-}
+const workers = crashTestWorkers(() => t);
+const startWorker = workers.start;
 
 async function kill(child: ChildProcess): Promise<void> {
   child.kill('SIGKILL');
@@ -46,7 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  workers.killAll();
   await sql?.end();
   await t?.stop();
 });

@@ -3,24 +3,21 @@
  * over 100 recorded executions leaves it to the next worker, which finishes it with every
  * execution reported exactly once. The workers are the real `src/worker.ts` entry.
  */
-import type { ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { executeRows } from '../../src/db';
 import { json, startFakeService, type FakeService } from '../support/fake-service';
 import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
-import { startWorkerProcess } from '../support/worker-process';
+import { crashTestWorkers } from '../support/worker-process';
 
 jest.setTimeout(300_000);
 
 let t: TestWeft;
 let svc: FakeService;
-const children: ChildProcess[] = [];
-
-async function startWorker(): Promise<ChildProcess> {
-  const child = await startWorkerProcess(t, { WEFT_HTTP_ALLOWED_HOSTS: svc.host });
-  children.push(child);
-  return child;
-}
+const workers = crashTestWorkers(
+  () => t,
+  () => ({ WEFT_HTTP_ALLOWED_HOSTS: svc.host }),
+);
+const startWorker = workers.start;
 
 beforeAll(async () => {
   svc = await startFakeService();
@@ -30,7 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  workers.killAll();
   await t?.stop();
   await svc?.close();
 });

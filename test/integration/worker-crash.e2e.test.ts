@@ -3,20 +3,17 @@
  * process picks the execution up from Temporal's history and finishes it with the same output,
  * calling the downstream service exactly once. The worker is the real `src/worker.ts` entry.
  */
-import type { ChildProcess } from 'node:child_process';
 import { json, startFakeService, type FakeService } from '../support/fake-service';
 import { publishGraph, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
-import { startWorkerProcess } from '../support/worker-process';
+import { crashTestWorkers } from '../support/worker-process';
 
 let t: TestWeft;
 let svc: FakeService;
-const children: ChildProcess[] = [];
-
-async function startWorker(): Promise<ChildProcess> {
-  const child = await startWorkerProcess(t, { WEFT_HTTP_ALLOWED_HOSTS: svc.host });
-  children.push(child);
-  return child;
-}
+const workers = crashTestWorkers(
+  () => t,
+  () => ({ WEFT_HTTP_ALLOWED_HOSTS: svc.host }),
+);
+const startWorker = workers.start;
 
 beforeAll(async () => {
   svc = await startFakeService();
@@ -25,7 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  workers.killAll();
   await t?.stop();
   await svc?.close();
 });

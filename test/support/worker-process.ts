@@ -57,3 +57,21 @@ export function startWorkerProcess(t: TestWeft, env: Record<string, string> = {}
     ...env,
   });
 }
+
+/**
+ * Worker processes of a crash test: `start` spawns one for the test's Weft (with `env()` added),
+ * `killAll` ends whichever are still running when the test file is done.
+ */
+export function crashTestWorkers(get: () => TestWeft, env: () => Record<string, string> = () => ({})) {
+  const children: ChildProcess[] = [];
+  return {
+    async start(): Promise<ChildProcess> {
+      const child = await startWorkerProcess(get(), env());
+      children.push(child);
+      return child;
+    },
+    killAll(): void {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
+  };
+}
