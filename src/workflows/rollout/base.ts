@@ -58,7 +58,7 @@ function initialState(): RolloutRunState {
   };
 }
 
-export class RolloutBase {
+export abstract class RolloutBase {
   protected readonly s: RolloutRunState;
   private recorded = '';
   private shownStatus: RolloutStatus | undefined;
@@ -157,7 +157,7 @@ export class RolloutBase {
   }
 
   /** Deploys the retried sites (stages.ts); a wait that wakes for them calls it and waits on. */
-  protected async deployRetries(): Promise<void> {}
+  protected abstract deployRetries(): Promise<void>;
 
   private apply(action: RolloutAction, req: RolloutActionRequest): RolloutLiveState {
     const reason = req.reason ?? '';

@@ -12,7 +12,7 @@ export type StageOutcome = 'ok' | 'stopped' | { reason: string };
 
 const HOUR_MS = 3_600_000;
 
-export class RolloutStages extends RolloutBase {
+export abstract class RolloutStages extends RolloutBase {
   /**
    * Sites of the stage not yet deployed (in flight counts as not yet: the activities are
    * idempotent), after any site of an earlier stage an operator asked to retry.
