@@ -1,4 +1,5 @@
 // `npm start`: API + worker + embedded Temporal dev server + PGlite (or what the environment names).
+import './telemetry/register';
 import { signToken } from './auth/tokens';
 import { ConfigError, loadSettings, StartupError } from './config/settings';
 import { createLogger } from './logger';

@@ -15,6 +15,8 @@ import { installationClientInterceptor, installationScheduleInterceptor } from '
 import { ensureSearchAttributes } from './temporal/search-attributes';
 import { installTemporalLogging } from './temporal/runtime-logging';
 import { createWeftWorker } from './temporal/worker';
+import { activeTracing } from './telemetry/tracing';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 
 export interface RunningWeft {
   apiUrl: string | undefined;
@@ -45,6 +47,9 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
   };
   // Before anything creates the SDK runtime (the dev server does).
   installTemporalLogging(log, opts.worker ? settings.workerMetricsAddress : undefined);
+  // Started by the entry point (telemetry/register.ts) when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+  const tracing = activeTracing();
+  if (tracing) stops.push(() => tracing.flush());
   try {
     let devServer: DevServer | undefined;
     let temporalAddress = settings.temporalAddress;
@@ -89,6 +94,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         maxCachedWorkflows: settings.maxCachedWorkflows,
         workflowStackTraces: settings.workflowStackTraces,
         workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
+        tracing,
       });
       const running = worker.run();
       running.catch((err: Error) => log.fatal({ err }, 'worker stopped'));
@@ -104,7 +110,11 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
       const temporal = new Client({
         connection: clientConnection,
         namespace: settings.temporalNamespace,
-        interceptors: { workflow: [installationClientInterceptor(installation)], schedule: [installationScheduleInterceptor(installation)] },
+        interceptors: {
+          // With tracing, a start carries the request's trace context to the workflow (tracing-interceptors.ts).
+          workflow: [installationClientInterceptor(installation), ...(tracing ? [new OpenTelemetryWorkflowClientInterceptor()] : [])],
+          schedule: [installationScheduleInterceptor(installation)],
+        },
       });
       const events = new EventHub(database, { onError: (err) => log.warn({ err }, 'live execution events: reading failed, retrying') });
       const app = createApp({

@@ -31,6 +31,7 @@ import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
 import { docsRouter } from './openapi/docs-router';
 import { assignRequestId } from './request-context';
+import { accessLog } from './access-log';
 import { auditRouter } from './routes/audit';
 import { analyticsRouter } from './routes/analytics';
 import { liveEventsRouter } from './routes/live-events';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.set('query parser', 'simple');
   app.use(assignRequestId());
+  app.use(accessLog(deps.log));
   // Prometheus scrapes without a token, as scrapers do: the figures name workflows and services, no data.
   const metrics = createApiMetrics(deps.database.db);
   app.use(metrics.countRequests);

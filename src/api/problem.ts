@@ -59,6 +59,8 @@ export const notFoundHandler: RequestHandler = (req, res) => {
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
+    // The access log's child (access-log.ts): its lines carry the request id.
+    const reqLog: Logger = (req as { log?: Logger }).log ?? log;
     let status: number;
     let body: ReturnType<typeof problemBody>;
     const dependency = isWeftError(err) ? undefined : dependencyProblem(err);
@@ -66,7 +68,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       status = dependency.status;
       body = problemBody(status, dependency.code, dependency.detail, [], req.originalUrl);
       if (dependency.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(dependency.retryAfterSeconds));
-      log.warn({ err, path: req.originalUrl }, 'a dependency failed the request');
+      reqLog.warn({ err, path: req.originalUrl }, 'a dependency failed the request');
     } else if (isWeftError(err)) {
       status = err.status;
       // A limit tells when to come back (RATE_LIMITED, WORKFLOW_LIMIT_REACHED).
@@ -86,10 +88,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       body = problemBody(413, 'PAYLOAD_TOO_LARGE', 'the request body is too large', [], req.originalUrl);
     } else {
       status = 500;
-      log.error({ err, path: req.originalUrl }, 'unhandled error');
+      reqLog.error({ err, path: req.originalUrl }, 'unhandled error');
       body = problemBody(500, 'INTERNAL', 'internal error', [], req.originalUrl);
     }
-    if (status >= 500 && isWeftError(err)) log.error({ err, path: req.originalUrl }, 'request failed');
+    if (status >= 500 && isWeftError(err)) reqLog.error({ err, path: req.originalUrl }, 'request failed');
     // RFC 9110: a 401 names the scheme that would work.
     if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="weft"');
     res.status(status).type('application/problem+json').json(body);

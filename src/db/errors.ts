@@ -69,3 +69,57 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     return DRIVER_CONNECTION_CODES.has(code) || isUnavailableSqlState(code) || (fromQuery && SOCKET_CODES.has(code));
   });
 }
+
+/** The SQL text of the first error in the chain that carries one (drizzle, postgres.js and PGlite attach `query`). */
+function queryText(err: unknown): string | undefined {
+  for (const e of causes(err)) {
+    const query = (e as { query?: unknown }).query;
+    if (typeof query === 'string') return query;
+  }
+  return undefined;
+}
+
+/** The first string `code` in the chain: a SQLSTATE, a driver's code or a socket's. */
+function errorCode(err: unknown): string | undefined {
+  for (const e of causes(err)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/**
+ * What a query does, without its values: the statement's verb and the tables it names, e.g.
+ * `select workflow_definitions, workflow_versions`.
+ */
+export function querySummary(sql: string): string {
+  const verb = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? 'query';
+  const tables = new Set<string>();
+  for (const m of sql.matchAll(/\b(?:from|into|update|join)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?/gi)) tables.add(m[1]!);
+  return tables.size > 0 ? `${verb} ${[...tables].join(', ')}` : verb;
+}
+
+/** How a failed query is logged: no query text or parameters, which can carry user data and secrets. */
+export interface QueryErrorSummary {
+  type: string;
+  code?: string;
+  message: string;
+  query: string;
+}
+
+/**
+ * A failed query's error as a log may show it: its class, its code, the driver's innermost
+ * message and a {@link querySummary}. Drizzle's own message ("Failed query: … params: …") and the
+ * drivers' `query`/`parameters` fields are left out.
+ * @returns undefined when no error in the chain carries a query
+ */
+export function queryErrorSummary(err: unknown): QueryErrorSummary | undefined {
+  const sql = queryText(err);
+  if (sql === undefined) return undefined;
+  const code = errorCode(err);
+  const type = (err as { constructor?: { name?: string } }).constructor?.name ?? 'Error';
+  const root = rootMessage(err);
+  // A driver that puts the query in its own message (PGlite's "Failed query") gets no second chance.
+  const message = root.includes(sql.slice(0, 40)) || /params:/i.test(root) ? 'the query failed' : root;
+  return { type, ...(code ? { code } : {}), message, query: querySummary(sql) };
+}

@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import type { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -14,6 +15,15 @@ import { DefinitionService } from '../services/definitions';
 import { EventService } from '../services/events';
 import { ExecutionService } from '../services/executions';
 import { installationActivityInterceptor } from './installation';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import type { Tracing } from '../telemetry/tracing';
+import { nodeLogInterceptor } from './node-log-interceptor';
 
 export interface WorkerDeps {
   connection: NativeConnection;
@@ -36,6 +46,8 @@ export interface WorkerDeps {
   identity?: string;
   /** Keep the SDK's per-promise stack traces (the Web UI's Stack Trace tab); see {@link setWorkflowStackTraces}. */
   workflowStackTraces?: boolean;
+  /** The process's exporting tracer (telemetry/tracing.ts), when traces are on. */
+  tracing?: Tracing;
 }
 
 /**
@@ -107,8 +119,11 @@ export const SHARED_WORKFLOW_MODULES = [
   'preload', // last: exempts the modules above from the SDK's freeze, which zod cannot run under
 ].map((name) => require.resolve(`../graph/${name}`));
 
-/** Workflow interceptors every bundle carries: the installation header (installation-interceptors.ts). */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/installation-interceptors')];
+/**
+ * Workflow interceptors every bundle carries: the installation header (installation-interceptors.ts)
+ * and the spans of executions started with a trace context (tracing-interceptors.ts).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/installation-interceptors'), require.resolve('../workflows/tracing-interceptors')];
 
 /** What every workflow bundle of Weft is built with, ahead of time or at worker start. */
 export const WORKFLOW_BUNDLE_OPTIONS = {
@@ -164,7 +179,15 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     interceptors: {
       // Outermost first: another installation's activity is refused before anything runs.
-      activity: [installationActivityInterceptor(deps.installationId), databaseUnavailableInterceptor],
+      activity: [
+        installationActivityInterceptor(deps.installationId),
+        // RunActivity spans, child of the workflow's StartActivity, and trace_id on the activity's log lines.
+        ...(deps.tracing
+          ? [(ctx: Context) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })]
+          : []),
+        nodeLogInterceptor,
+        databaseUnavailableInterceptor,
+      ],
       ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },
     activities: createActivities({
@@ -176,6 +199,8 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       publishEvent: eventPublisher(deps.db, new SecretBox(deps.secretsKey)),
       fireScheduledTrigger: scheduledTriggerFirer(deps.db, new SecretBox(deps.secretsKey)),
     }),
+    // Always there, even with traces off: a traced execution replayed here still calls it (temporalio/sdk-typescript#1400).
+    sinks: { exporter: makeWorkflowExporter(deps.tracing?.processor ?? new NoopSpanProcessor(), deps.tracing?.resource ?? Resource.empty()) },
     ...(deps.identity ? { identity: deps.identity } : {}),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
   });
