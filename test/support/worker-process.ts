@@ -9,14 +9,14 @@ const ROOT = join(__dirname, '..', '..');
  * Starts the real Weft entry `src/<entry>` as its own process, with `env` over this process's
  * environment (LOG_LEVEL info unless `env` says otherwise) and `nodeArgs` for Node itself.
  * Resolves with the child and the first match of `ready` in its output (stdout and stderr);
- * rejects with its output if it exits first. The caller kills it.
+ * rejects with its output if it exits first. `output()` is all it printed so far. The caller kills it.
  */
 export function spawnWeftProcess(
   entry: string,
   ready: RegExp,
   env: NodeJS.ProcessEnv,
   nodeArgs: string[] = [],
-): Promise<{ child: ChildProcess; match: RegExpMatchArray }> {
+): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src', entry)], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
@@ -27,7 +27,7 @@ export function spawnWeftProcess(
     const onData = (d: Buffer) => {
       out += d.toString();
       const match = out.match(ready);
-      if (match) resolve({ child, match });
+      if (match) resolve({ child, match, output: () => out });
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
