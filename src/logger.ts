@@ -6,7 +6,9 @@ import { queryErrorSummary } from './db/errors';
  * parameters (user data, sealed secrets) and text stay out of the log (see queryErrorSummary).
  */
 export function serializeError(err: unknown): unknown {
-  return queryErrorSummary(err) ?? pino.stdSerializers.err(err as Error);
+  // pino-http hands serializers pino's own serialization, which keeps the error itself in `raw`.
+  const original = (err as { raw?: unknown } | undefined)?.raw ?? err;
+  return queryErrorSummary(original) ?? (original === err ? pino.stdSerializers.err(err as Error) : err);
 }
 
 /** One structured logger per process. Secrets never reach it: callers log ids, not payloads. */
