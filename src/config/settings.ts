@@ -19,7 +19,8 @@ export const SETTING_DOCS = {
   WEFT_SECRETS_KEY:
     'AES-256 key (32 bytes as 64 hex digits or base64) connector secrets are encrypted under; generated and kept in WEFT_DATA_DIR when unset (API and workers must share it)',
   WEFT_TEMPORAL_PORT: 'port of the embedded Temporal dev server (default 7233; its Web UI is this + 1000)',
-  LOG_LEVEL: 'pino log level (default info)',
+  LOG_LEVEL:
+    "pino log level (default info); the Temporal SDK's lines (worker, workflow and activity, with workflowId, runId and nodeId) pass at the same level, Temporal core's own at most down to info",
   WEFT_WORKFLOW_BUNDLE: 'path of a workflow bundle built ahead of time (scripts/bundle-workflows.ts); bundled at start when unset',
   WEFT_SMTP_URL: 'smtp:// or smtps:// URL (user:pass@host:port) of the server NOTIFICATION email goes through; email is refused when unset',
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
@@ -32,6 +33,12 @@ export const SETTING_DOCS = {
   WEFT_WORKER_METRICS_ADDRESS:
     "host:port where a worker process serves the Temporal SDK's Prometheus metrics at /metrics (e.g. 0.0.0.0:9464); unset serves none",
   WEFT_ROLLOUT_HISTORY_LIMIT: 'history events after which a rollout workflow run continues as new (default 5,000; at least 200)',
+  OTEL_EXPORTER_OTLP_ENDPOINT:
+    'base URL of an OpenTelemetry collector (OTLP over HTTP, e.g. http://otel-collector:4318): set, the process exports traces of API requests, workflows and activities to <url>/v1/traces; unset, no traces are made',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'full URL traces are exported to, over OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://otel-collector:4318/v1/traces)',
+  OTEL_SERVICE_NAME: 'service.name of the exported spans (default "weft"; e.g. weft-api and weft-worker to tell the processes apart)',
+  OTEL_TRACES_EXPORTER: '"none" turns trace export off although an endpoint is set (default otlp)',
+  OTEL_SDK_DISABLED: '"true" turns OpenTelemetry off although an endpoint is set',
 } as const;
 
 export type SettingName = keyof typeof SETTING_DOCS;
@@ -84,6 +91,17 @@ const schema = z.object({
     .regex(/^[^\s/]+:\d+$/, 'must be host:port, e.g. 0.0.0.0:9464')
     .optional(),
   WEFT_ROLLOUT_HISTORY_LIMIT: z.coerce.number().int().min(200).max(50_000).optional(),
+  // Read by telemetry/tracing.ts and the OTel SDK itself, before the settings; checked here so a typo stops the start.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  OTEL_TRACES_EXPORTER: z
+    .string()
+    .regex(/^(otlp|none)$/i, 'must be otlp or none')
+    .optional(),
+  OTEL_SDK_DISABLED: z
+    .string()
+    .regex(/^(true|false)$/i, 'must be true or false')
+    .optional(),
   WEFT_RATE_LIMITS: z
     .string()
     .optional()
