@@ -58,7 +58,8 @@ export function installTemporalLogging(log: Logger, metricsAddress?: string): vo
       case 'DEBUG':
         return log.debug(fields, entry.message);
       case 'INFO':
-        return log.info(fields, entry.message);
+        // webpack's build report (a worker bundling at start) is the one multi-line INFO message: not news.
+        return entry.message.includes('\n') ? log.debug(fields, entry.message) : log.info(fields, entry.message);
       case 'WARN':
         return log.warn(fields, entry.message);
       default:

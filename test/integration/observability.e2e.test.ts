@@ -19,6 +19,11 @@ import { lineGraph } from '../support/line-graph';
 import { spawnWeftProcess } from '../support/worker-process';
 import { testBundlePath } from '../support/paths';
 import { publishGraph, waitForInstance } from '../support/harness';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Resource } from '@opentelemetry/resources';
 
 jest.setTimeout(120_000);
 
@@ -170,6 +175,18 @@ test('an execution started with an X-Request-Id: its access line, its activity l
   expect(new Set(chain.map((s) => s.traceId))).toEqual(new Set([server!.traceId]));
   // The activity's call to the peer continues the trace (W3C traceparent).
   expect(peer.requests.find((r) => r.url === '/quote')?.headers.traceparent).toContain(server!.traceId);
+  // The traced execution's history (its start carries the trace context) replays on the worker's bundle and sinks.
+  const connection = await Connection.connect({ address: testTemporalAddress() });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(activityLine.workflowId as string, activityLine.runId as string).fetchHistory();
+    expect(history.events?.[0]?.workflowExecutionStartedEventAttributes?.header?.fields?.['_tracer-data']).toBeDefined();
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: testBundlePath() }, sinks: { exporter: makeWorkflowExporter(new NoopSpanProcessor(), Resource.empty()) } },
+      history,
+    );
+  } finally {
+    await connection.close();
+  }
   // Health probes and scrapes are not traced.
   await api.api('GET', '/ready');
   expect(spans.some((s) => s.kind === 2 && /ready/.test(JSON.stringify(s.attributes ?? [])))).toBe(false);
