@@ -5,7 +5,10 @@
  * it makes, the workflow and each activity are one trace, sent over OTLP/HTTP (JSON) in batches.
  * Otherwise nothing is loaded, patched or exported.
  */
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { Logger } from 'pino';
+import { createLogger } from '../logger';
 import type { IResource } from '@opentelemetry/resources';
 // Types only: the modules themselves are required when traces are on.
 import type * as ResourcesModule from '@opentelemetry/resources';
@@ -21,7 +24,7 @@ export interface Tracing {
   /** Where the workflows' spans go too (they are made in the sandbox and handed out by a sink). */
   processor: SpanProcessor;
   resource: IResource;
-  /** Sends the spans not sent yet. */
+  /** Sends the spans not sent yet; a failure is logged, not thrown. */
   flush(): Promise<void>;
 }
 
@@ -44,7 +47,8 @@ const UNTRACED_PATHS = new Set(['/metrics', '/health', '/ready']);
  * ./register first. Idempotent.
  * @returns the tracer, or undefined when traces are off
  */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+export function startTracing(): Tracing | undefined {
+  const env = process.env;
   if (active || !tracesWanted(env)) return active;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when traces are on */
   const { Resource, envDetectorSync } = require('@opentelemetry/resources') as typeof ResourcesModule;
@@ -73,9 +77,39 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
       new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
     ],
   });
-  active = { processor, resource, flush: () => provider.forceFlush() };
+  const log = reportExportFailures(env);
+  // A collector that is down costs the spans, never the caller's shutdown.
+  const flush = () => provider.forceFlush().catch((err: unknown) => log.warn({ err }, 'OpenTelemetry: spans could not be sent'));
+  active = { processor, resource, flush };
   return active;
 }
+
+/**
+ * OpenTelemetry's own warnings and errors (a collector that cannot be reached, spans dropped) as
+ * JSON log lines, not lost: its default is to say nothing. Runs before the settings are read,
+ * hence its own look at LOG_LEVEL.
+ */
+function reportExportFailures(env: NodeJS.ProcessEnv): Logger {
+  const level = PINO_LEVELS.has(env.LOG_LEVEL ?? '') ? (env.LOG_LEVEL as string) : 'info';
+  const log = createLogger(level, 'opentelemetry');
+  const line =
+    (write: (fields: object, msg: string) => void) =>
+    (message: string, ...args: unknown[]) =>
+      write(args.length > 0 ? { details: args.map((a) => (a instanceof Error ? a.message : a)) } : {}, message);
+  diag.setLogger(
+    {
+      error: line((f, m) => log.error(f, m)),
+      warn: line((f, m) => log.warn(f, m)),
+      info: line((f, m) => log.info(f, m)),
+      debug: line((f, m) => log.debug(f, m)),
+      verbose: line((f, m) => log.trace(f, m)),
+    },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
+  return log;
+}
+
+const PINO_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /** The tracer {@link startTracing} started, if any. */
 export function activeTracing(): Tracing | undefined {
