@@ -79,9 +79,7 @@ export class TemporalClusterSetup {
     ] as const) {
       if (!(await this.hasSchema(db))) execFileSync(sqlTool, [...base, '--db', db, 'setup-schema', '-v', '0.0'], { stdio: 'pipe' });
       // Applies only the versions the database does not have yet: safe on every start.
-      execFileSync(sqlTool, [...base, '--db', db, 'update-schema', '-d', join(moduleDir, 'schema', 'postgresql', 'v12', schema, 'versioned')], {
-        stdio: 'pipe',
-      });
+      execFileSync(sqlTool, [...base, '--db', db, 'update-schema', '-d', join(moduleDir, 'schema', 'postgresql', 'v12', schema, 'versioned')], { stdio: 'pipe' });
       log(`schema of ${db} is current`);
     }
     this.writeConfig(moduleDir, url);
@@ -104,9 +102,11 @@ export class TemporalClusterSetup {
     const address = `127.0.0.1:${this.opts.frontendPort}`;
     const connection = await this.untilReady('the Temporal frontend', () => connectOnce(address), 90_000);
     try {
-      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') }).catch((err: { code?: number }) => {
-        if (err.code !== ALREADY_EXISTS) throw err;
-      });
+      await connection.workflowService
+        .registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') })
+        .catch((err: { code?: number }) => {
+          if (err.code !== ALREADY_EXISTS) throw err;
+        });
       // A new namespace reaches the server's caches within its refresh interval (about 10 s).
       const registered = await this.untilReady(`namespace ${namespace}`, () => ensureSearchAttributes(connection, namespace, address), 60_000);
       if (registered.length) log(`registered search attributes ${registered.join(', ')}`);
@@ -188,19 +188,7 @@ export class TemporalClusterSetup {
   private writeConfig(moduleDir: string, url: URL): void {
     const p = this.opts.frontendPort;
     // The sample's ports, each moved by the same offset from the frontend's.
-    const ports: Record<string, number> = {
-      7233: p,
-      7234: p + 1,
-      7235: p + 2,
-      7239: p + 6,
-      7243: p + 10,
-      6933: p + 100,
-      6934: p + 101,
-      6935: p + 102,
-      6939: p + 106,
-      7936: p + 703,
-      8000: p + 767,
-    };
+    const ports: Record<string, number> = { 7233: p, 7234: p + 1, 7235: p + 2, 7239: p + 6, 7243: p + 10, 6933: p + 100, 6934: p + 101, 6935: p + 102, 6939: p + 106, 7936: p + 703, 8000: p + 767 };
     const config = readFileSync(join(moduleDir, 'config', 'development-postgres12.yaml'), 'utf8')
       .replace(/databaseName: "temporal"/, `databaseName: "${this.databases.main}"`)
       .replace(/databaseName: "temporal_visibility"/, `databaseName: "${this.databases.visibility}"`)

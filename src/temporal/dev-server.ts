@@ -43,8 +43,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   // The CLI exits when a port is taken, but the SDK then finds whatever answers on that port
   // and reports success: a second Weft would silently join the first one's server.
   if (opts.port !== undefined) await assertPortFree(opts.port, 'WEFT_TEMPORAL_PORT', 'the embedded Temporal dev server');
-  if (opts.ui && uiPort !== undefined)
-    await assertPortFree(uiPort, 'WEFT_TEMPORAL_PORT', "the embedded Temporal dev server's Web UI (WEFT_TEMPORAL_PORT + 1000)");
+  if (opts.ui && uiPort !== undefined) await assertPortFree(uiPort, 'WEFT_TEMPORAL_PORT', "the embedded Temporal dev server's Web UI (WEFT_TEMPORAL_PORT + 1000)");
   const cli = ensureTemporalCli(opts.log);
   if (opts.dbFile) mkdirSync(dirname(opts.dbFile), { recursive: true });
   const namespace = opts.namespace ?? 'default';
