@@ -1,0 +1,190 @@
+/**
+ * The web console in a real headless Chromium (playwright-core) against the real API, worker,
+ * Temporal dev server and database: an approver decides from a phone-sized screen, an operator
+ * retries a failed execution, and the API reference renders — all under helmet's CSP.
+ */
+import type { Page } from 'playwright-core';
+import { json, type FakeService } from '../support/fake-service';
+import { browserTest, launchBrowser, type BrowserSession } from '../support/browser';
+import { publishGraph, requestApproval, startInstance, startWeftWithService, waitForInstance, type TestWeft } from '../support/harness';
+
+const it = browserTest();
+
+let t: TestWeft;
+let svc: FakeService;
+let stop: (() => Promise<void>) | undefined;
+let browser: BrowserSession | undefined;
+
+beforeAll(async () => {
+  if (it === test.skip) return;
+  ({ t, svc, stop } = await startWeftWithService());
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stop?.();
+});
+
+/** What went wrong in the pages, less the browser's own line for each refused API call. */
+const pageErrors = () => (browser?.errors ?? []).filter((e) => !e.includes('Failed to load resource'));
+
+async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+async function signInByPaste(page: Page, token: string): Promise<void> {
+  await page.goto(`${t.url}/`);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+it('an approver signs in from a phone, sees the request with its data and chain, approves with a comment, and the execution completes', async () => {
+  const graph = {
+    name: 'purchase',
+    nodes: [
+      { id: 'start', type: 'START' },
+      {
+        id: 'approve',
+        type: 'APPROVAL',
+        properties: { title: 'Buy ${input.item}', chain: { steps: [{ id: 'lead', approvers: [{ type: 'role', identifier: 'manager' }] }] } },
+      },
+      { id: 'ok', type: 'END', properties: { output: { status: 'nodes.approve.output.status' } } },
+      { id: 'no', type: 'END', properties: { output: { status: "'rejected'" } } },
+    ],
+    edges: [
+      { source: 'start', target: 'approve' },
+      { source: 'approve', sourcePort: 'approved', target: 'ok' },
+      { source: 'approve', sourcePort: 'rejected', target: 'no' },
+    ],
+  };
+  // Role-based steps reach the directory's holders of the role.
+  expect((await t.api('POST', '/api/v1/users', { id: 'lead', name: 'Lea Lead', roles: ['manager'] })).status).toBe(201);
+  const rita = t.token(['operator'], 'rita');
+  const started = await t.api('POST', `/api/v1/workflows/${await publishGraph(t, graph)}/instances`, { input: { item: 'lathe' } }, { token: rita });
+  const exec = started.body.id as string;
+  const requestId = `${exec}:approval:approve:0`;
+  // A second request for the same approvers, withdrawn while it is on the screen: its refusal shows.
+  const withdrawn = await requestApproval(t, 'rita', {
+    type: 'purchase',
+    title: 'Buy a forklift',
+    data: { amount: 18000 },
+    chain: { steps: [{ id: 'lead', approvers: [{ type: 'role', identifier: 'manager' }] }] },
+  });
+  const lead = t.token(['manager'], 'lead');
+  await until(async () => (await t.api('GET', '/api/v1/me/approvals', undefined, { token: lead })).body.items.some((r: any) => r.id === requestId));
+
+  const page = await browser!.page({ width: 390, height: 844 });
+  await page.goto(`${t.url}/?token=${encodeURIComponent(lead)}`);
+  // The token is kept for the tab and taken out of the address.
+  await page.getByRole('heading', { name: 'Waiting for my decision' }).waitFor();
+  expect(new URL(page.url()).search).toBe('');
+  expect(await page.evaluate("sessionStorage.getItem('weft.token')")).toBe(lead);
+
+  const card = page.locator(`[data-request-id="${requestId}"]`);
+  await card.getByRole('heading', { name: 'Buy lathe' }).waitFor();
+  await expect(card.textContent()).resolves.toContain('asked by rita');
+  await expect(card.locator('.chain').textContent()).resolves.toContain('role manager');
+  // Usable on a phone: nothing wider than the screen.
+  expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+
+  // The withdrawn request: the API's refusal is shown with its code, and nothing changes.
+  const other = page.locator(`[data-request-id="${withdrawn}"]`);
+  await other.getByText('"amount": 18000').waitFor();
+  expect((await t.api('POST', `/api/v1/approval-requests/${withdrawn}/cancel`, {}, { token: rita })).status).toBe(200);
+  await other.getByRole('button', { name: 'Approve' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await dialog.getByRole('alert').getByText('APPROVAL_NOT_PENDING').waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await dialog.getByLabel('Comment (optional)').fill('fine by me');
+  await dialog.getByRole('button', { name: 'Approve' }).click();
+  await page.getByRole('status').getByText('Approve: Buy lathe — recorded.').waitFor();
+  await card.waitFor({ state: 'detached' });
+
+  const done = await waitForInstance(t, exec);
+  expect(done).toMatchObject({ status: 'completed', output: { status: 'approved' } });
+  const decided = (await t.api('GET', `/api/v1/approval-requests/${encodeURIComponent(requestId)}`)).body;
+  expect(decided.decisions).toEqual([expect.objectContaining({ approverId: 'lead', action: 'approve', comments: 'fine by me' })]);
+  expect(pageErrors()).toEqual([]);
+});
+
+it('an operator opens a failed execution, sees the failing node and its error, retries it after the peer recovers, and watches it complete', async () => {
+  let healthy = false;
+  svc.handle((_req, res) => (healthy ? json(res, 200, { booked: true }) : json(res, 503, { error: 'down for maintenance' })));
+  const graph = {
+    name: 'booking',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'prepare', type: 'DATA_TRANSFORMATION', properties: { assign: { ref: 'input.ref' } } },
+      { id: 'book', type: 'API_CALL', properties: { url: `${svc.url}/book`, retry: { maxAttempts: 1 } } },
+      { id: 'end', type: 'END', properties: { output: { ref: 'vars.ref', booked: 'nodes.book.output.body.booked' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'prepare' },
+      { source: 'prepare', target: 'book' },
+      { source: 'book', target: 'end' },
+    ],
+  };
+  const failedId = await startInstance(t, await publishGraph(t, graph), { ref: 'B-7' });
+  const failed = await waitForInstance(t, failedId);
+  expect(failed.status).toBe('failed');
+  const failedRun = (await t.api('GET', `/api/v1/workflow-instances/${failedId}/history`)).body.nodes.find((n: any) => n.nodeId === 'book');
+
+  const page = await browser!.page();
+  await signInByPaste(page, t.token(['operator'], 'olga'));
+  await page.getByRole('link', { name: 'Executions' }).click();
+  await page.getByLabel('Status').selectOption('failed');
+  await page.getByRole('link', { name: failedId }).click();
+
+  // The graph is drawn with every node, the failing one marked failed, the ones before completed.
+  const node = (id: string) => page.locator(`.graph [data-node-id="${id}"]`);
+  await node('book').waitFor();
+  expect(await page.locator('.graph [data-node-id]').count()).toBe(4);
+  await expect(node('book').getAttribute('data-state')).resolves.toBe('failed');
+  await expect(node('prepare').getAttribute('data-state')).resolves.toBe('completed');
+  await expect(node('end').getAttribute('data-state')).resolves.toBe('not-run');
+  // Laid out, not stacked: each node has a place of its own.
+  const places = await page.locator('.graph [data-node-id]').evaluateAll((els) => els.map((e) => e.getAttribute('transform')));
+  expect(new Set(places).size).toBe(4);
+  // The failing node is shown at once, with its error as the API recorded it.
+  const details = page.locator('[data-node-run="book"]');
+  await details.waitFor();
+  await expect(details.textContent()).resolves.toContain(failedRun.error.code);
+  await expect(details.textContent()).resolves.toContain('attempts 1');
+  // Nodes answer the keyboard too.
+  await node('prepare').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-node-run="prepare"]').waitFor();
+  // The live timeline has the execution's whole story, ending with its failure.
+  await page.locator('.timeline').getByText('execution.failed').waitFor();
+
+  healthy = true;
+  await page.getByRole('button', { name: 'Retry from failed node' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Retry' }).click();
+  await page.waitForURL((url) => url.hash.startsWith('#/executions/') && !url.hash.endsWith(failedId));
+  const retriedId = decodeURIComponent(new URL(page.url()).hash.replace('#/executions/', ''));
+  await page.locator('.facts .status', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
+  await page.locator('.timeline').getByText('execution.completed').waitFor();
+  await expect(node('book').getAttribute('data-state')).resolves.toBe('completed');
+
+  const retried = await t.api('GET', `/api/v1/workflow-instances/${retriedId}`);
+  expect(retried.body).toMatchObject({ status: 'completed', output: { ref: 'B-7', booked: true } });
+  expect(pageErrors()).toEqual([]);
+});
+
+it('the API reference at /docs renders the operations from the installed swagger-ui-dist', async () => {
+  const page = await browser!.page();
+  await page.goto(`${t.url}/docs`);
+  await page.locator('.opblock').first().waitFor();
+  expect(await page.locator('.opblock').count()).toBeGreaterThan(100);
+  await page.locator('.opblock-summary-path', { hasText: '/api/v1/workflow-instances/{id}/retry' }).first().waitFor();
+  expect(pageErrors()).toEqual([]);
+});
