@@ -104,7 +104,8 @@ export function GraphView(props: {
               data-node-id={n.id}
               data-state={state}
               role={interactive ? 'button' : 'img'}
-              tabIndex={interactive ? 0 : undefined}
+              // Lower case: on SVG elements Preact sets attributes, and only `tabindex` makes one focusable.
+              tabindex={interactive ? 0 : undefined}
               aria-label={`${n.id} (${n.type})${state ? `: ${state}` : ''}${mark ? `: ${mark}` : ''}`}
               aria-pressed={interactive ? props.selected === n.id : undefined}
               onClick={activate}
