@@ -173,7 +173,8 @@ it('an operator opens a failed execution, sees the failing node and its error, r
   const retriedId = decodeURIComponent(new URL(page.url()).hash.replace('#/executions/', ''));
   await page.locator('.facts .status', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
   await page.locator('.timeline').getByText('execution.completed').waitFor();
-  await expect(node('book').getAttribute('data-state')).resolves.toBe('completed');
+  // The page re-reads the nodes on each event: the graph catches up with the status.
+  await page.locator('.graph [data-node-id="book"][data-state="completed"]').waitFor();
 
   const retried = await t.api('GET', `/api/v1/workflow-instances/${retriedId}`);
   expect(retried.body).toMatchObject({ status: 'completed', output: { ref: 'B-7', booked: true } });
