@@ -148,9 +148,10 @@ it('an operator opens a failed execution, sees the failing node and its error, r
   const node = (id: string) => page.locator(`.graph [data-node-id="${id}"]`);
   await node('book').waitFor();
   expect(await page.locator('.graph [data-node-id]').count()).toBe(4);
-  await expect(node('book').getAttribute('data-state')).resolves.toBe('failed');
-  await expect(node('prepare').getAttribute('data-state')).resolves.toBe('completed');
-  await expect(node('end').getAttribute('data-state')).resolves.toBe('not-run');
+  const inState = (id: string, state: string) => page.locator(`.graph [data-node-id="${id}"][data-state="${state}"]`).waitFor();
+  await inState('book', 'failed');
+  await inState('prepare', 'completed');
+  await inState('end', 'not-run');
   // Laid out, not stacked: each node has a place of its own.
   const places = await page.locator('.graph [data-node-id]').evaluateAll((els) => els.map((e) => e.getAttribute('transform')));
   expect(new Set(places).size).toBe(4);
@@ -174,7 +175,7 @@ it('an operator opens a failed execution, sees the failing node and its error, r
   await page.locator('.facts .status', { hasText: 'completed' }).waitFor({ timeout: 30_000 });
   await page.locator('.timeline').getByText('execution.completed').waitFor();
   // The page re-reads the nodes on each event: the graph catches up with the status.
-  await page.locator('.graph [data-node-id="book"][data-state="completed"]').waitFor();
+  await inState('book', 'completed');
 
   const retried = await t.api('GET', `/api/v1/workflow-instances/${retriedId}`);
   expect(retried.body).toMatchObject({ status: 'completed', output: { ref: 'B-7', booked: true } });
