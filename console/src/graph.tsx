@@ -21,7 +21,7 @@ export interface GraphDefinition {
   edges: GraphEdge[];
 }
 
-const W = 170;
+const W = 220;
 const H = 54;
 
 interface Laid {

@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Router, type Response } from 'express';
 
@@ -25,15 +26,24 @@ export interface ConsoleBundle {
   css: string;
 }
 
-let building: Promise<ConsoleBundle> | undefined;
+let building: { promise: Promise<ConsoleBundle>; sourcesAt: number } | undefined;
+
+/** The newest modification time among the console's sources (a dozen files: cheap per request). */
+function sourcesModifiedAt(): number {
+  const dir = join(CONSOLE_DIR, 'src');
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).reduce((latest, file) => Math.max(latest, statSync(join(dir, file)).mtimeMs), 0);
+}
 
 /**
- * Bundles the console with esbuild, once per process, in memory: nothing is written, so the
- * bundle can never be stale against the sources it is served with, and a fresh clone needs no
- * build step. esbuild is already installed (tsx runs on it); a build takes well under a second.
+ * Bundles the console with esbuild in memory, again only when a source changed since the last
+ * build: nothing is written, so the bundle is never stale against the sources it is served with,
+ * and a fresh clone needs no build step. esbuild is already installed (tsx runs on it); a build
+ * takes well under a second.
  */
 export function buildConsole(): Promise<ConsoleBundle> {
-  building ??= (async () => {
+  const sourcesAt = sourcesModifiedAt();
+  if (building && building.sourcesAt >= sourcesAt) return building.promise;
+  const promise = (async () => {
     const esbuild = await import('esbuild');
     const result = await esbuild.build({
       entryPoints: [join(CONSOLE_DIR, 'src', 'main.tsx')],
@@ -51,11 +61,13 @@ export function buildConsole(): Promise<ConsoleBundle> {
     const file = (ext: string) => result.outputFiles.find((f) => f.path.endsWith(ext))?.text ?? '';
     return { js: file('.js'), css: file('.css') };
   })();
+  const current = { promise, sourcesAt };
+  building = current;
   // A failed build is retried by the next request rather than remembered.
-  building.catch(() => {
-    building = undefined;
+  promise.catch(() => {
+    if (building === current) building = undefined;
   });
-  return building;
+  return promise;
 }
 
 function send(res: Response, type: string, body: string): void {

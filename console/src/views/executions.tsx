@@ -185,7 +185,10 @@ export function ExecutionDetail({ id }: { id: string }) {
   const states = useMemo(() => {
     const s: Record<string, string> = {};
     for (const r of runs) s[r.nodeId] = r.status;
-    if (exec.data?.currentNodeId && !FINISHED.includes(exec.data.status)) s[exec.data.currentNodeId] ??= exec.data.status === 'waiting' ? 'waiting' : 'running';
+    const current = exec.data?.currentNodeId;
+    // The node the execution waits at (an approval, a trigger, a timer) is waiting, not running.
+    if (current && exec.data && !FINISHED.includes(exec.data.status))
+      s[current] = exec.data.status === 'waiting' || exec.data.status === 'suspended' ? exec.data.status : (s[current] ?? 'running');
     return s;
   }, [runs, exec.data]);
   const failedNode = runs.filter((r) => r.status === 'failed').at(-1);

@@ -200,7 +200,15 @@ function Compare({ id, a, b }: { id: string; a: string; b: string }) {
                 {vb.graph && <GraphView graph={vb.graph} marks={marks.b} label={`Graph of version ${b}`} />}
               </div>
             </div>
-            <details open>
+            <h3>Changes</h3>
+            <ul>
+              {(cmp.changes ?? []).map((c, i) => (
+                <li key={i}>
+                  <strong>{c.type ?? c.kind}</strong> <code>{c.path ?? c.nodeId}</code> {c.description ?? c.message ?? ''}
+                </li>
+              ))}
+            </ul>
+            <details>
               <summary>Changes as the API lists them</summary>
               <Json value={cmp} />
             </details>

@@ -304,7 +304,7 @@ documentRoutes('Service', [
   {
     method: 'get',
     path: '/console/app.js',
-    summary: "The web console's script (bundled from console/src at first request)",
+    summary: "The web console's script (bundled from console/src at first request, again when a source changes)",
     ok: { status: 200, description: 'JavaScript', schema: z.string(), contentType: 'application/javascript' },
   },
   {
