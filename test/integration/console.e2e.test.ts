@@ -9,6 +9,8 @@ import { browserTest, launchBrowser, type BrowserSession } from '../support/brow
 import { publishGraph, requestApproval, startInstance, startWeftWithService, waitForInstance, type TestWeft } from '../support/harness';
 
 const it = browserTest();
+// A browser, a worker and the API share two cores with the other test files: pages get time.
+jest.setTimeout(180_000);
 
 let t: TestWeft;
 let svc: FakeService;
@@ -179,6 +181,47 @@ it('an operator opens a failed execution, sees the failing node and its error, r
 
   const retried = await t.api('GET', `/api/v1/workflow-instances/${retriedId}`);
   expect(retried.body).toMatchObject({ status: 'completed', output: { ref: 'B-7', booked: true } });
+  expect(pageErrors()).toEqual([]);
+});
+
+it('a technical lead sees a version as a graph, compares two side by side with the added node marked, and opens the charts and rollouts', async () => {
+  const v1 = {
+    name: 'greeter',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'greet', type: 'DATA_TRANSFORMATION', properties: { assign: { text: "'hello'" } } },
+      { id: 'end', type: 'END', properties: { output: { text: 'vars.text' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'greet' },
+      { source: 'greet', target: 'end' },
+    ],
+  };
+  const id = await publishGraph(t, v1);
+  const v2 = {
+    ...v1,
+    nodes: [...v1.nodes, { id: 'shout', type: 'DATA_TRANSFORMATION', properties: { assign: { text: '$uppercase(vars.text)' } } }],
+    edges: [v1.edges[0], { source: 'greet', target: 'shout' }, { source: 'shout', target: 'end' }],
+  };
+  expect((await t.api('POST', `/api/v1/workflows/${id}/versions`, { graph: v2 })).status).toBe(201);
+
+  const page = await browser!.page();
+  await signInByPaste(page, t.token(['technical_lead'], 'tess'));
+  await page.getByRole('link', { name: 'Workflows' }).click();
+  await page.getByRole('link', { name: 'greeter' }).click();
+  // The active version's graph first.
+  await page.getByRole('img', { name: /^greet \(DATA_TRANSFORMATION\)/ }).waitFor();
+  await page.getByRole('button', { name: 'Compare' }).click();
+  await page.getByRole('heading', { name: '1.0.0 → 1.1.0', exact: false }).waitFor();
+  const after = page.getByRole('group', { name: 'Graph of version 1.1.0' });
+  await after.locator('[data-node-id="shout"].mark-added').waitFor();
+  expect(await page.getByRole('group', { name: 'Graph of version 1.0.0' }).locator('[data-node-id="shout"]').count()).toBe(0);
+  await page.getByRole('listitem').filter({ hasText: '/nodes/shout' }).first().waitFor();
+
+  await page.goto(`${t.url}/#/analytics/${id}`);
+  await page.getByText('Success rate per day').waitFor();
+  await page.getByRole('link', { name: 'Rollouts' }).click();
+  await page.getByRole('heading', { name: 'Rollouts' }).waitFor();
   expect(pageErrors()).toEqual([]);
 });
 

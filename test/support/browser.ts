@@ -48,6 +48,8 @@ export async function launchBrowser(): Promise<BrowserSession> {
     async page(opts = {}) {
       const context = await browser.newContext({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 } });
       const page = await context.newPage();
+      // Under a loaded CI machine Swagger UI alone takes seconds to draw; waits are bounded by the test's timeout anyway.
+      page.setDefaultTimeout(90_000);
       page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
       page.on('console', (msg) => {
         if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
