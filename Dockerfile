@@ -9,6 +9,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json drizzle.config.ts ./
 COPY drizzle ./drizzle
 COPY src ./src
+# The web console's sources: the API bundles them (esbuild) at its first request for the console.
+COPY console ./console
 COPY scripts ./scripts
 # Production workers load a bundle built ahead of time instead of running webpack at start.
 RUN node --import tsx scripts/bundle-workflows.ts /app/dist/workflow-bundle.js

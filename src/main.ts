@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     '',
     'Weft is running.',
     `  API:              ${weft.apiUrl}/api/v1   (health: ${weft.apiUrl}/ready)`,
+    `  Console:          ${weft.apiUrl}/   (sign in with the admin token below)`,
     `  Temporal:         ${weft.temporalAddress}`,
     `  Temporal Web UI:  ${weft.temporalUiUrl ?? '(external Temporal: use its own UI)'}`,
     `  Database:         ${weft.database.kind === 'pglite' ? `PGlite in ${settings.dataDir}/pglite` : 'PostgreSQL (DATABASE_URL)'}`,

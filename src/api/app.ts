@@ -30,6 +30,7 @@ import { RecoveryService } from '../services/recovery';
 import { recoveryRouter } from './routes/recovery';
 import { authenticate } from './auth';
 import { docsRouter } from './openapi/docs-router';
+import { consoleRouter } from './console';
 import { assignRequestId } from './request-context';
 import { accessLog } from './access-log';
 import { auditRouter } from './routes/audit';
@@ -113,6 +114,7 @@ export function createApp(deps: AppDeps): Express {
   const health = healthRouter({ database: deps.database, temporal: deps.temporal });
   app.use(health);
   app.use(docsRouter());
+  app.use(consoleRouter());
 
   const api = express.Router();
   api.use(metrics.rememberMount);

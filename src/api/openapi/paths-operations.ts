@@ -295,4 +295,22 @@ documentRoutes('Service', [
     summary: 'The interactive API reference (no auth)',
     ok: { status: 200, description: 'an HTML page', schema: z.string(), contentType: 'text/html' },
   },
+  {
+    method: 'get',
+    path: '/',
+    summary: 'The web console (no auth for the page: it signs in with an API token and reads this API)',
+    ok: { status: 200, description: 'an HTML page', schema: z.string(), contentType: 'text/html' },
+  },
+  {
+    method: 'get',
+    path: '/console/app.js',
+    summary: "The web console's script (bundled from console/src at first request, again when a source changes)",
+    ok: { status: 200, description: 'JavaScript', schema: z.string(), contentType: 'application/javascript' },
+  },
+  {
+    method: 'get',
+    path: '/console/app.css',
+    summary: "The web console's styles",
+    ok: { status: 200, description: 'CSS', schema: z.string(), contentType: 'text/css' },
+  },
 ]);
