@@ -1,3 +1,4 @@
+import { nodeProgressInterceptor } from '../activities/node-progress';
 import { getHeapStatistics } from 'node:v8';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -164,7 +165,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
       : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: SHARED_WORKFLOW_MODULES } }),
     interceptors: {
       // Outermost first: another installation's activity is refused before anything runs.
-      activity: [installationActivityInterceptor(deps.installationId), databaseUnavailableInterceptor],
+      activity: [installationActivityInterceptor(deps.installationId), databaseUnavailableInterceptor, nodeProgressInterceptor(deps.db)],
       ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },
     activities: createActivities({
