@@ -97,10 +97,10 @@ test('a client sees events as they happen, resumes with Last-Event-ID, and gets 
   const resumed = await stream(`/workflow-instances/${id}/events`, { 'Last-Event-ID': suspended.id as string });
   await resumed.ended; // the stream ends after the execution's final event
   const names = resumed.events.map((e) => e.event);
-  // In commit order: the resume's record is written once Temporal accepted it, so it may follow
-  // the records of the run's end.
+  // The execution records the resume before it answers it, so before the records of the run's end.
   expect(names).toContain('execution.resumed');
   const done = names.indexOf('execution.completed');
+  expect(names.indexOf('execution.resumed')).toBeLessThan(done);
   const expected = await expectedNodeEvents(id);
   // A run's node events come with its end, just before it, in the order the nodes ran.
   expect(nodeEvents(resumed.events.slice(done - expected.length, done))).toEqual(expected);
