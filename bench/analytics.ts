@@ -7,10 +7,7 @@
  * - `GET /analytics/overview?days=30` and `GET /workflows/{id}/analytics?days=30` (goal: p50
  *   under 200 ms each), plus the same over 365 days and one workflow's error statistics for context;
  * - SSE fan-out: 500 clients on one workflow's event stream; an execution's audit entry is
- *   committed and the time until every client has its event is measured (p50 and max over rounds);
- * - the audit export (`GET /audit/export?format=ndjson`, and csv) of N audit records (inserted by
- *   SQL through the hash-chain trigger), read by a client that counts lines as they come: the
- *   time, and the API process's heap growth sampled during the export (flat: it streams in batches).
+ *   committed and the time until every client has its event is measured (p50 and max over rounds).
  *
  * No worker runs: the records are written straight into the tables (the paths that write them
  * are tested in test/integration). Needs PostgreSQL (DATABASE_URL, default the local server).
@@ -69,47 +66,6 @@ where e.status <> 'running'`),
   );
   await db.execute(sql`vacuum analyze executions`);
   await db.execute(sql`vacuum analyze node_results`);
-}
-
-/** N audit records through the chain's trigger (each hashed over the previous one), as the API would write them. */
-async function loadAudit(database: Database): Promise<void> {
-  await database.db.execute(
-    sql.raw(`
-insert into audit_log (actor, action, resource_type, resource_id, workflow_id, details, after)
-select 'user-' || (i % 50), case when i % 4 = 0 then 'execution.started' else 'workflow.updated' end,
-  case when i % 4 = 0 then 'execution' else 'workflow' end, 'x-' || i, 'wf-' || (i % 100),
-  jsonb_build_object('n', i, 'note', 'bench record ' || i), jsonb_build_object('status', 'running')
-from generate_series(1, ${N}) i`),
-  );
-  await database.db.execute(sql`vacuum analyze audit_log`);
-}
-
-/** Streams one export, counting lines as they arrive, while sampling this process's heap (the API runs here). */
-async function timeExport(
-  base: string,
-  token: string,
-  format: 'ndjson' | 'csv',
-): Promise<{ ms: number; lines: number; heapGrowthMb: number; rssGrowthMb: number }> {
-  global.gc?.();
-  const heap0 = process.memoryUsage().heapUsed;
-  const rss0 = process.memoryUsage().rss;
-  let heapMax = heap0;
-  let rssMax = rss0;
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    heapMax = Math.max(heapMax, m.heapUsed);
-    rssMax = Math.max(rssMax, m.rss);
-  }, 50);
-  const t0 = performance.now();
-  let lines = 0;
-  try {
-    const res = await fetch(`${base}/api/v1/audit/export?format=${format}`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.status !== 200) throw new Error(`export answered ${res.status}`);
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) for (const b of chunk) if (b === 10) lines++;
-  } finally {
-    clearInterval(sampler);
-  }
-  return { ms: performance.now() - t0, lines, heapGrowthMb: (heapMax - heap0) / 2 ** 20, rssGrowthMb: (rssMax - rss0) / 2 ** 20 };
 }
 
 async function timeGet(base: string, token: string, path: string): Promise<number[]> {
@@ -193,10 +149,6 @@ async function main(): Promise<void> {
       n: number;
     }>;
     console.log(`loaded ${counts?.e.toLocaleString()} executions and ${counts?.n.toLocaleString()} node results in ${loadSeconds.toFixed(1)} s`);
-    const a0 = performance.now();
-    await loadAudit(database);
-    const auditSeconds = (performance.now() - a0) / 1000;
-    console.log(`loaded ${N.toLocaleString()} audit records (hash chain) in ${auditSeconds.toFixed(1)} s`);
 
     // The API needs a Temporal client; nothing here calls it, so a lazy connection that never dials will do.
     const temporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) });
@@ -232,28 +184,6 @@ async function main(): Promise<void> {
       await timed('overview_365d', 'GET /analytics/overview?days=365 (every record)', '/analytics/overview?days=365');
       await timed('workflow_365d', 'GET /workflows/wf-7/analytics?days=365', '/workflows/wf-7/analytics?days=365');
       await timed('errors_30d', 'GET /workflows/wf-7/error-stats?days=30', '/workflows/wf-7/error-stats?days=30');
-      for (const format of ['ndjson', 'csv'] as const) {
-        const exported = await timeExport(base, token, format);
-        console.log(`audit export ${format}: ${exported.lines.toLocaleString()} lines in ${(exported.ms / 1000).toFixed(1)} s`);
-        figures.push({
-          key: `export_${format}_seconds`,
-          label: `GET /audit/export?format=${format} (${exported.lines.toLocaleString()} lines)`,
-          value: exported.ms / 1000,
-          unit: 's',
-        });
-        figures.push({
-          key: `export_${format}_heap_mb`,
-          label: `audit export ${format}: API heap growth during the export`,
-          value: exported.heapGrowthMb,
-          unit: 'MB',
-        });
-        figures.push({
-          key: `export_${format}_rss_mb`,
-          label: `audit export ${format}: API RSS growth during the export`,
-          value: exported.rssGrowthMb,
-          unit: 'MB',
-        });
-      }
       const fan = await fanOut(database, base, token);
       figures.push({ key: 'fanout_p50', label: `SSE: commit → event at all ${CLIENTS} clients, p50`, value: fan.p50, unit: 'ms' });
       figures.push({ key: 'fanout_max', label: `SSE: commit → event at all ${CLIENTS} clients, max`, value: fan.max, unit: 'ms' });
@@ -265,19 +195,10 @@ async function main(): Promise<void> {
     saveReport({
       bench: 'analytics',
       mode,
-      params: {
-        executions: counts?.e,
-        nodeResults: counts?.n,
-        auditRecords: N,
-        workflows: 100,
-        windowDays: 30,
-        runs: RUNS,
-        sseClients: CLIENTS,
-        fanOutRounds: FANOUT_ROUNDS,
-      },
+      params: { executions: counts?.e, nodeResults: counts?.n, workflows: 100, windowDays: 30, runs: RUNS, sseClients: CLIENTS, fanOutRounds: FANOUT_ROUNDS },
       figures,
       notes: [
-        `load by SQL took ${loadSeconds.toFixed(0)} s; ${N} audit records through the chain trigger ${auditSeconds.toFixed(0)} s`,
+        `load by SQL took ${loadSeconds.toFixed(0)} s`,
         'a 30-day window holds about 8 % of the executions (starts spread over 365 days); one workflow holds 1 % of them',
         'fan-out: one API process, its 500 clients in the same process; the event is an execution audit entry committed by the bench',
       ],
