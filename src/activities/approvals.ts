@@ -1,7 +1,14 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
-import { getApprovalPolicy, getApprovalRequest, insertApprovalDecisions, policyForType, upsertApprovalRequest } from '../db/repositories/approvals';
+import {
+  decisionKey,
+  getApprovalPolicy,
+  getApprovalRequest,
+  insertApprovalDecisions,
+  policyForType,
+  upsertApprovalRequest,
+} from '../db/repositories/approvals';
 import { getExecution } from '../db/repositories/executions';
 import { parseApprovalChain, type ApprovalChain } from '../graph/approval-chain';
 import { isWeftError } from '../graph/errors';
@@ -102,11 +109,43 @@ export function createApprovalActivities(deps: ApprovalActivityDeps) {
     },
 
     /** Stores decisions; a retried write finds them stored and changes nothing. */
+    /**
+     * Stores decisions and, in the same transaction, the audit record of each one stored now: a
+     * decision always has its record, whoever sent it (the API, or a bare Temporal signal: actor
+     * its approver), and a retried write adds neither twice. The API finds it by `decisionKey`.
+     */
     async recordApprovalDecisions(records: DecisionRecord[]): Promise<void> {
-      await insertApprovalDecisions(
-        db,
-        records.map((r) => ({ ...r, decidedAt: new Date(r.decidedAt) })),
-      );
+      await db.transaction(async (tx) => {
+        const stored = await insertApprovalDecisions(
+          tx,
+          records.map(({ request: _request, ...r }) => ({ ...r, decidedAt: new Date(r.decidedAt) })),
+        );
+        for (const row of stored) {
+          const record = records.find((r) => r.round === row.round && r.stepId === row.stepId && r.approverId === row.approverId);
+          const request = await getApprovalRequest(tx, row.requestId);
+          const execution = request?.executionId ? await getExecution(tx, request.executionId) : undefined;
+          await appendAudit(tx, {
+            actor: row.approverId,
+            requestId: record?.request?.requestId ?? null,
+            clientIp: record?.request?.clientIp ?? null,
+            userAgent: record?.request?.userAgent ?? null,
+            action: `approval.${row.action}`,
+            resourceType: 'approval_request',
+            resourceId: row.requestId,
+            workflowId: execution?.definitionId ?? null,
+            details: {
+              decisionKey: decisionKey(row),
+              stepId: row.stepId,
+              round: row.round,
+              onBehalfOf: row.onBehalfOf,
+              ...(row.comments !== null ? { comments: row.comments } : {}),
+              ...(row.delegatedTo ? { delegateTo: row.delegatedTo } : {}),
+              ...(request?.executionId ? { executionId: request.executionId, nodeId: request.nodeId } : {}),
+            },
+            before: request ? { status: request.status, currentStep: request.currentStep, round: request.round } : null,
+          });
+        }
+      });
     },
 
     /**

@@ -1,7 +1,9 @@
 import type { WeftDb } from '../db/client';
 import { appendAudit } from '../db/repositories/audit';
 import { finishExecution, getExecution, markExecutionRunning, updateExecutionStatus } from '../db/repositories/executions';
+import { recordExecutionOperation } from '../db/repositories/execution-operations';
 import { TERMINAL_EXECUTION_STATUSES } from '../db/schema';
+import type { ExecutionOperationRecord } from '../shared/execution-operations';
 import type { ExecutionFinishedRecord, ExecutionStartedRecord, ExecutionStatusRecord } from './types';
 
 /**
@@ -62,6 +64,11 @@ export function createExecutionActivities(db: WeftDb) {
           after: { status: row.status },
         });
       });
+    },
+
+    /** The audit record of an accepted operator action, once per operation id (a retry finds it written). */
+    async recordExecutionOperation(rec: ExecutionOperationRecord): Promise<void> {
+      await recordExecutionOperation(db, rec);
     },
 
     async recordExecutionFinished(rec: ExecutionFinishedRecord): Promise<void> {

@@ -90,7 +90,8 @@ export interface AppDeps {
 
 /** The Express app: `/health`, `/ready`, and `/api/v1` behind bearer-token auth. */
 export function createApp(deps: AppDeps): Express {
-  const definitions = new DefinitionService(deps.database.db);
+  const schedules = new TriggerSchedules(deps.temporal, deps.taskQueue);
+  const definitions = new DefinitionService(deps.database.db, schedules);
   const box = new SecretBox(deps.secretsKey);
   const siteConfig = new SiteConfigService(deps.database.db, box);
   const executions = new ExecutionService(deps.database.db, deps.temporal, deps.taskQueue, definitions, siteConfig);
@@ -108,7 +109,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(metrics.countRequests);
   app.get('/metrics', metrics.serve);
   // Before the JSON parser (a signature covers the raw body) and before bearer-token auth.
-  app.use('/api/v1', webhooksRouter({ webhooks: new WebhookService(deps.database.db, triggerStarts, box) }));
+  app.use(
+    '/api/v1',
+    webhooksRouter({ webhooks: new WebhookService(deps.database.db, triggerStarts, box), db: deps.database.db, rateLimits: deps.rateLimits ?? {} }),
+  );
   app.use(express.json({ limit: '5mb', type: ['application/json', 'application/*+json'] }));
 
   const health = healthRouter({ database: deps.database, temporal: deps.temporal });
@@ -126,7 +130,6 @@ export function createApp(deps: AppDeps): Express {
   // Before workflowsRouter: `/workflows/import` is not a workflow id.
   api.use(versionsRouter({ lifecycle: new VersionLifecycleService(deps.database.db, definitions, approvals), exports: new VersionExportService(definitions) }));
   api.use(workflowsRouter({ definitions, executions, simulations }));
-  const schedules = new TriggerSchedules(deps.temporal, deps.taskQueue);
   api.use(triggersRouter({ triggers: new TriggerService(deps.database.db, definitions, schedules, triggerStarts, box) }));
   api.use(instancesRouter({ executions, migrations: new InstanceMigrationService(deps.database.db, definitions, executions) }));
   api.use(circuitBreakersRouter({ breakers: new CircuitBreakerService(deps.database.db) }));

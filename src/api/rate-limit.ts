@@ -4,7 +4,7 @@
  * and `RateLimit-Policy`; over the budget it is answered 429 `RATE_LIMITED` with `Retry-After`
  * before its handler runs.
  */
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { WeftDb } from '../db/client';
 import { takeRateToken } from '../db/repositories/rate-limits';
 import type { RateLimitCategory, RateLimitPolicy } from '../config/rate-limits';
@@ -29,17 +29,27 @@ export function rateLimitCategory(method: string, path: string): RateLimitCatego
 export function rateLimiter(db: WeftDb, policy: RateLimitPolicy): RequestHandler {
   return async (req: Request, res, next) => {
     const category = rateLimitCategory(req.method, req.path);
-    const rule = category ? policy[category] : undefined;
-    if (!category || !rule) return next();
-    const windowMs = rule.windowSeconds * 1000;
-    const taken = await takeRateToken(db, `${category}:${principalOf(req).sub}`, windowMs / rule.limit, windowMs);
-    const decision = gcraDecision(rule, taken.tatMs, taken.nowMs, taken.allowed);
-    res.set(rateLimitHeaders(category, rule, decision));
-    if (!decision.allowed) {
-      throw new WeftError('RATE_LIMITED', `over the limit of ${rule.limit} ${category} per ${rule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`, {
-        details: { category, limit: rule.limit, windowSeconds: rule.windowSeconds, retryAfterSeconds: decision.retryAfterSeconds },
-      });
-    }
+    if (!category) return next();
+    await takeRateLimit(db, policy, category, principalOf(req).sub, res);
     next();
   };
+}
+
+/**
+ * Takes one request of `category` from `subject`'s budget (a user; a trigger for webhook
+ * deliveries) and sets the `RateLimit` headers on `res`; nothing when the category is not limited.
+ * @throws WeftError RATE_LIMITED (with `retryAfterSeconds`) over the budget
+ */
+export async function takeRateLimit(db: WeftDb, policy: RateLimitPolicy, category: RateLimitCategory, subject: string, res: Response): Promise<void> {
+  const rule = policy[category];
+  if (!rule) return;
+  const windowMs = rule.windowSeconds * 1000;
+  const taken = await takeRateToken(db, `${category}:${subject}`, windowMs / rule.limit, windowMs);
+  const decision = gcraDecision(rule, taken.tatMs, taken.nowMs, taken.allowed);
+  res.set(rateLimitHeaders(category, rule, decision));
+  if (!decision.allowed) {
+    throw new WeftError('RATE_LIMITED', `over the limit of ${rule.limit} ${category} per ${rule.windowSeconds} s; retry in ${decision.retryAfterSeconds} s`, {
+      details: { category, limit: rule.limit, windowSeconds: rule.windowSeconds, retryAfterSeconds: decision.retryAfterSeconds },
+    });
+  }
 }

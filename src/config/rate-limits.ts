@@ -1,10 +1,17 @@
 /**
- * Per-user rate limits as configured: what is limited, how much by default, and how
- * `WEFT_RATE_LIMITS` changes it. Counting and headers: domain/rate-limits.ts.
+ * Rate limits as configured: what is limited, how much by default, and how `WEFT_RATE_LIMITS`
+ * changes it. Counting and headers: domain/rate-limits.ts.
  */
 
-/** What is limited per user. */
-export const RATE_LIMIT_CATEGORIES = ['executions', 'configChanges', 'approvalRequests', 'versionComparisons', 'rolloutOperations'] as const;
+/** What is limited: per user, except `webhookDeliveries`, counted per webhook trigger. */
+export const RATE_LIMIT_CATEGORIES = [
+  'executions',
+  'configChanges',
+  'approvalRequests',
+  'versionComparisons',
+  'rolloutOperations',
+  'webhookDeliveries',
+] as const;
 export type RateLimitCategory = (typeof RATE_LIMIT_CATEGORIES)[number];
 
 /** One category's budget: `limit` requests per `windowSeconds`. */
@@ -16,13 +23,17 @@ export interface RateLimitRule {
 /** The budget of each category; a category left out is not limited. */
 export type RateLimitPolicy = Partial<Record<RateLimitCategory, RateLimitRule>>;
 
-/** The defaults of 000_*.txt "Rate Limits". */
+/**
+ * The defaults of 000_*.txt "Rate Limits"; webhook deliveries (signed by a sender, not made by a
+ * user) get 300 a minute per trigger: a busy integration's burst, not a flood.
+ */
 export const DEFAULT_RATE_LIMITS: Required<RateLimitPolicy> = {
   executions: { limit: 100, windowSeconds: 60 },
   configChanges: { limit: 50, windowSeconds: 60 },
   approvalRequests: { limit: 500, windowSeconds: 3600 },
   versionComparisons: { limit: 100, windowSeconds: 3600 },
   rolloutOperations: { limit: 10, windowSeconds: 3600 },
+  webhookDeliveries: { limit: 300, windowSeconds: 60 },
 };
 
 const WINDOWS: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600, d: 86400, day: 86400 };

@@ -27,7 +27,7 @@ export const SETTING_DOCS = {
   WEFT_MAX_CACHED_WORKFLOWS:
     'how many running workflows a worker keeps in memory (about 0.3 MB each; evicted ones are replayed from history when they next act); default 1,248: what keeps a worker near 1 GiB, counting 0.5 MB each',
   WEFT_RATE_LIMITS:
-    'per-user API rate limits over the defaults (executions=100/min, configChanges=50/min, approvalRequests=500/hour, versionComparisons=100/hour, rolloutOperations=10/hour): comma-separated <category>=<limit>/<window> or <category>=off, or "off" for none',
+    'per-user API rate limits, and per-trigger webhook deliveries, over the defaults (executions=100/min, configChanges=50/min, approvalRequests=500/hour, versionComparisons=100/hour, rolloutOperations=10/hour, webhookDeliveries=300/min): comma-separated <category>=<limit>/<window> or <category>=off, or "off" for none',
   WEFT_WORKFLOW_STACK_TRACES:
     "on: the Temporal Web UI's Stack Trace tab works, at the price of a stack trace taken for every promise a workflow creates (most of an activation's CPU); default off",
   WEFT_WORKER_METRICS_ADDRESS:

@@ -6,6 +6,8 @@ import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { getExecution } from '../db/repositories/executions';
 import {
   approvalStats,
+  decisionAudited,
+  decisionKey,
   getApprovalPolicy,
   getApprovalRequest,
   insertApprovalRequestIfAbsent,
@@ -233,7 +235,11 @@ export class ApprovalService {
     // A named approver of the open step decides for themself: no need to ask the workflow and the directory.
     const standIn = row.pendingApprovers.includes(principal.sub) ? undefined : await this.standsInFor(id, principal.sub);
     if (standIn) req.onBehalfOf = standIn;
+    req.request = { requestId: ctx.requestId ?? null, clientIp: ctx.clientIp ?? null, userAgent: ctx.userAgent ?? null };
     const result = await this.messages.send(id, () => this.temporal.workflow.getHandle(id).executeUpdate(decideUpdate, { args: [req] }));
+    // The workflow answers once the decision is stored, with its audit record (recordApprovalDecisions);
+    // a worker from before that wrote none, so then it is written here.
+    if (await decisionAudited(this.db, id, decisionKey({ round: result.round, stepId: result.stepId, approverId: principal.sub }))) return result;
     await this.audit(ctx, row, `approval.${action}`, {
       stepId: result.stepId,
       round: result.round,

@@ -2,11 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { createDefinition, getDefinition, listDefinitions, softDeleteDefinition } from '../db/repositories/definitions';
+import { listTriggers } from '../db/repositories/triggers';
 import { insertTransitions } from '../db/repositories/version-transitions';
 import { addVersion, getActiveVersion, getLatestVersion, getVersion, listVersions } from '../db/repositories/versions';
 import { startRefusal } from '../domain/version-lifecycle';
 import type { WorkflowDefinition as DefinitionRow, WorkflowVersion as VersionRow } from '../db/schema';
 import { WeftError } from '../graph/errors';
+import { scheduleIdOf, type TriggerSchedules } from './trigger-schedules';
 import { bumpSemver, isSemver } from '../graph/semver';
 import { validateDefinition } from '../graph/validate';
 import type { ValidationIssue } from '../graph/errors';
@@ -91,7 +93,14 @@ function draftTransition(definitionId: string, version: string, actor: string, r
 
 /** Definitions and their versions: creating and changing them (their lifecycle: version-lifecycle.ts). */
 export class DefinitionService {
-  constructor(private readonly db: WeftDb) {}
+  /**
+   * @param schedules where the Temporal Schedules of schedule triggers go when their workflow is
+   *   deleted (the API's; a worker deletes no workflow)
+   */
+  constructor(
+    private readonly db: WeftDb,
+    private readonly schedules?: Pick<TriggerSchedules, 'remove'>,
+  ) {}
 
   /** @throws WeftError INVALID_WORKFLOW with every issue's JSON path */
   async create(raw: unknown, meta: VersionMeta, ctx: AuditContext): Promise<DefinitionView> {
@@ -240,7 +249,20 @@ export class DefinitionService {
       const def = await getDefinition(tx, id);
       if (!def) throw new WeftError('WORKFLOW_NOT_FOUND', `workflow ${id} does not exist`);
       await softDeleteDefinition(tx, id);
-      await appendAudit(tx, { ...ctx, action: 'workflow.deleted', resourceType: 'workflow', resourceId: id, workflowId: id, before: auditedDefinition(def) });
+      // A deleted workflow cannot be brought back (there is no restore), so its schedules are
+      // deleted, not paused: none keeps firing starts that can only fail, nor lingers in Temporal.
+      // Inside the transaction: when Temporal cannot be reached the workflow stays as it was.
+      const scheduled = (await listTriggers(tx, id)).filter((tr) => tr.type === 'schedule');
+      for (const trigger of scheduled) await this.schedules?.remove(trigger.id);
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'workflow.deleted',
+        resourceType: 'workflow',
+        resourceId: id,
+        workflowId: id,
+        before: auditedDefinition(def),
+        ...(scheduled.length > 0 ? { details: { schedulesDeleted: scheduled.map((tr) => scheduleIdOf(tr.id)) } } : {}),
+      });
     });
   }
 }

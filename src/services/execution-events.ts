@@ -1,12 +1,17 @@
 /**
  * Live execution events as Server-Sent Events carry them, derived from the records: one audit
- * entry of an execution or an approval request gives one event, except an execution's final
- * entry, which is written in the same transaction as its node runs and gives their
- * `node.started` and `node.completed`/`node.failed` events first. Node runs are recorded when
- * the execution ends (the interpreter writes its trace once, not per node), so their events
- * arrive then, each with the times the interpreter recorded.
+ * entry of an execution or an approval request gives one event, with two exceptions for node
+ * runs. A side-effecting node's activity records its run as it starts and as it succeeds,
+ * together with the control-node runs traced since the previous activity (the interpreter runs
+ * those at no cost in history, so they wait for the next activity): each such write is one
+ * `execution.progress` entry, which gives the `node.*` events it lists and nothing else. An
+ * execution's final entry, written in the same transaction as all its node runs, gives first
+ * the `node.started` and `node.completed`/`node.failed` events no progress entry announced (runs
+ * after the last activity, ends of failed activities, every run of an execution without
+ * activities), each with the times the interpreter recorded.
  */
 import type { ExecutionAuditRow } from '../db/repositories/execution-events';
+import { PROGRESS_ACTION, type AnnouncedNodeEvent } from '../db/repositories/node-progress';
 import type { NodeResult } from '../db/schema';
 
 /** Where an event stands in the stream: the audit entry's `seq`, then its position among that entry's events. */
@@ -57,12 +62,18 @@ export function eventsOfEntry(row: ExecutionAuditRow, nodes: readonly NodeResult
     push(row.action, { requestId: row.resourceId, nodeId: details.nodeId ?? null, actor: row.actor, at: row.at.toISOString(), details });
     return events;
   }
+  if (row.resourceType === 'execution' && row.action === PROGRESS_ACTION) {
+    const announced = Array.isArray(details.nodes) ? (details.nodes as AnnouncedNodeEvent[]) : [];
+    for (const { event, ...data } of announced) push(event, data);
+    return events;
+  }
   const final = isFinalEntry(row);
   if (final) {
     for (const n of nodes) {
       const node = { nodeSeq: n.seq, nodeId: n.nodeId, nodeType: n.nodeType, nodeName: n.nodeName, iteration: n.iteration };
-      if (n.startedAt) push('node.started', { ...node, at: n.startedAt.toISOString() });
-      if (n.status !== 'running') {
+      // What a progress entry announced while the execution ran is not announced again.
+      if (n.startedAt && (n.startedEventSeq ?? null) === null) push('node.started', { ...node, at: n.startedAt.toISOString() });
+      if (n.status !== 'running' && (n.endedEventSeq ?? null) === null) {
         push(`node.${n.status}`, {
           ...node,
           at: (n.completedAt ?? n.startedAt)?.toISOString() ?? null,

@@ -9,6 +9,8 @@ import {
 } from '@temporalio/client';
 import type { WeftDb } from '../db/client';
 import { appendAudit, type AuditContext } from '../db/repositories/audit';
+import { recordExecutionOperation } from '../db/repositories/execution-operations';
+import type { OperationMeta } from '../shared/execution-operations';
 import { getSiteVersion } from '../db/repositories/rollouts';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import { WeftError, type ErrorCode } from '../graph/errors';
@@ -270,22 +272,24 @@ export class ExecutionService {
 
   /** Stops the instance before its next node. @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
   suspend(id: string, reason: string | undefined, ctx: AuditContext) {
-    return this.operate(id, ctx, 'suspended', (h) => h.executeUpdate(suspendUpdate, { args: [{ reason }] }), { reason: reason ?? null });
+    return this.operate(id, ctx, 'suspended', (h, meta) => h.executeUpdate(suspendUpdate, { args: [{ reason, ...meta }] }), { reason: reason ?? null });
   }
 
   /** @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
   resume(id: string, ctx: AuditContext) {
-    return this.operate(id, ctx, 'resumed', (h) => h.executeUpdate(resumeUpdate));
+    return this.operate(id, ctx, 'resumed', (h, meta) => h.executeUpdate(resumeUpdate, { args: [meta] }));
   }
 
   /** Follows the edges waiting for `trigger`. @throws WeftError INSTANCE_NOT_RUNNING, INVALID_TRANSITION */
   advance(id: string, req: AdvanceRequest, ctx: AuditContext) {
-    return this.operate(id, ctx, 'advanced', (h) => h.executeUpdate(advanceUpdate, { args: [req] }), { trigger: req.trigger });
+    return this.operate(id, ctx, 'advanced', (h, meta) => h.executeUpdate(advanceUpdate, { args: [{ ...req, ...meta }] }), { trigger: req.trigger });
   }
 
   /** Changes variables while the instance waits. @throws WeftError INSTANCE_NOT_WAITING, INVALID_VARIABLE_TYPE */
   updateData(id: string, variables: Record<string, unknown>, ctx: AuditContext) {
-    return this.operate(id, ctx, 'data_updated', (h) => h.executeUpdate(setVariablesUpdate, { args: [{ variables }] }), { names: Object.keys(variables) });
+    return this.operate(id, ctx, 'data_updated', (h, meta) => h.executeUpdate(setVariablesUpdate, { args: [{ variables, ...meta }] }), {
+      names: Object.keys(variables),
+    });
   }
 
   /**
@@ -330,16 +334,32 @@ export class ExecutionService {
     return { total: page.total, items: page.items.map((r) => instanceFromRow(r, null)) };
   }
 
-  /** Sends one operator update to a running instance, turning refusals into WeftErrors with their code. */
+  /**
+   * Sends one operator update to a running instance, turning refusals into WeftErrors with their
+   * code. The workflow audits an accepted action before it answers (OPERATION_AUDIT_PATCH, under
+   * the operation id chosen here); an execution recorded before that patch does not, so the
+   * record is then written here, once Temporal accepted the action — the same call finds the
+   * workflow's record and writes nothing. A refused action has no record.
+   */
   private async operate<T>(
     id: string,
     ctx: AuditContext,
     action: string,
-    send: (h: WorkflowHandle) => Promise<T>,
+    send: (h: WorkflowHandle, meta: OperationMeta) => Promise<T>,
     details?: Record<string, unknown>,
   ): Promise<T> {
-    const { instance, result } = await this.sendToRunning(id, 'INVALID_TRANSITION', send);
-    await this.audit(ctx, instance, action, details);
+    const operationId = `op-${randomUUID()}`;
+    const request = { requestId: ctx.requestId ?? null, clientIp: ctx.clientIp ?? null, userAgent: ctx.userAgent ?? null };
+    const { instance, result } = await this.sendToRunning(id, 'INVALID_TRANSITION', (h) => send(h, { by: ctx.actor, request, operationId }));
+    await recordExecutionOperation(this.db, {
+      executionId: instance.id,
+      operationId,
+      action,
+      by: ctx.actor,
+      request,
+      details: details ?? null,
+      before: { status: instance.status, currentNodeId: instance.currentNodeId },
+    });
     return result;
   }
 

@@ -44,10 +44,17 @@ export class WebhookService {
 
   /**
    * Checks and starts one delivery. A repeat of a delivery id answers the execution it started.
+   * @param admit takes the delivery from the trigger's rate budget: called once the delivery is
+   *   known to come from the sender (signed right, in time), so forged requests spend no budget
    * @throws WeftError TRIGGER_NOT_FOUND, TRIGGER_DISABLED, WEBHOOK_PAYLOAD_TOO_LARGE, WEBHOOK_SIGNATURE_MISSING,
    *   WEBHOOK_SIGNATURE_INVALID, WEBHOOK_TIMESTAMP_STALE, WEBHOOK_REPLAYED, INVALID_REQUEST (body or delivery id), and those of a start
    */
-  async receive(triggerId: string, delivery: WebhookDelivery, ctx: Omit<AuditContext, 'actor'>): Promise<TriggeredStart & { deliveryId: string }> {
+  async receive(
+    triggerId: string,
+    delivery: WebhookDelivery,
+    ctx: Omit<AuditContext, 'actor'>,
+    admit: () => Promise<void> = async () => undefined,
+  ): Promise<TriggeredStart & { deliveryId: string }> {
     const trigger = await this.webhook(triggerId);
     const config = WebhookConfigSchema.parse(trigger.config);
     if (delivery.body.length > config.maxBodyBytes) {
@@ -55,6 +62,7 @@ export class WebhookService {
     }
     verifyWebhook(this.secretOf(trigger), { signature: delivery.signature, timestamp: delivery.timestamp }, delivery.body, config.toleranceSeconds);
     if (!trigger.enabled) throw new WeftError('TRIGGER_DISABLED', `webhook ${triggerId} is disabled: it starts nothing`);
+    await admit();
     if (delivery.deliveryId !== undefined && !DELIVERY_ID.test(delivery.deliveryId)) {
       throw new WeftError('INVALID_REQUEST', 'the delivery id must be 1 to 200 characters of letters, digits and ._:@/+=-', {
         issues: [{ path: '/headers/x-weft-delivery', code: 'VALIDATION_ERROR', message: 'not a valid delivery id' }],

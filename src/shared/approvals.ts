@@ -4,8 +4,8 @@
  * Types only: workflow code imports them, so no Node APIs here, and everything survives the
  * JSON payload converter.
  */
+import type { ActionRequestContext } from './rollouts';
 import type { ApprovalChain } from '../graph/approval-chain';
-
 
 /** Where a request stands (the `approval_requests.status` values). */
 export type ApprovalStatus = 'pending' | 'changes_requested' | 'approved' | 'rejected' | 'cancelled' | 'expired';
@@ -50,6 +50,8 @@ export interface DecideRequest {
    * undecided approver of the open step.
    */
   onBehalfOf?: string;
+  /** The API request the decision came with, for its audit record (absent from a bare Temporal client). */
+  request?: ActionRequestContext;
 }
 
 /** One recorded decision. */
@@ -63,6 +65,8 @@ export interface DecisionRecord {
   comments: string | null;
   delegatedTo: string | null;
   decidedAt: string;
+  /** The API request it came with (see {@link DecideRequest.request}). */
+  request?: ActionRequestContext;
 }
 
 /** A person who may decide a step, and for whom. */

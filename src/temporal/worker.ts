@@ -3,6 +3,7 @@ import type { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { nodeProgressInterceptor } from '../activities/node-progress';
 import type { EventPublisher } from '../activities/events';
 import type { ScheduledTriggerFirer } from '../activities/triggers';
 import { SecretBox } from '../domain/secret-box';
@@ -187,6 +188,7 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
           : []),
         nodeLogInterceptor,
         databaseUnavailableInterceptor,
+        nodeProgressInterceptor(deps.db),
       ],
       ...(deps.workflowBundle ? {} : { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }),
     },

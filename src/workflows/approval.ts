@@ -100,6 +100,8 @@ class ApprovalRun extends ApprovalDeadlines {
       comments: req.comments ?? null,
       delegatedTo: req.action === 'delegate' ? (req.delegateTo as string) : null,
       decidedAt: nowIso(),
+      // An input addition of the activity that stores it (and writes its audit record): replay-safe.
+      ...(req.request ? { request: req.request } : {}),
     };
     step.decided.add(req.userId);
     if (onBehalfOf) step.decided.add(onBehalfOf);

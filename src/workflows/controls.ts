@@ -3,7 +3,7 @@
  * queries, updates and signals of messages.ts that read and change them; accepted `advance`
  * requests wait here for the walk to take them.
  */
-import { ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
 import { matchesVariableType, type GraphEdge, type GraphNode } from '../graph/schema';
 import {
@@ -17,7 +17,8 @@ import {
   traceQuery,
   variablesQuery,
 } from './messages';
-import { nowIso } from './execution-record';
+import type { ExecutionOperationRecord, OperationMeta } from '../shared/execution-operations';
+import { nowIso, recordOperation } from './execution-record';
 import { statusKey } from './search-attributes';
 import { MigrationRequested } from './migration';
 import { toPlain } from './steps/step';
@@ -42,6 +43,8 @@ export class ExecutionControls {
   awaitingTriggers: string[] = [];
   readonly pendingEvents: AdvanceRequest[] = [];
   readonly refusedEvents: Array<AdvanceRequest & { at: string; reason: string }> = [];
+  /** Actions audited by this run: numbers the ids of those whose sender chose none. */
+  private operations = 0;
 
   /** Answers the queries and takes the updates and signals of an execution (messages.ts). */
   install(run: ControlledRun): void {
@@ -64,8 +67,9 @@ export class ExecutionControls {
     setHandler(
       advanceUpdate,
       (req) => {
-        this.pendingEvents.push(req);
-        return { accepted: true as const, trigger: req.trigger };
+        const before = this.before(run);
+        this.pendingEvents.push(eventOf(req));
+        return this.audited({ accepted: true as const, trigger: req.trigger }, 'advanced', req, { trigger: req.trigger }, before);
       },
       {
         validator: (req) => {
@@ -77,31 +81,79 @@ export class ExecutionControls {
         },
       },
     );
-    setHandler(suspendUpdate, (_req) => this.suspend(), {
-      validator: (_req) => {
-        if (this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is already suspended');
+    setHandler(
+      suspendUpdate,
+      (req) => {
+        const before = this.before(run);
+        return this.audited(this.suspend(), 'suspended', req, { reason: req?.reason ?? null }, before);
       },
-    });
-    setHandler(resumeUpdate, () => this.resume(), {
-      validator: () => {
-        if (!this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is not suspended');
+      {
+        validator: (_req) => {
+          if (this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is already suspended');
+        },
       },
-    });
+    );
+    setHandler(
+      resumeUpdate,
+      (meta: OperationMeta | undefined) => {
+        const before = this.before(run);
+        return this.audited(this.resume(), 'resumed', meta, null, before);
+      },
+      {
+        validator: (_meta) => {
+          if (!this.suspended) throw refusal('INVALID_TRANSITION', 'the instance is not suspended');
+        },
+      },
+    );
     setHandler(
       setVariablesUpdate,
       (req) => {
+        const before = this.before(run);
         Object.assign(run.variables(), toPlain(req.variables) as Record<string, unknown>);
-        return { ...run.variables() };
+        return this.audited({ ...run.variables() }, 'data_updated', req, { names: Object.keys(req.variables) }, before);
       },
       { validator: (req) => this.checkVariableUpdate(run, req) },
     );
     setHandler(advanceSignal, (req) => {
       if (req && typeof req.trigger === 'string' && this.awaitingTriggers.includes(req.trigger)) {
-        this.pendingEvents.push(req);
+        const before = this.before(run);
+        this.pendingEvents.push(eventOf(req));
+        return this.audited(undefined, 'advanced', req, { trigger: req.trigger, via: 'signal' }, before);
       } else {
-        this.refusedEvents.push({ ...req, at: nowIso(), reason: 'not waiting for this trigger' });
+        this.refusedEvents.push({ ...eventOf(req), at: nowIso(), reason: 'not waiting for this trigger' });
       }
     });
+  }
+
+  /** The execution as an action finds it, for its audit record. */
+  private before(run: ControlledRun): ExecutionOperationRecord['before'] {
+    return { status: this.status, currentNodeId: run.running[0]?.id ?? null };
+  }
+
+  /**
+   * `answer`, once the accepted action's audit record is written by a (local) activity the
+   * handler waits for: an update is answered once its record exists, and a signal sent by a bare
+   * Temporal client gets one too. Executions recorded before OPERATION_AUDIT_PATCH leave it to
+   * the API, as they did, and answer at once: synchronously, as their handlers did, so that the
+   * answer's place among the run's commands stays where their histories have it.
+   */
+  private audited<T>(
+    answer: T,
+    action: string,
+    meta: OperationMeta | undefined,
+    details: Record<string, unknown> | null,
+    before: ExecutionOperationRecord['before'],
+  ): T | Promise<T> {
+    if (!patched(OPERATION_AUDIT_PATCH)) return answer;
+    const n = ++this.operations;
+    return recordOperation({
+      operationId: meta?.operationId ?? `${workflowInfo().runId}:operation:${n}`,
+      action,
+      by: meta?.by ?? 'temporal',
+      ...(meta?.request ? { request: meta.request } : {}),
+      details,
+      before,
+    }).then(() => answer);
   }
 
   /** A run continued by a migration while suspended stays suspended (its status attribute came along). */
@@ -189,6 +241,18 @@ export function firstMatching(edges: GraphEdge[], ctx: ExpressionContext): Graph
 /** The events a state waits for: the triggers of its edges, each once. */
 export function triggersOf(edges: GraphEdge[]): string[] {
   return [...new Set(edges.flatMap((e) => (e.trigger ? [e.trigger] : [])))];
+}
+
+/**
+ * patched() id: operator actions (suspend, resume, advance, setVariables, and advance signals)
+ * are audited by the workflow before it answers them, not by the API after (see audit()).
+ */
+export const OPERATION_AUDIT_PATCH = 'weft-operation-audit';
+
+/** The advance itself, without who sent it (edge conditions read the event). */
+function eventOf(req: AdvanceRequest): AdvanceRequest {
+  const { by: _by, request: _request, operationId: _operationId, ...event } = req ?? ({} as AdvanceRequest);
+  return event;
 }
 
 /** An update refused by its validator: nothing changed; the type is the code the API answers with. */

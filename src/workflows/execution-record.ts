@@ -5,6 +5,7 @@
 import { patched, proxyActivities, proxyLocalActivities, workflowInfo, type RetryPolicy } from '@temporalio/workflow';
 import type { WeftActivities } from '../activities';
 import { isWrongInstallation } from './installation-interceptors';
+import type { ExecutionOperationRecord } from '../shared/execution-operations';
 import type { ExecutionInput, NodeErrorInfo, TraceEntry } from './types';
 
 /**
@@ -24,7 +25,7 @@ const remoteBookkeeping = proxyActivities<WeftActivities>({ startToCloseTimeout:
 const localBookkeeping = proxyLocalActivities<WeftActivities>({ startToCloseTimeout: '30s', retry });
 
 type Bookkeeping = typeof remoteBookkeeping;
-type BookkeepingWrite = 'recordExecutionStarted' | 'recordExecutionStatus' | 'recordExecutionFinished';
+type BookkeepingWrite = 'recordExecutionStarted' | 'recordExecutionStatus' | 'recordExecutionFinished' | 'recordExecutionOperation';
 
 /**
  * Writes through a local activity, or through an ordinary one when the history predates the patch
@@ -65,6 +66,11 @@ export function recordStarted(args: ExecutionInput, startedAt: string): Promise<
 /** Records an escalation (or its end) with its details. */
 export function recordStatus(status: 'escalated' | 'running', details: Record<string, unknown>): Promise<void> {
   return write('recordExecutionStatus', { executionId: workflowInfo().workflowId, status, details });
+}
+
+/** Writes the audit record of an accepted operator action (controls.ts). */
+export function recordOperation(rec: Omit<ExecutionOperationRecord, 'executionId'>): Promise<void> {
+  return write('recordExecutionOperation', { executionId: workflowInfo().workflowId, ...rec });
 }
 
 /** Writes the execution's summary and per-node results when it ends. */

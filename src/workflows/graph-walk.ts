@@ -12,6 +12,7 @@ import { WeftError } from '../graph/errors';
 import { evaluateBoolean, type ExpressionContext } from '../graph/expressions';
 import type { RetryLogicProperties } from '../graph/node-types';
 import type { GraphEdge, GraphNode, WorkflowDefinition } from '../graph/schema';
+import type { NodeProgress } from '../shared/node-progress';
 import { candidateEdges, hasPort, indexEdges, type EdgeIndex } from './edges';
 import { ErrorPolicies } from './steps/error-policies';
 import type { LoopBatcher } from './steps/loop';
@@ -299,6 +300,18 @@ export class GraphWalk extends RunState implements AllStepsHost, BatchHost, Reco
       lastOutput = outcome.output;
       node = outcome.next ?? (await this.follow(node, outcome.port, frame));
     }
+  }
+
+  nodeProgress(node: GraphNode, iteration: number): NodeProgress | undefined {
+    // A simulation's runs are nobody's execution; a LOOP batch child's are its parent's, carried back at its end.
+    if (this.samples || this.args.loopBatch) return undefined;
+    const own = [...this.trace].reverse().find((e) => e.nodeId === node.id && e.iteration === iteration && e.status === 'running');
+    if (!own) return undefined;
+    return { executionId: workflowInfo().workflowId, definitionId: this.args.definitionId, own: own.seq, runs: this.traces.takeUnreported() };
+  }
+
+  nodeEndRecorded(seq: number): void {
+    this.traces.reportedEnd(seq);
   }
 
   async runNode(node: GraphNode, frame: Frame): Promise<NodeOutcome> {

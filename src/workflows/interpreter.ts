@@ -5,7 +5,7 @@
  *
  * Pure TypeScript: workflow code, so no Node APIs here.
  */
-import { ApplicationFailure, ContinueAsNew, CancellationScope, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, ContinueAsNew, CancellationScope, allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
 import { WeftError } from '../graph/errors';
 import { validateDefinition } from '../graph/validate';
 import { ErrorPolicies } from './steps/error-policies';
@@ -144,7 +144,10 @@ class GraphRun extends GraphWalk {
     }
   }
 
-  private recordFinished(status: 'completed' | 'failed' | 'cancelled', output: unknown, error: NodeErrorInfo | null): Promise<void> {
+  private async recordFinished(status: 'completed' | 'failed' | 'cancelled', output: unknown, error: NodeErrorInfo | null): Promise<void> {
+    // An action that let the run finish (a resume, an advance) is answered, and audited, first.
+    // Handlers recorded before they could wait are always finished here: no await, same commands.
+    if (!allHandlersFinished()) await condition(allHandlersFinished);
     return recordFinished(this.args, this.startedAt, this.trace, status, output, error);
   }
 

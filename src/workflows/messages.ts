@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { EventDelivery } from '../shared/events';
+import type { OperationMeta } from '../shared/execution-operations';
 import type { WorkflowDefinition } from '../graph/schema';
 import type { AdvanceRequest, ExecutionStatus, StatusView, TraceEntry } from './types';
 
@@ -35,14 +36,14 @@ export interface MigrationResult {
 export const migrateUpdate = defineUpdate<MigrationResult, [MigrationRequest]>('migrate');
 
 /** Stops the instance before its next node (a running activity or timer finishes first). */
-export const suspendUpdate = defineUpdate<{ status: ExecutionStatus }, [{ reason?: string }]>('suspend');
-/** Lets a suspended instance go on where it stopped. */
-export const resumeUpdate = defineUpdate<{ status: ExecutionStatus }, []>('resume');
+export const suspendUpdate = defineUpdate<{ status: ExecutionStatus }, [{ reason?: string } & OperationMeta]>('suspend');
+/** Lets a suspended instance go on where it stopped (a bare Temporal client may send no argument). */
+export const resumeUpdate = defineUpdate<{ status: ExecutionStatus }, [OperationMeta]>('resume');
 /**
  * Changes variables while the instance waits (a WAIT, a trigger, or suspended); values must
  * match declared types. Answers with all variables afterwards.
  */
-export const setVariablesUpdate = defineUpdate<Record<string, unknown>, [{ variables: Record<string, unknown> }]>('setVariables');
+export const setVariablesUpdate = defineUpdate<Record<string, unknown>, [{ variables: Record<string, unknown> } & OperationMeta]>('setVariables');
 /**
  * An event for one EVENT_SUBSCRIBER run (`waitId`); deliveries for runs no longer waiting, and
  * repeats of an event already taken, are ignored.

@@ -1,3 +1,4 @@
+import type { OperationMeta } from '../shared/execution-operations';
 import type { WorkflowDefinition } from '../graph/schema';
 import type { ExecutionSite } from '../graph/expressions';
 import type { Frame } from './walker';
@@ -169,7 +170,7 @@ export interface StatusView {
 }
 
 /** Sent by `advance`: an event that edges with a matching `trigger` wait for. */
-export interface AdvanceRequest {
+export interface AdvanceRequest extends OperationMeta {
   trigger: string;
   data?: unknown;
 }

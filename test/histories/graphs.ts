@@ -257,6 +257,22 @@ function everyRecordedGraph(serviceUrl: string): Record<string, RecordedGraph> {
         await handle.executeUpdate('advance', { args: [{ trigger: 'finish' }] });
       },
     },
+    // Operator actions audited by the workflow (`weft-operation-audit`): suspend, setVariables and
+    // resume as updates with a sender, an advance signal without one, then the finishing advance.
+    'operator-actions': {
+      input: {},
+      graph: counterStateMachine('operator-actions', 10_000),
+      async drive({ client, executionId }) {
+        const handle = client.workflow.getHandle(executionId);
+        await until(async () => (await handle.query<{ awaitingTriggers: string[] }>('status')).awaitingTriggers.includes('tick'));
+        await handle.executeUpdate('suspend', { args: [{ reason: 'look', by: 'recorder', operationId: 'op-recorded-1' }] });
+        await handle.executeUpdate('setVariables', { args: [{ variables: { note: 'seen' }, by: 'recorder' }] });
+        await handle.executeUpdate('resume');
+        await handle.signal('advance', { trigger: 'tick', data: { n: 1 } });
+        await until(async () => (await handle.query<{ awaitingTriggers: string[] }>('status')).awaitingTriggers.includes('tick'));
+        await handle.executeUpdate('advance', { args: [{ trigger: 'finish', by: 'recorder' }] });
+      },
+    },
     // Moved by the `migrate` update (`weft-instance-migration`) to a version that stamps on `finish`:
     // `<name>.run-1.json` is version 1.0.0 up to the update and its ContinueAsNew, the last run 1.1.0.
     'state-machine-migrated': {

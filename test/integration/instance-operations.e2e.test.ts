@@ -137,6 +137,62 @@ test('advance drives a state machine along triggered edges; wrong triggers are r
   expect((await waitForInstance(t, id)).output).toEqual({ state: 'approved' });
 });
 
+test('every accepted action has one audit record, written by the workflow, whoever sent it; a refused one has none', async () => {
+  const id = await start({
+    name: 'audited-operations',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'draft', type: 'DATA_TRANSFORMATION', properties: { assign: { state: '"draft"' } } },
+      { id: 'review', type: 'DATA_TRANSFORMATION', properties: { assign: { state: '"in_review"' } } },
+      { id: 'done', type: 'END', properties: { output: { state: 'vars.state' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'draft' },
+      { source: 'draft', target: 'review', trigger: 'submit' },
+      { source: 'review', target: 'done', trigger: 'approve' },
+    ],
+  });
+  const handle = t.temporal.workflow.getHandle(id);
+  const operations = async () =>
+    ((await t.api('GET', `/api/v1/audit?resourceType=execution&resourceId=${id}&limit=100`)).body.items as any[])
+      .filter((e) => ['execution.suspended', 'execution.resumed', 'execution.advanced', 'execution.data_updated'].includes(e.action))
+      .sort((a, b) => a.seq - b.seq)
+      .map((e) => `${e.action} by ${e.actor}${e.details?.via ? ` via ${e.details.via}` : ''}`);
+  await until(async () => (await statusOf(id)).status === 'waiting');
+
+  // Refused: by the API (not waiting for approve, not suspended) and by a bare signal (recorded in the status only).
+  expect((await t.api('POST', `/api/v1/workflow-instances/${id}/advance`, { trigger: 'approve' })).status).toBe(409);
+  expect((await t.api('POST', `/api/v1/workflow-instances/${id}/resume`, {})).status).toBe(409);
+  await handle.signal('advance', { trigger: 'approve' });
+  await until(async () => (await handle.query<any>('status')).refusedEvents.length === 1);
+  expect(await operations()).toEqual([]);
+
+  // Through the API: one record each, with the request's context.
+  expect((await t.api('POST', `/api/v1/workflow-instances/${id}/suspend`, { reason: 'check' })).status).toBe(200);
+  expect((await t.api('PUT', `/api/v1/workflow-instances/${id}`, { variables: { note: 'x' } })).status).toBe(200);
+  expect((await t.api('POST', `/api/v1/workflow-instances/${id}/resume`, {})).status).toBe(200);
+  // Straight to Temporal, as the temporal CLI would: an update and a signal without a sender.
+  await handle.executeUpdate('suspend', { args: [{ reason: 'from the CLI' }] });
+  await handle.executeUpdate('resume');
+  await handle.signal('advance', { trigger: 'submit' });
+  await until(async () => (await handle.query<any>('status')).awaitingTriggers.includes('approve'));
+  expect((await t.api('POST', `/api/v1/workflow-instances/${id}/advance`, { trigger: 'approve' })).status).toBe(200);
+  expect((await waitForInstance(t, id)).output).toEqual({ state: 'in_review' });
+
+  expect(await operations()).toEqual([
+    'execution.suspended by admin-user',
+    'execution.data_updated by admin-user',
+    'execution.resumed by admin-user',
+    'execution.suspended by temporal',
+    'execution.resumed by temporal',
+    'execution.advanced by temporal via signal',
+    'execution.advanced by admin-user',
+  ]);
+  const suspended = (await t.api('GET', `/api/v1/audit?resourceType=execution&resourceId=${id}&eventTypes=execution.suspended`)).body.items;
+  expect(suspended.find((e: any) => e.actor === 'admin-user')).toMatchObject({ details: { reason: 'check' }, before: { status: 'waiting' } });
+  expect(suspended.find((e: any) => e.actor === 'temporal')?.details.reason).toBe('from the CLI');
+});
+
 test('a failed execution is in the dead-letter list and retries from the failed node with its state', async () => {
   let healthy = false;
   svc.handle((_req, res) => (healthy ? json(res, 200, { booked: true }) : json(res, 500, { error: 'down' })));

@@ -12,10 +12,14 @@ import { createLogger } from '../../src/logger';
 import { startWeft } from '../../src/runtime';
 import { ADMIN_DATABASE_URL } from './db/fresh-database';
 import { nodeHistory, publishGraph, startInstance, startTestWeft, testTemporalAddress, waitForInstance, type TestWeft } from '../support/harness';
+import { startLoopbackServer, type LoopbackServer } from '../support/loopback-server';
 import { openSse, type SseEvent } from '../support/sse-client';
 
 let t: TestWeft;
 let definitionId: string;
+/** A peer that holds each request until the test releases its path. */
+let peer: LoopbackServer;
+const held = new Map<string, () => void>();
 
 const graph = {
   name: 'live-events',
@@ -60,12 +64,19 @@ const strictlyIncreasing = (ids: Array<string | undefined>) =>
   });
 
 beforeAll(async () => {
-  t = await startTestWeft({ database: 'postgres' });
+  peer = await startLoopbackServer((_req, url, _body, res) => {
+    held.set(url.pathname, () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ path: url.pathname }));
+    });
+  });
+  t = await startTestWeft({ database: 'postgres', allowedHosts: [peer.host] });
   definitionId = await publishGraph(t, graph);
 }, 60_000);
 
 afterAll(async () => {
   await t?.stop();
+  await peer?.close();
 });
 
 test('a client sees events as they happen, resumes with Last-Event-ID, and gets every node of the run in order, once', async () => {
@@ -86,10 +97,10 @@ test('a client sees events as they happen, resumes with Last-Event-ID, and gets 
   const resumed = await stream(`/workflow-instances/${id}/events`, { 'Last-Event-ID': suspended.id as string });
   await resumed.ended; // the stream ends after the execution's final event
   const names = resumed.events.map((e) => e.event);
-  // In commit order: the resume's record is written once Temporal accepted it, so it may follow
-  // the records of the run's end.
+  // The execution records the resume before it answers it, so before the records of the run's end.
   expect(names).toContain('execution.resumed');
   const done = names.indexOf('execution.completed');
+  expect(names.indexOf('execution.resumed')).toBeLessThan(done);
   const expected = await expectedNodeEvents(id);
   // A run's node events come with its end, just before it, in the order the nodes ran.
   expect(nodeEvents(resumed.events.slice(done - expected.length, done))).toEqual(expected);
@@ -115,6 +126,55 @@ test('a client sees events as they happen, resumes with Last-Event-ID, and gets 
   const after = await stream(`/workflow-instances/${id}/events`, { 'Last-Event-ID': all[all.length - 1]?.id as string });
   await after.ended;
   expect(after.events).toEqual([]);
+});
+
+test("a side-effecting node's start and end arrive while the execution runs, with the control nodes before it, each once", async () => {
+  const calls = await publishGraph(t, {
+    name: 'live-calls',
+    nodes: [
+      { id: 'start', type: 'START' },
+      { id: 'prep', type: 'DATA_TRANSFORMATION', properties: { assign: { n: '1' } } },
+      { id: 'first', type: 'API_CALL', properties: { url: `${peer.url}/first` } },
+      { id: 'second', type: 'API_CALL', properties: { url: `${peer.url}/second` } },
+      { id: 'end', type: 'END', properties: { output: { path: 'nodes.second.output.body.path' } } },
+    ],
+    edges: [
+      { source: 'start', target: 'prep' },
+      { source: 'prep', target: 'first' },
+      { source: 'first', target: 'second' },
+      { source: 'second', target: 'end' },
+    ],
+  });
+  const id = await startInstance(t, calls);
+  const live = await stream(`/workflow-instances/${id}/events`);
+  expect(live.status).toBe(200);
+  // The peer holds `first`: its start, and the control nodes traced before it, are already streamed.
+  await live.waitFor((e) => e.event === 'node.started' && e.data.nodeId === 'first');
+  await until(async () => held.has('/first'));
+  expect(nodeEvents(live.events)).toEqual(['node.started:start', 'node.completed:start', 'node.started:prep', 'node.completed:prep', 'node.started:first']);
+  expect(live.events.some((e) => e.event.startsWith('execution.') && e.event !== 'execution.started')).toBe(false);
+
+  held.get('/first')?.();
+  const completed = await live.waitFor((e) => e.event === 'node.completed' && e.data.nodeId === 'first');
+  await live.waitFor((e) => e.event === 'node.started' && e.data.nodeId === 'second');
+  // `second` is held: the execution has not ended, yet `first` ended with its duration.
+  await until(async () => held.has('/second'));
+  expect((await t.api('GET', `/api/v1/workflow-instances/${id}`)).body.status).toBe('running');
+  const firstStarted = live.events.find((e) => e.event === 'node.started' && e.data.nodeId === 'first');
+  expect(completed.data.durationMs).toBe(Date.parse(completed.data.at) - Date.parse(firstStarted?.data.at));
+  expect(completed.data.durationMs).toBeGreaterThanOrEqual(0);
+
+  held.get('/second')?.();
+  await live.ended;
+  expect((await waitForInstance(t, id)).output).toEqual({ path: '/second' });
+  // The final record announces only what no activity did (END), so every node run is told once, in order.
+  expect(nodeEvents(live.events)).toEqual(await expectedNodeEvents(id));
+  expect(live.events[live.events.length - 1]?.event).toBe('execution.completed');
+  expect(strictlyIncreasing(live.events.map((e) => e.id))).toBe(true);
+
+  const late = await stream(`/workflow-instances/${id}/events`);
+  await late.ended;
+  expect(late.events.map((e) => `${e.id} ${e.event}`)).toEqual(live.events.map((e) => `${e.id} ${e.event}`));
 });
 
 test("a workflow's stream loses nothing while every session of the database, its LISTEN included, is ended", async () => {

@@ -1,8 +1,10 @@
 /**
  * Rate limits (issue 17) on real Temporal and PostgreSQL: a user's budget holds across two API
  * processes sharing one database (429 with Retry-After, RateLimit and RateLimit-Policy), and a
- * workflow's maxConcurrentExecutions queues starts in order rather than failing them.
+ * workflow's maxConcurrentExecutions queues starts in order rather than failing them; webhook
+ * deliveries have a budget per trigger.
  */
+import { signWebhook } from '../../src/domain/webhook-signature';
 import type { RunningWeft } from '../../src/runtime';
 import { callApi, nodeHistory, publishGraph, startSecondApi, startTestWeft, waitForInstance, type TestWeft } from '../support/harness';
 
@@ -14,7 +16,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
   }
 }
 
-const LIMITS = 'executions=4/min';
+const LIMITS = 'executions=4/min,webhookDeliveries=2/min';
 
 let t: TestWeft;
 let other: RunningWeft;
@@ -74,6 +76,39 @@ test('a user’s execution budget holds across two API processes: 429 with Retry
     202,
   );
   expect((await callApi(t.url, token, 'GET', `/api/v1/workflows/${id}/instances`)).status).toBe(200);
+});
+
+test('webhook deliveries are counted per trigger across API processes: over the budget 429 with Retry-After, nothing started; forged ones spend nothing', async () => {
+  const id = await publishGraph(t, { ...startToEnd, name: 'hooked' });
+  const trigger = async () => (await t.api('POST', `/api/v1/workflows/${id}/triggers`, { type: 'webhook' })).body as { id: string; secret: string };
+  const [busy, calm] = [await trigger(), await trigger()];
+  let n = 0;
+  const deliver = (url: string, hook: { id: string; secret: string }, secret = hook.secret) => {
+    const body = JSON.stringify({ n: ++n });
+    const ts = Math.floor(Date.now() / 1000);
+    return fetch(`${url}/api/v1/webhooks/${hook.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-weft-timestamp': String(ts), 'x-weft-signature': signWebhook(secret, ts, body) },
+      body,
+    });
+  };
+
+  // A forged delivery is refused for its signature and spends nothing of the budget.
+  expect((await deliver(t.url, busy, 'whsec_forged')).status).toBe(401);
+  for (const url of [t.url, other.apiUrl as string]) {
+    const res = await deliver(url, busy);
+    expect(res.status).toBe(202);
+    expect(res.headers.get('ratelimit-policy')).toBe('"webhookDeliveries";q=2;w=60');
+  }
+  const refused = await deliver(other.apiUrl as string, busy);
+  expect(refused.status).toBe(429);
+  expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
+  expect(((await refused.json()) as any).code).toBe('RATE_LIMITED');
+  expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  expect(refused.headers.get('ratelimit')).toMatch(/^"webhookDeliveries";r=0;t=\d+$/);
+  // Another trigger has a budget of its own.
+  expect((await deliver(t.url, calm)).status).toBe(202);
+  await until(async () => (await t.api('GET', `/api/v1/workflows/${id}/instances`)).body.total === 3);
 });
 
 describe('per-workflow limits', () => {

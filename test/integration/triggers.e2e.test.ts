@@ -282,6 +282,22 @@ describe('schedules', () => {
     expect((await t.api('DELETE', `/api/v1/workflows/${scheduled}/triggers/${trigger.id}`)).status).toBe(204);
     await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
   });
+
+  test("deleting a workflow deletes its triggers' schedules: none keeps firing", async () => {
+    const doomed = await publishGraph(t, { ...echo, name: 'doomed-echo', triggers: undefined });
+    const schedule = (config: Record<string, unknown>) => ok('POST', `/workflows/${doomed}/triggers`, { type: 'schedule', config }, 201);
+    const running = await schedule({ interval: '1h' });
+    const paused = await ok('PATCH', `/workflows/${doomed}/triggers/${(await schedule({ cron: '0 3 * * *', timeZone: 'Europe/Berlin' })).id}`, {
+      enabled: false,
+    });
+    const handles = [running, paused].map((tr) => t.temporal.schedule.getHandle(`weft-trigger-${tr.id}`));
+    for (const handle of handles) expect((await handle.describe()).scheduleId).toBe(handle.scheduleId);
+
+    expect((await t.api('DELETE', `/api/v1/workflows/${doomed}`)).status).toBe(204);
+    for (const handle of handles) await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    const audit = await ok('GET', `/audit?resourceType=workflow&resourceId=${doomed}`);
+    expect(audit.items.find((e: any) => e.action === 'workflow.deleted').details.schedulesDeleted.sort()).toEqual(handles.map((h) => h.scheduleId).sort());
+  });
 });
 
 describe('event triggers', () => {

@@ -91,7 +91,8 @@ documentRoutes('Webhooks', [
   {
     method: 'post',
     path: `${V1}/webhooks/:triggerId`,
-    summary: 'Start an execution from a signed delivery (HMAC SHA-256 over timestamp and raw body; no token)',
+    summary:
+      'Start an execution from a signed delivery (HMAC SHA-256 over timestamp and raw body; no token); 429 RATE_LIMITED over the trigger’s webhookDeliveries budget',
     headers: WEBHOOK_HEADERS_DOC,
     ok: {
       status: 202,

@@ -1,9 +1,12 @@
 import express, { Router, type RequestHandler } from 'express';
+import type { RateLimitPolicy } from '../../config/rate-limits';
+import type { WeftDb } from '../../db/client';
 import { WEBHOOK_MAX_BODY_BYTES } from '../../domain/trigger-config';
 import { WEBHOOK_HEADERS } from '../../domain/webhook-signature';
 import { WeftError } from '../../graph/errors';
 import type { WebhookService } from '../../services/webhooks';
 import { param } from '../problem';
+import { takeRateLimit } from '../rate-limit';
 import { auditContextOf } from '../request-context';
 
 /** Headers a webhook's input mapping may read: the caller's own, never credentials. */
@@ -24,7 +27,7 @@ const readRaw: RequestHandler = (req, res, next) =>
  * `/webhooks/{triggerId}`: mounted before bearer-token auth and the JSON parser — a delivery
  * proves itself by its HMAC signature (domain/webhook-signature.ts).
  */
-export function webhooksRouter(deps: { webhooks: WebhookService }): Router {
+export function webhooksRouter(deps: { webhooks: WebhookService; db: WeftDb; rateLimits: RateLimitPolicy }): Router {
   const router = Router();
 
   router.get('/webhooks/:triggerId', async (req, res) => {
@@ -47,6 +50,8 @@ export function webhooksRouter(deps: { webhooks: WebhookService }): Router {
         headers,
       },
       auditContextOf(req),
+      // Counted per trigger: the sender has no user, and one flooding trigger must not starve another.
+      () => takeRateLimit(deps.db, deps.rateLimits, 'webhookDeliveries', `trigger:${param(req, 'triggerId')}`, res),
     );
     if (started.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(`/api/v1/workflow-instances/${started.id}`).json({ id: started.id, status: started.status, deliveryId: started.deliveryId });

@@ -4,7 +4,7 @@
  * for lists, the inbox, audit and stats.
  */
 import { and, arrayOverlaps, asc, count, desc, eq, gt, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
-import type { WeftDb } from '../client';
+import { executeRows, type WeftDb } from '../client';
 import {
   approvalDecisions,
   approvalPolicies,
@@ -126,9 +126,23 @@ export async function pendingApprovalsFor(db: WeftDb, userId: string, deciders: 
 }
 
 /** Stores decisions; one already stored (same request, round, step, approver) is left as it is. */
-export async function insertApprovalDecisions(db: WeftDb, rows: NewApprovalDecision[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.insert(approvalDecisions).values(rows).onConflictDoNothing();
+export async function insertApprovalDecisions(db: WeftDb, rows: NewApprovalDecision[]): Promise<ApprovalDecisionRow[]> {
+  if (rows.length === 0) return [];
+  return db.insert(approvalDecisions).values(rows).onConflictDoNothing().returning();
+}
+
+/** What names one decision in its audit record's details: one per approver, step and round. */
+export function decisionKey(d: { round: number; stepId: string; approverId: string }): string {
+  return `${d.round}:${d.stepId}:${d.approverId}`;
+}
+
+/** True when the decision's audit record (written with the decision, see recordApprovalDecisions) exists. */
+export async function decisionAudited(db: WeftDb, requestId: string, key: string): Promise<boolean> {
+  const rows = await executeRows(
+    db,
+    sql`select 1 from audit_log where resource_type = 'approval_request' and resource_id = ${requestId} and details->>'decisionKey' = ${key} limit 1`,
+  );
+  return rows.length > 0;
 }
 
 /** Every decision of the requests, in the order they were made. */

@@ -39,16 +39,28 @@ const ACTIVE = sqlList(['pending', 'running', 'waiting', 'suspended', 'escalated
 
 /** The WHERE clause of `scope` over the `executions` table aliased `e`. */
 export function scopeWhere(scope: ExecutionScope): SQL {
-  const parts: SQL[] = [sql`e.started_at >= ${scope.from.toISOString()}::timestamptz`];
+  return sql.join([sql`e.started_at >= ${scope.from.toISOString()}::timestamptz`, ...ownerParts(scope)], sql` and `);
+}
+
+/** What `scope` asks of an execution besides its window. */
+function ownerParts(scope: ExecutionScope): SQL[] {
+  const parts: SQL[] = [];
   if (scope.definitionId !== undefined) parts.push(sql`e.definition_id = ${scope.definitionId}`);
   if (scope.version !== undefined) parts.push(sql`e.version = ${scope.version}`);
   if (scope.siteId !== undefined) parts.push(sql`e.site_id = ${scope.siteId}`);
-  return sql.join(parts, sql` and `);
+  return parts;
 }
 
-/** The same scope without its window: for figures about now (active, escalated, pending approvals). */
+/**
+ * The same scope without its window: for figures about now (active, escalated, pending
+ * approvals). No `started_at` test at all (not even "since 1970"): with none, the overview's
+ * active count is an index-only scan of `executions_status_idx`, where a test on `started_at`
+ * made PostgreSQL visit the heap row of every active execution (EXPLAIN ANALYZE at 1,000,000
+ * executions: 630 ms, 12,000 heap pages, for 20,000 active ones).
+ */
 function ownerWhere(scope: ExecutionScope): SQL {
-  return scopeWhere({ ...scope, from: new Date(0) });
+  const parts = ownerParts(scope);
+  return parts.length > 0 ? sql.join(parts, sql` and `) : sql`true`;
 }
 
 /** Executions in scope per status (statuses with none are absent). */

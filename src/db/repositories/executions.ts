@@ -4,7 +4,7 @@
  * an upsert that tolerates retries and arrives-out-of-order: a finished execution never moves
  * back to a live status.
  */
-import { and, asc, desc, eq, getTableColumns, inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import {
   executions,
@@ -185,7 +185,22 @@ export async function finishExecution(db: WeftDb, input: FinishExecutionInput): 
       .returning();
     if (!row) throw new Error(`finishExecution: upsert of ${input.id} returned no row`);
     // Replace rather than merge: a retry may report the same runs, and stale extra seqs from an
-    // earlier attempt must not survive.
+    // earlier attempt must not survive. What live events already announced of a run (its node
+    // activity recorded it) stays announced, so the final entry does not announce it twice.
+    const announced = new Map(
+      (
+        await tx
+          .select({
+            seq: nodeResults.seq,
+            nodeId: nodeResults.nodeId,
+            iteration: nodeResults.iteration,
+            startedEventSeq: nodeResults.startedEventSeq,
+            endedEventSeq: nodeResults.endedEventSeq,
+          })
+          .from(nodeResults)
+          .where(and(eq(nodeResults.executionId, input.id), or(isNotNull(nodeResults.startedEventSeq), isNotNull(nodeResults.endedEventSeq))))
+      ).map((r) => [`${r.seq}:${r.nodeId}:${r.iteration}`, r]),
+    );
     await tx.delete(nodeResults).where(eq(nodeResults.executionId, input.id));
     for (let i = 0; i < input.nodeResults.length; i += NODE_RESULT_CHUNK) {
       const chunk = input.nodeResults.slice(i, i + NODE_RESULT_CHUNK);
@@ -203,6 +218,8 @@ export async function finishExecution(db: WeftDb, input: FinishExecutionInput): 
           attempts: n.attempts,
           startedAt: n.startedAt ?? null,
           completedAt: n.completedAt ?? null,
+          startedEventSeq: announced.get(`${n.seq}:${n.nodeId}:${n.iteration ?? 0}`)?.startedEventSeq ?? null,
+          endedEventSeq: announced.get(`${n.seq}:${n.nodeId}:${n.iteration ?? 0}`)?.endedEventSeq ?? null,
         })),
       );
     }

@@ -12,10 +12,12 @@ const DURATION_MS = sql`extract(epoch from (n.completed_at - n.started_at)) * 10
 /**
  * The node runs of the executions in scope: their ids first, as an array the primary key
  * `(execution_id, seq)` is probed with. (Written as a join, the planner may prefer scanning
- * every node run and hashing — ten million rows for a few thousand executions.)
+ * every node run and hashing — ten million rows for a few thousand executions.) Finished
+ * executions only: a running one's node runs are recorded as its activities run (live events)
+ * and complete only when it ends.
  */
 function inScope(scope: ExecutionScope) {
-  return sql`n.execution_id = any(array(select e.id from executions e where ${scopeWhere(scope)}))`;
+  return sql`n.execution_id = any(array(select e.id from executions e where ${scopeWhere(scope)} and e.completed_at is not null))`;
 }
 
 /** One node's runs in scope. */

@@ -88,6 +88,14 @@ export const nodeResults = pgTable(
     attempts: integer('attempts').notNull().default(1),
     startedAt: timestamp('started_at', tz),
     completedAt: timestamp('completed_at', tz),
+    /**
+     * The audit entry (`seq`) whose live events announced this run's start, and its end: set when
+     * the node's activity recorded them while the execution ran, so that the execution's final
+     * entry does not announce them again (src/services/execution-events.ts). Null: announced with
+     * the final entry.
+     */
+    startedEventSeq: bigint('started_event_seq', { mode: 'number' }),
+    endedEventSeq: bigint('ended_event_seq', { mode: 'number' }),
   },
   (t) => [
     primaryKey({ columns: [t.executionId, t.seq] }),

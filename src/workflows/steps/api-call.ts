@@ -28,5 +28,5 @@ async function callApi(host: StepHost, node: GraphNode, iteration: number, props
     ...(props.connectorId ? { connectorId: props.connectorId } : {}),
     ...(props.connectorId && host.args.site ? { siteId: host.args.site.id } : {}),
   };
-  return callNodeActivity(host, node, iteration, props, (opts) => nodeActivities.apiCall.executeWithOptions(opts, [spec]));
+  return callNodeActivity(host, node, iteration, props, (opts, progress) => nodeActivities.apiCall.executeWithOptions(opts, [{ ...spec, ...progress }]));
 }

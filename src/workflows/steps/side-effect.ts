@@ -8,6 +8,7 @@ import type { NodeActivityResult } from '../../activities/types';
 import { WeftError } from '../../graph/errors';
 import { nodeSpec, type NodeActivityRequest, type RetrySpec, type SupportedNodeType } from '../../graph/node-types';
 import type { GraphNode } from '../../graph/schema';
+import type { WithNodeProgress } from '../../shared/node-progress';
 import { renderTemplatesDeep } from '../../graph/templates';
 import { interpreterFree } from '../../graph/rendered-request';
 import { describeNodeError, isNonRetryable, NodeFailed } from '../node-errors';
@@ -67,7 +68,7 @@ function activityNode(
   };
   // The name comes from the node-type registry, never from the user's graph.
   const fn = (nodeActivities as unknown as Record<string, NodeActivityFunction>)[activity] as NodeActivityFunction;
-  return callNodeActivity(host, node, iteration, props as SideEffectProps, (opts) => fn.executeWithOptions(opts, [request]));
+  return callNodeActivity(host, node, iteration, props as SideEffectProps, (opts, progress) => fn.executeWithOptions(opts, [{ ...request, ...progress }]));
 }
 
 /**
@@ -80,17 +81,25 @@ export async function callNodeActivity<T>(
   node: GraphNode,
   iteration: number,
   props: SideEffectProps,
-  call: (opts: ReturnType<typeof nodeActivityOptions>) => Promise<NodeActivityResult<T>>,
+  call: (opts: ReturnType<typeof nodeActivityOptions>, progress: WithNodeProgress) => Promise<NodeActivityResult<T>>,
 ): Promise<NodeOutcome> {
   const retry = resolveRetry(host.retryFor(node.id) ?? props.retry);
   const options = nodeActivityOptions({ nodeId: node.id, nodeName: node.name, nodeType: node.type, iteration, timeoutMs: props.timeoutMs, retry });
+  // An input addition only (replay-safe): the activity records the node's start and, when it succeeds, its end.
+  const nodeProgress = host.nodeProgress(node, iteration);
+  const progress: WithNodeProgress = nodeProgress ? { nodeProgress } : {};
+  const succeeded = () => {
+    if (nodeProgress) host.nodeEndRecorded(nodeProgress.own);
+  };
   if (temporalCanRetry(retry)) {
-    const result = await call(options);
+    const result = await call(options, progress);
+    succeeded();
     return { output: result.output, attempts: result.attempt };
   }
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await call({ ...options, activityId: `${options.activityId}:${attempt}` });
+      const result = await call({ ...options, activityId: `${options.activityId}:${attempt}` }, progress);
+      succeeded();
       return { output: result.output, attempts: attempt };
     } catch (err) {
       if (isCancellation(err)) throw err;

@@ -9,6 +9,7 @@
  */
 import type { RetryLogicProperties, SupportedNodeType } from '../../graph/node-types';
 import type { GraphNode } from '../../graph/schema';
+import type { NodeProgress } from '../../shared/node-progress';
 import { NodeFailed } from '../node-errors';
 import type { StateTimeoutHost } from '../state-timeouts';
 import type { ExecutionInput, NodeErrorInfo, SimulatedAnswer, SimulationSamples } from '../types';
@@ -44,6 +45,13 @@ export interface StepHost extends Walker, StateTimeoutHost {
   leaveWait(): void;
   /** The RETRY_LOGIC policy guarding `nodeId`, if any. */
   retryFor(nodeId: string): RetryLogicProperties | undefined;
+  /**
+   * What the activity of this node run records as it starts (its run, and the runs traced since
+   * the previous activity); undefined where nothing is recorded live (simulations, LOOP batches).
+   */
+  nodeProgress(node: GraphNode, iteration: number): NodeProgress | undefined;
+  /** The activity of trace entry `seq` succeeded: it recorded the node's end itself. */
+  nodeEndRecorded(seq: number): void;
 }
 
 /** One run of one node, as its step receives it; `H` is what the step uses of the run. */

@@ -435,6 +435,12 @@ test('a decision sent as a signal follows the same rules: a refused one is recor
     return r.body.status === 'rejected' ? r.body : undefined;
   });
   expect(done.reason).toBe('no');
+  // The accepted signal has its audit record, written with the decision; the refused ones have none.
+  const decisions = (await t.api('GET', `/api/v1/audit?resourceType=approval_request&resourceId=${id}&limit=100`)).body.items.filter((e: any) =>
+    ['approval.approve', 'approval.reject'].includes(e.action),
+  );
+  expect(decisions.map((e: any) => `${e.action} by ${e.actor}`)).toEqual(['approval.reject by lead']);
+  expect(decisions[0].details).toMatchObject({ stepId: 's', round: 1, comments: 'no' });
 });
 
 test('policies are validated with JSON paths; APPROVAL properties too; stats count by status', async () => {

@@ -11,8 +11,10 @@ test('WEFT_RATE_LIMITS changes some categories over the defaults, turns one or a
       approvalRequests: { limit: 500, windowSeconds: 3600 },
       versionComparisons: { limit: 100, windowSeconds: 3600 },
       rolloutOperations: { limit: 5, windowSeconds: 600 },
+      webhookDeliveries: { limit: 300, windowSeconds: 60 },
     },
   });
+  expect(parseRateLimits('webhookDeliveries=20/min')).toMatchObject({ policy: { webhookDeliveries: { limit: 20, windowSeconds: 60 } } });
   expect(parseRateLimits('off')).toEqual({ policy: {} });
   expect(parseRateLimits('starts=5/min')).toEqual({ error: expect.stringContaining('executions') });
   expect(parseRateLimits('executions=0/min')).toEqual({ error: expect.stringContaining('at least 1') });

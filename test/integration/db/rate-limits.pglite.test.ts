@@ -1,0 +1,4 @@
+import { openMemoryPgliteTwice } from './fresh-database';
+import { describeRateLimitSuite } from './rate-limit-suite';
+
+describeRateLimitSuite('rate-limit store on PGlite (in memory)', openMemoryPgliteTwice);
