@@ -24,7 +24,7 @@ export function eventsRouter(deps: { events: EventService }): Router {
   router.post('/events', requireRole('operator'), async (req, res) => {
     const body = parseRequest(publishBody, req.body ?? {}, 'body');
     const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
-    const result = await deps.events.publish({ ...body, idempotencyKey: key, source: `user:${principalOf(req).sub}` }, auditContext(req));
+    const result = await deps.events.publish({ ...body, source: `user:${principalOf(req).sub}` }, auditContext(req), key);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).json({ id: result.id, delivered: result.delivered, started: result.started });
   });

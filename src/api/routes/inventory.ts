@@ -32,6 +32,7 @@ export function inventoryRouter(deps: { inventory: InventoryService }): Router {
     const body = parseRequest(receiptBody, req.body ?? {}, 'body');
     const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
     const receipt = await inventory.receive({ ...body, idempotencyKey: key }, auditContext(req));
+    if (receipt.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(receipt.replayed ? 200 : 201).json({ ...receipt.lot, movementId: receipt.movementId });
   });
 
