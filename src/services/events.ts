@@ -11,6 +11,7 @@ import { eventSignal } from '../workflows/messages';
 import { callerScopedKey, requireSameBody, sameBody } from '../domain/idempotency';
 import type { ExecutionService } from './executions';
 import type { TriggerStarts } from './trigger-starts';
+import { pageFromRows, timedKey, timedPosition, type CursorPage } from '../domain/pages';
 
 /** An event as the API lists it. */
 export interface EventView extends DeliveredEvent {
@@ -107,9 +108,19 @@ export class EventService {
     return started;
   }
 
-  /** Events, newest first. */
-  async list(query: { name?: string; limit: number; offset: number }): Promise<{ total: number; items: EventView[] }> {
-    const page = await listEvents(this.db, query);
-    return { total: page.total, items: page.items.map((row) => ({ ...deliveredEvent(row), source: row.source })) };
+  /** Events, newest first, a cursor page (or at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
+  async list(query: { name?: string; limit: number; offset?: number; cursor?: string }): Promise<CursorPage<EventView> & { total: number }> {
+    const after = timedPosition('events', query.cursor);
+    const rows = await listEvents(this.db, { ...query, limit: query.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(
+      rows.items,
+      query.limit,
+      'events',
+      timedKey(
+        (r) => r.publishedAt,
+        (r) => r.id,
+      ),
+    );
+    return { items: page.items.map((row) => ({ ...deliveredEvent(row), source: row.source })), nextCursor: page.nextCursor, total: rows.total };
   }
 }

@@ -26,6 +26,7 @@ import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
 import { temporalEvents, type TimelineEvent } from './execution-timeline';
 import { instanceFromRow, liveStatus, traceEntryFromRow, unrecordedInstance, type InstanceView } from './execution-views';
+import { pageFromRows, timedKey, timedPosition } from '../domain/pages';
 
 export type { InstanceView } from './execution-views';
 
@@ -315,9 +316,20 @@ export class ExecutionService {
     return { id, status, events };
   }
 
-  async list(query: { definitionId?: string; siteId?: string; status?: StoredStatus; limit: number; offset: number }) {
-    const page = await listExecutions(this.db, query);
-    return { total: page.total, items: page.items.map((r) => instanceFromRow(r, null)) };
+  /** Executions most recently started first, a cursor page (or at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
+  async list(query: { definitionId?: string; siteId?: string; status?: StoredStatus; limit: number; offset?: number; cursor?: string }) {
+    const after = timedPosition('instances', query.cursor);
+    const rows = await listExecutions(this.db, { ...query, limit: query.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(
+      rows.items,
+      query.limit,
+      'instances',
+      timedKey(
+        (r) => r.startedAt,
+        (r) => r.id,
+      ),
+    );
+    return { items: page.items.map((r) => instanceFromRow(r, null)), nextCursor: page.nextCursor, total: rows.total };
   }
 
   /** Sends one operator update to a running instance, turning refusals into WeftErrors with their code. */

@@ -4,6 +4,7 @@ import type { EventService } from '../../services/events';
 import { principalOf, requireRole } from '../auth';
 import { parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { legacyOffset, pageOf, pageParams, withNextLink } from '../pagination';
 
 export const publishBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -12,8 +13,8 @@ export const publishBody = z.strictObject({
 });
 const idempotencyKey = z.string().min(1).max(255).optional();
 export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(200, 50),
+  ...legacyOffset,
   name: z.string().min(1).max(200).optional(),
 });
 
@@ -31,7 +32,7 @@ export function eventsRouter(deps: { events: EventService }): Router {
 
   router.get('/events', async (req, res) => {
     const query = parseRequest(listQuery, req.query, 'query');
-    res.json(await deps.events.list(query));
+    res.json(withNextLink(req, await deps.events.list({ ...pageOf(query), ...(query.name !== undefined ? { name: query.name } : {}) })));
   });
 
   return router;
