@@ -402,8 +402,9 @@ test('export and import a version, set and read a site value, create and run a r
   expect(again.stderr).toContain('error ROLLOUT_FINISHED (HTTP 409)');
 });
 
-test('rollout pause, resume, promote, abort, rollback and retry from the CLI; config get KEY, --if-match and list paging', async () => {
-  const h = rolloutHelpers(() => t);
+const h = rolloutHelpers(() => t);
+
+test('config get KEY and set --if-match from the CLI: a stale tag exits 1 with 412', async () => {
   await h.createSites(['cli-1', 'cli-2', 'cli-3'].map((id) => ({ id, region: 'cli' })));
   // Every site must set its feed rate (made required last, so the tests above deploy freely); cli-2 has none yet.
   await h.ok('POST', '/config/parameters', { key: 'feedRate', name: 'Feed rate', type: 'number', requiredAtLevel: 'site' }, 201);
@@ -419,8 +420,9 @@ test('rollout pause, resume, promote, abort, rollback and retry from the CLI; co
   expect(stale.code).toBe(1);
   expect(stale.stderr).toContain('PRECONDITION_FAILED (HTTP 412)');
   expect(JSON.parse((await weft(['config', 'get', 'cli-1', 'feedRate', '--json'])).stdout).value).toBe(41);
+});
 
-  // Staged with a long bake: pause, resume, a refused promote, abort, then roll back what it deployed.
+test('rollout pause, resume, a refused promote, abort and rollback from the CLI', async () => {
   const held = await h.twoVersions('cli-held');
   const heldBody = file(
     'held.json',
@@ -428,6 +430,7 @@ test('rollout pause, resume, promote, abort, rollback and retry from the CLI; co
       workflowId: held,
       version: '2.0.0',
       strategy: 'staged',
+      targetSites: ['cli-1', 'cli-3'],
       config: {
         stages: [
           { stageNumber: 1, sitesOrRegions: ['cli-1'], delay: '5m' },
@@ -437,7 +440,7 @@ test('rollout pause, resume, promote, abort, rollback and retry from the CLI; co
     }),
   );
   const created = await weft(['rollout', 'create', '--file', heldBody, '--json']);
-  expect(created.code).toBe(0);
+  expect([created.code, created.stderr]).toEqual([0, '']);
   const heldId = JSON.parse(created.stdout).id as string;
   expect((await weft(['rollout', 'start', heldId])).code).toBe(0);
   await h.waitFor(heldId, (r) => r.waitingFor === 'delay');
@@ -461,8 +464,10 @@ test('rollout pause, resume, promote, abort, rollback and retry from the CLI; co
   const twice = await weft(['rollout', 'rollback', heldId, '--reason', 'again']);
   expect([twice.code, twice.stderr]).toEqual([1, expect.stringContaining('ROLLOUT_FINISHED (HTTP 409)')]);
   expect(await h.audit(heldId)).toEqual(expect.arrayContaining(['rollout.pause', 'rollout.resume', 'rollout.abort', 'rollout.rollback']));
+});
 
-  // cli-2 fails for want of its feed rate; set it from the CLI and retry that site during the bake.
+test('rollout retry of a failed site from the CLI during the bake', async () => {
+  // cli-2 fails for want of its feed rate; set it from the CLI and retry that site.
   const retried = await h.twoVersions('cli-retried');
   const retryBody = file(
     'retried.json',
@@ -470,9 +475,10 @@ test('rollout pause, resume, promote, abort, rollback and retry from the CLI; co
       workflowId: retried,
       version: '2.0.0',
       strategy: 'staged',
+      targetSites: ['cli-1', 'cli-2', 'cli-3'],
       config: {
         stages: [
-          { stageNumber: 1, sitesOrRegions: ['cli-1', 'cli-2'], delay: '10s', successCriteriaPercentage: 50 },
+          { stageNumber: 1, sitesOrRegions: ['cli-1', 'cli-2'], delay: '5m', successCriteriaPercentage: 50 },
           { stageNumber: 2, sitesOrRegions: ['cli-3'] },
         ],
       },
@@ -485,18 +491,23 @@ test('rollout pause, resume, promote, abort, rollback and retry from the CLI; co
   expect(failedLine.stdout).toMatch(/cli-2: failed .*CONFIG_INVALID/);
   expect((await weft(['config', 'set', 'cli-2', 'feedRate', '35', '--reason', 'fixed'])).code).toBe(0);
   const retry = await weft(['rollout', 'retry', retriedId, '--sites', 'cli-2', '--reason', 'feed rate set']);
-  expect(retry.code).toBe(0);
-  const done = await h.waitFor(retriedId, h.ended);
-  expect(done.status).toBe('completed');
-  expect(done.deployments.map((d: any) => [d.siteId, d.status, d.attempt])).toEqual([
+  expect([retry.code, retry.stderr]).toEqual([0, '']);
+  // Deployed again at once, during the bake, not after it.
+  const redeployed = await h.waitFor(retriedId, (r) => r.deployments[1].status === 'success');
+  expect(redeployed.waitingFor).toBe('delay');
+  expect(redeployed.deployments.map((d: any) => [d.siteId, d.status, d.attempt])).toEqual([
     ['cli-1', 'success', 1],
     ['cli-2', 'success', 2],
-    ['cli-3', 'success', 1],
+    ['cli-3', 'pending', 0],
   ]);
   expect((await weft(['rollout', 'status', retriedId])).stdout).toContain('cli-2: success from 1.0.0 attempt 2');
+  expect((await h.act(retriedId, 'abort', 'enough')).status).toBe(200);
+  await h.waitFor(retriedId, h.ended);
   const late = await weft(['rollout', 'retry', retriedId]);
   expect([late.code, late.stderr]).toEqual([1, expect.stringContaining('ROLLOUT_FINISHED (HTTP 409)')]);
+});
 
+test('rollout promote from the CLI and rollout list (every page, or --limit)', async () => {
   // A canary with nothing to judge waits for promotion; promote from the CLI finishes it.
   const canary = await h.twoVersions('cli-canary');
   const canaryConfig = { canaryPercentage: 30, canaryDuration: '2s', analysisInterval: '1s', minSampleSize: 4, autoPromoteIfSuccessful: true };
@@ -514,7 +525,8 @@ test('rollout pause, resume, promote, abort, rollback and retry from the CLI; co
 
   // `rollout list` reads every page, or the first --limit rollouts.
   const all = JSON.parse((await weft(['rollout', 'list', '--json'])).stdout).items.map((r: { id: string }) => r.id);
-  expect(all).toEqual(expect.arrayContaining([heldId, retriedId, canaryId]));
+  expect(all).toEqual(expect.arrayContaining([canaryId]));
+  expect(all.length).toBeGreaterThanOrEqual(3);
   expect(new Set(all).size).toBe(all.length);
   const limited = await weft(['rollout', 'list', '--limit', '2']);
   expect(limited.code).toBe(0);
