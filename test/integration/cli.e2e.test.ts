@@ -513,7 +513,7 @@ test('rollout promote from the CLI and rollout list (every page, or --limit)', a
   const canaryConfig = { canaryPercentage: 30, canaryDuration: '2s', analysisInterval: '1s', minSampleSize: 4, autoPromoteIfSuccessful: true };
   const canaryBody = file(
     'canary.json',
-    JSON.stringify({ workflowId: canary, version: '2.0.0', strategy: 'canary', targetSites: ['cli-1', 'cli-2', 'cli-3'], config: canaryConfig }),
+    JSON.stringify({ workflowId: canary, version: '2.0.0', strategy: 'canary', targetSites: ['cli-1', 'cli-3'], config: canaryConfig }),
   );
   const canaryId = JSON.parse((await weft(['rollout', 'create', '--file', canaryBody, '--json'])).stdout).id as string;
   expect((await weft(['rollout', 'start', canaryId])).code).toBe(0);
