@@ -77,6 +77,23 @@ export class WeftClient {
   post<T = unknown>(path: string, body: unknown = {}, headers?: Record<string, string>): Promise<ApiAnswer<T>> {
     return this.call<T>('POST', path, body, headers);
   }
+
+  /**
+   * The items of a list, page after page by its `next` links (docs/api.md, "Pagination"), until
+   * the last page or `max` items.
+   * @throws CliError as {@link call}
+   */
+  async list<T>(path: string, max = Number.POSITIVE_INFINITY): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | null = path;
+    while (next !== null && items.length < max) {
+      const page: { items: T[]; next?: string | null } = (await this.get<{ items: T[]; next?: string | null }>(next)).body;
+      items.push(...page.items);
+      // `next` is the API's own path; this client adds `/api/v1` itself.
+      next = page.next ? page.next.replace(/^\/api\/v1(?=\/)/, '') : null;
+    }
+    return items.slice(0, max);
+  }
 }
 
 /** A path segment, escaped. */

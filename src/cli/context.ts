@@ -42,6 +42,13 @@ export function list(value: string): string[] {
     .filter(Boolean);
 }
 
+/** A whole number of at least 1 from an option (`--limit`). @throws CliError BAD_INPUT */
+export function positiveCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(EXIT.BAD_INPUT, `not a whole number of at least 1: ${value}`, { code: 'INVALID_OPTION' });
+  return n;
+}
+
 /** A positive number of seconds from an option. @throws CliError BAD_INPUT */
 export function seconds(value: string): number {
   const n = Number(value);

@@ -23,6 +23,7 @@ import {
 import { WeftError } from '../graph/errors';
 import { eligibility, namedUsers, resolveApprovers, type ApproverSpec, type Eligibility, type ResolvedApprover } from './approver-resolution';
 import { groupView, userView, type GroupView, type UserView } from './directory-views';
+import { idPosition, pageFromRows, type CursorPage } from './pages';
 
 /** The out-of-office a user declares: away until `awayUntil`, `delegateTo` deciding meanwhile (or nobody). */
 export interface OutOfOffice {
@@ -74,10 +75,13 @@ export class DirectoryService {
   }
 
   /** Users matching the filter, by id. */
-  async listUsers(query: ListUsersQuery): Promise<{ items: UserView[]; total: number }> {
-    const page = await listUsers(this.db, query);
+  /** Users by id, a cursor page (or at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
+  async listUsers(query: Omit<ListUsersQuery, 'after'> & { cursor?: string }): Promise<CursorPage<UserView> & { total: number }> {
+    const after = idPosition('users', query.cursor, 'string');
+    const rows = await listUsers(this.db, { ...query, limit: query.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(rows.items, query.limit, 'users', (u) => [u.id]);
     const now = this.clock();
-    return { total: page.total, items: page.items.map((u) => userView(u, now)) };
+    return { items: page.items.map((u) => userView(u, now)), nextCursor: page.nextCursor, total: rows.total };
   }
 
   /**
@@ -282,7 +286,13 @@ export class DirectoryService {
       const before = await getGroup(tx, id);
       const members = before ? (await listGroupMembers(tx, id)).map((m) => m.id) : [];
       if (!before || !(await deleteGroup(tx, id))) throw groupNotFound(id);
-      await appendAudit(tx, { ...ctx, action: 'group.deleted', resourceType: 'group', resourceId: id, before: { ...groupView(before, members.length), members } });
+      await appendAudit(tx, {
+        ...ctx,
+        action: 'group.deleted',
+        resourceType: 'group',
+        resourceId: id,
+        before: { ...groupView(before, members.length), members },
+      });
     });
   }
 

@@ -10,6 +10,7 @@ import { appendAudit, type AuditContext } from '../db/repositories/audit';
 import { adjustLot, ensureLot, findMovement, insertMovement, listLots, lockLots, type LockedLot } from '../db/repositories/inventory';
 import type { InventoryLot, InventoryMovement } from '../db/schema';
 import { WeftError } from '../graph/errors';
+import { requireSameBody } from './idempotency';
 
 /** A consumption asked by a MATERIAL_CONSUME node run. */
 export interface ConsumeRequest {
@@ -111,8 +112,9 @@ export class InventoryService {
 
   /**
    * Adds stock to a lot, creating it (in `unit`) on its first receipt. Audited as
-   * `inventory.received`. A repeated `idempotencyKey` of the same actor receives nothing more.
-   * @throws WeftError UNIT_MISMATCH when the lot is kept in another unit
+   * `inventory.received`. A repeated `idempotencyKey` of the same actor receives nothing more;
+   * the same key with another receipt is refused.
+   * @throws WeftError UNIT_MISMATCH when the lot is kept in another unit, IDEMPOTENCY_KEY_REUSED
    */
   async receive(req: ReceiptRequest, ctx: AuditContext): Promise<{ lot: LotView; movementId: string; replayed: boolean }> {
     const actor = ctx.actor;
@@ -125,7 +127,11 @@ export class InventoryService {
         const [locked] = await lockLots(tx, lotKey, quantity);
         if (!locked) throw new Error('receive: lot missing right after ensureLot');
         const recorded = await findMovement(tx, key);
-        if (recorded) return { lot: lotView(locked), movementId: recorded.id, replayed: true };
+        if (recorded) {
+          const same = recorded.material === req.material && recorded.lot === req.lot && recorded.location === req.location;
+          requireSameBody(req.idempotencyKey ?? key, same && Number(recorded.delta) === req.quantity && recorded.unit === req.unit, `receipt ${recorded.id}`);
+          return { lot: lotView(locked), movementId: recorded.id, replayed: true };
+        }
         if (locked.unit !== req.unit) {
           throw new WeftError('UNIT_MISMATCH', `lot ${req.lot} of ${req.material} at ${req.location} is kept in ${locked.unit}, not ${req.unit}`);
         }

@@ -28,6 +28,7 @@ import type { ApprovalInput, DecideRequest, DecideResult, DecisionAction } from 
 import type { approvalWorkflow } from '../workflows/approval';
 import { decider } from '../domain/delegation';
 import type { DirectoryService } from '../domain/directory';
+import { pageFromRows, timedKey, timedPosition, type CursorPage } from '../domain/pages';
 
 /** The body of a decision call. */
 export interface DecisionBody {
@@ -149,9 +150,26 @@ export class ApprovalService {
     return this.getRequest(id);
   }
 
-  async listRequests(q: { status?: ApprovalStatus; type?: string; limit: number; offset: number }): Promise<{ items: RequestView[]; total: number }> {
-    const page = await listApprovalRequests(this.db, q);
-    return { total: page.total, items: await this.withDecisions(page.items) };
+  /** Requests newest first, a cursor page (or at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
+  async listRequests(q: {
+    status?: ApprovalStatus;
+    type?: string;
+    limit: number;
+    offset?: number;
+    cursor?: string;
+  }): Promise<CursorPage<RequestView> & { total: number }> {
+    const after = timedPosition('approval-requests', q.cursor);
+    const rows = await listApprovalRequests(this.db, { ...q, limit: q.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(
+      rows.items,
+      q.limit,
+      'approval-requests',
+      timedKey(
+        (r) => r.requestedAt,
+        (r) => r.id,
+      ),
+    );
+    return { items: await this.withDecisions(page.items), nextCursor: page.nextCursor, total: rows.total };
   }
 
   /** The request; while it runs, the workflow's own state (steps, pending approvers, refused signals). @throws WeftError APPROVAL_NOT_FOUND */

@@ -13,6 +13,7 @@ import { bumpSemver, isSemver } from '../graph/semver';
 import { validateDefinition } from '../graph/validate';
 import type { ValidationIssue } from '../graph/errors';
 import type { WorkflowDefinition } from '../graph/schema';
+import { pageFromRows, timedKey, timedPosition } from '../domain/pages';
 
 export const FIRST_VERSION = '1.0.0';
 
@@ -129,10 +130,22 @@ export class DefinitionService {
     });
   }
 
-  async list(query: { limit: number; offset: number; search?: string }) {
-    const page = await listDefinitions(this.db, query);
+  /** Definitions newest first, a cursor page (or, for older clients, at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
+  async list(query: { limit: number; offset?: number; cursor?: string; search?: string }) {
+    const after = timedPosition('workflows', query.cursor);
+    const rows = await listDefinitions(this.db, { ...query, limit: query.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(
+      rows.items,
+      query.limit,
+      'workflows',
+      timedKey(
+        (d) => d.createdAt,
+        (d) => d.id,
+      ),
+    );
     return {
-      total: page.total,
+      nextCursor: page.nextCursor,
+      total: rows.total,
       items: page.items.map((d) => ({
         id: d.id,
         name: d.name,

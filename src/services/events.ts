@@ -8,8 +8,10 @@ import { deliveredEvent, filterHolds } from '../domain/event-waits';
 import { isWeftError } from '../graph/errors';
 import type { DeliveredEvent, PublishRequest, PublishResult } from '../shared/events';
 import { eventSignal } from '../workflows/messages';
+import { callerScopedKey, requireSameBody, sameBody } from '../domain/idempotency';
 import type { ExecutionService } from './executions';
 import type { TriggerStarts } from './trigger-starts';
+import { pageFromRows, timedKey, timedPosition, type CursorPage } from '../domain/pages';
 
 /** An event as the API lists it. */
 export interface EventView extends DeliveredEvent {
@@ -30,9 +32,13 @@ export class EventService {
    * Stores the event (once per idempotency key), marks every matching waiting subscriber run
    * delivered and signals it, and starts every definition with a trigger for the name. A repeat
    * with the same key signals the same runs again (the workflow ignores a second delivery) and
-   * starts nothing new, so a publish that failed half-way can simply be repeated.
+   * starts nothing new, so a publish that failed half-way can simply be repeated. A caller's
+   * `Idempotency-Key` (`callerKey`, as `POST /events` passes it) is that caller's own, and the
+   * same key with another name, correlation key or payload is refused.
+   * @throws WeftError IDEMPOTENCY_KEY_REUSED
    */
-  async publish(req: PublishRequest, ctx: AuditContext): Promise<PublishResult> {
+  async publish(req: PublishRequest, ctx: AuditContext, callerKey?: string): Promise<PublishResult> {
+    if (callerKey !== undefined) req = { ...req, idempotencyKey: callerScopedKey(ctx.actor, callerKey) };
     const { row, created, deliveries } = await this.db.transaction(async (tx) => {
       await lockEventName(tx, req.name);
       const inserted = await insertEvent(tx, {
@@ -59,6 +65,10 @@ export class EventService {
       });
       return { row: inserted.event, created: true, deliveries: taken };
     });
+    if (!created && callerKey !== undefined) {
+      const same = row.name === req.name && (row.correlationKey ?? null) === (req.correlationKey ?? null) && sameBody(row.payload, req.payload);
+      requireSameBody(callerKey, same, `event ${row.id}`);
+    }
     const event = deliveredEvent(row);
     let delivered = 0;
     for (const wait of deliveries) {
@@ -98,9 +108,19 @@ export class EventService {
     return started;
   }
 
-  /** Events, newest first. */
-  async list(query: { name?: string; limit: number; offset: number }): Promise<{ total: number; items: EventView[] }> {
-    const page = await listEvents(this.db, query);
-    return { total: page.total, items: page.items.map((row) => ({ ...deliveredEvent(row), source: row.source })) };
+  /** Events, newest first, a cursor page (or at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
+  async list(query: { name?: string; limit: number; offset?: number; cursor?: string }): Promise<CursorPage<EventView> & { total: number }> {
+    const after = timedPosition('events', query.cursor);
+    const rows = await listEvents(this.db, { ...query, limit: query.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(
+      rows.items,
+      query.limit,
+      'events',
+      timedKey(
+        (r) => r.publishedAt,
+        (r) => r.id,
+      ),
+    );
+    return { items: page.items.map((row) => ({ ...deliveredEvent(row), source: row.source })), nextCursor: page.nextCursor, total: rows.total };
   }
 }

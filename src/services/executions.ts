@@ -14,7 +14,7 @@ import type { OperationMeta } from '../shared/execution-operations';
 import { getSiteVersion } from '../db/repositories/rollouts';
 import { findExecutionByIdempotencyKey, getExecution, getNodeResults, insertExecutionIfAbsent, listExecutions } from '../db/repositories/executions';
 import { WeftError, type ErrorCode } from '../graph/errors';
-import { canonicalJson } from '../graph/canonical-json';
+import { callerScopedKey, requireSameBody, sameBody } from '../domain/idempotency';
 import { updateRefusal } from './update-refusal';
 import type { WorkflowDefinition } from '../graph/schema';
 import { advanceUpdate, resumeUpdate, setVariablesUpdate, suspendUpdate, traceQuery } from '../workflows/messages';
@@ -28,6 +28,7 @@ import type { interpretGraph } from '../workflows/interpreter';
 import type { DefinitionService } from './definitions';
 import { temporalEvents, type TimelineEvent } from './execution-timeline';
 import { instanceFromRow, liveStatus, traceEntryFromRow, unrecordedInstance, type InstanceView } from './execution-views';
+import { pageFromRows, timedKey, timedPosition } from '../domain/pages';
 
 export type { InstanceView } from './execution-views';
 
@@ -39,11 +40,7 @@ function isTerminal(status: string): boolean {
 
 /** Whether a stored start answers the same request body (input, version when named, site). */
 function sameStart(existing: { input: unknown; version: string; siteId: string | null }, req: { input?: unknown; version?: string; site?: string }): boolean {
-  return (
-    canonicalJson(existing.input ?? null) === canonicalJson(req.input ?? null) &&
-    (req.version === undefined || req.version === existing.version) &&
-    (req.site ?? null) === existing.siteId
-  );
+  return sameBody(existing.input, req.input) && (req.version === undefined || req.version === existing.version) && (req.site ?? null) === existing.siteId;
 }
 
 /**
@@ -82,16 +79,10 @@ export class ExecutionService {
     ctx: AuditContext,
     opts: { keyIdentifiesStart?: boolean } = {},
   ): Promise<{ id: string; status: ExecutionStatus; replayed: boolean }> {
-    // Keys are the caller's own: the same key from another caller is another request.
-    const scopedKey = idempotencyKey === undefined ? undefined : `${ctx.actor}\n${idempotencyKey}`;
-    if (scopedKey) {
+    const scopedKey = idempotencyKey === undefined ? undefined : callerScopedKey(ctx.actor, idempotencyKey);
+    if (scopedKey && idempotencyKey !== undefined) {
       const existing = await findExecutionByIdempotencyKey(this.db, definitionId, scopedKey);
-      if (existing && !opts.keyIdentifiesStart && !sameStart(existing, req)) {
-        throw new WeftError(
-          'IDEMPOTENCY_KEY_REUSED',
-          `Idempotency-Key ${idempotencyKey} was used for a start with another body (${existing.id}); use a new key`,
-        );
-      }
+      if (existing && !opts.keyIdentifiesStart) requireSameBody(idempotencyKey, sameStart(existing, req), `the start of ${existing.id}`);
       if (existing) return { id: existing.id, status: existing.status as ExecutionStatus, replayed: true };
     }
     const [version, atSite] = await Promise.all([
@@ -329,9 +320,20 @@ export class ExecutionService {
     return { id, status, events };
   }
 
-  async list(query: { definitionId?: string; siteId?: string; status?: StoredStatus; limit: number; offset: number }) {
-    const page = await listExecutions(this.db, query);
-    return { total: page.total, items: page.items.map((r) => instanceFromRow(r, null)) };
+  /** Executions most recently started first, a cursor page (or at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
+  async list(query: { definitionId?: string; siteId?: string; status?: StoredStatus; limit: number; offset?: number; cursor?: string }) {
+    const after = timedPosition('instances', query.cursor);
+    const rows = await listExecutions(this.db, { ...query, limit: query.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(
+      rows.items,
+      query.limit,
+      'instances',
+      timedKey(
+        (r) => r.startedAt,
+        (r) => r.id,
+      ),
+    );
+    return { items: page.items.map((r) => instanceFromRow(r, null)), nextCursor: page.nextCursor, total: rows.total };
   }
 
   /**

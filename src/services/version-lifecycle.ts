@@ -10,6 +10,7 @@ import type { WorkflowDefinition } from '../graph/schema';
 import type { ApprovalService } from './approvals';
 import type { DefinitionService } from './definitions';
 import { promotionView, versionView, type PromotionView, type VersionView } from './version-views';
+import { idPosition, pageFromRows, type CursorPage } from '../domain/pages';
 
 /** The body of `POST /workflows/{id}/versions`. */
 export interface DraftBody {
@@ -148,11 +149,16 @@ export class VersionLifecycleService {
     return { a: from.version, b: to.version, ...diffDefinitions(from.graph as WorkflowDefinition, to.graph as WorkflowDefinition) };
   }
 
-  /** Every transition of the definition's versions, oldest first. */
-  async promotions(id: string, q: { limit: number; offset: number; version?: string }): Promise<{ items: PromotionView[]; total: number }> {
+  /** Every transition of the definition's versions, oldest first, a cursor page (or at `offset`). @throws WeftError WORKFLOW_NOT_FOUND, INVALID_REQUEST */
+  async promotions(
+    id: string,
+    q: { limit: number; offset?: number; cursor?: string; version?: string },
+  ): Promise<CursorPage<PromotionView> & { total: number }> {
     await this.definitions.require(id);
-    const page = await listTransitions(this.db, id, q);
-    return { total: page.total, items: page.items.map(promotionView) };
+    const after = idPosition('promotions', q.cursor, 'number');
+    const rows = await listTransitions(this.db, id, { ...q, limit: q.limit + 1, ...(after ? { after } : {}) });
+    const page = pageFromRows(rows.items, q.limit, 'promotions', (r) => [r.id]);
+    return { items: page.items.map(promotionView), nextCursor: page.nextCursor, total: rows.total };
   }
 
   /**

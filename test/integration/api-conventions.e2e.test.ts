@@ -1,5 +1,6 @@
 /**
- * The API's conventions as a new user tries them: If-Match on edits, Idempotency-Key reuse,
+ * The API's conventions as a new user tries them: If-Match on edits, Idempotency-Key reuse (instance
+ * starts, events, inventory receipts),
  * WWW-Authenticate on 401, /ready without internal error text.
  */
 import { publishGraph, startTestWeft, type TestWeft } from '../support/harness';
@@ -60,6 +61,57 @@ test('an Idempotency-Key reused with another body answers 422 IDEMPOTENCY_KEY_RE
   expect(bobs.status).toBe(202);
   expect(bobs.body.id).not.toBe(first.body.id);
   expect(bobs.headers.get('idempotent-replayed')).toBeNull();
+});
+
+test('POST /events and POST /inventory/receipts treat Idempotency-Key as instance starts do: per caller, replayed, 422 on another body', async () => {
+  const keyed = (path: string, body: unknown, sub: string, key: string) =>
+    t.api('POST', path, body, { token: t.token(['operator'], sub), headers: { 'Idempotency-Key': key } });
+
+  const event = { name: 'batch.closed', correlationKey: 'B-1', payload: { weight: 12 } };
+  const first = await keyed('/api/v1/events', event, 'alice', 'close-b1');
+  expect(first.status).toBe(202);
+  expect(first.headers.get('idempotent-replayed')).toBeNull();
+  const repeat = await keyed('/api/v1/events', { ...event, payload: { weight: 12 } }, 'alice', 'close-b1');
+  expect(repeat.status).toBe(202);
+  expect(repeat.body.id).toBe(first.body.id);
+  expect(repeat.headers.get('idempotent-replayed')).toBe('true');
+  for (const changed of [
+    { ...event, payload: { weight: 13 } },
+    { ...event, correlationKey: 'B-2' },
+    { ...event, name: 'batch.opened' },
+  ]) {
+    const refused = await keyed('/api/v1/events', changed, 'alice', 'close-b1');
+    expect(refused.status).toBe(422);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(refused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  }
+  const bobs = await keyed('/api/v1/events', { ...event, payload: { weight: 99 } }, 'bob', 'close-b1');
+  expect(bobs.status).toBe(202);
+  expect(bobs.body.id).not.toBe(first.body.id);
+  const published = await t.api('GET', '/api/v1/events?name=batch.closed&limit=200');
+  expect(published.body.items.map((e: { id: string }) => e.id).sort()).toEqual([first.body.id, bobs.body.id].sort());
+
+  const receipt = { material: 'idem-resin', lot: 'L1', location: 'WH1', quantity: 5, unit: 'kg' };
+  const received = await keyed('/api/v1/inventory/receipts', receipt, 'alice', 'r-1');
+  expect(received.status).toBe(201);
+  const again = await keyed('/api/v1/inventory/receipts', receipt, 'alice', 'r-1');
+  expect(again.status).toBe(200);
+  expect(again.headers.get('idempotent-replayed')).toBe('true');
+  expect(again.body).toMatchObject({ quantity: 5, movementId: received.body.movementId });
+  for (const changed of [
+    { ...receipt, quantity: 6 },
+    { ...receipt, lot: 'L2' },
+  ]) {
+    const refused = await keyed('/api/v1/inventory/receipts', changed, 'alice', 'r-1');
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  }
+  const bobsReceipt = await keyed('/api/v1/inventory/receipts', receipt, 'bob', 'r-1');
+  expect(bobsReceipt.status).toBe(201);
+  expect(bobsReceipt.headers.get('idempotent-replayed')).toBeNull();
+  const lots = await t.api('GET', '/api/v1/inventory?material=idem-resin');
+  // Alice's receipt once, Bob's once; the refused ones added nothing and created no lot L2.
+  expect(lots.body.items.map((l: { lot: string; quantity: number }) => [l.lot, l.quantity])).toEqual([['L1', 10]]);
 });
 
 test('a 401 carries WWW-Authenticate: Bearer', async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lineGraph } from '../support/line-graph';
 import { startTestWeft, type TestWeft } from '../support/harness';
+import { rolloutHelpers } from '../support/rollouts';
 
 jest.setTimeout(180_000);
 
@@ -399,4 +400,146 @@ test('export and import a version, set and read a site value, create and run a r
   const again = await weft(['rollout', 'start', rolloutId]);
   expect(again.code).toBe(1);
   expect(again.stderr).toContain('error ROLLOUT_FINISHED (HTTP 409)');
+});
+
+const h = rolloutHelpers(() => t);
+
+test('config get KEY and set --if-match from the CLI: a stale tag exits 1 with 412', async () => {
+  await h.createSites(['cli-1', 'cli-2', 'cli-3'].map((id) => ({ id, region: 'cli' })));
+  // Every site must set its feed rate (made required last, so the tests above deploy freely); cli-2 has none yet.
+  await h.ok('POST', '/config/parameters', { key: 'feedRate', name: 'Feed rate', type: 'number', requiredAtLevel: 'site' }, 201);
+  for (const s of ['cli-1', 'cli-3']) expect((await weft(['config', 'set', s, 'feedRate', '40', '--reason', 'commissioning'])).code).toBe(0);
+
+  const one = await weft(['config', 'get', 'cli-1', 'feedRate']);
+  expect([one.code, one.stdout.trim()]).toEqual([0, 'feedRate = 40  from site:cli-1']);
+  const read = JSON.parse((await weft(['config', 'get', 'cli-1', 'feedRate', '--json'])).stdout);
+  expect(read).toMatchObject({ key: 'feedRate', value: 40, etag: expect.any(String) });
+  expect((await weft(['config', 'set', 'cli-1', 'feedRate', '41', '--reason', 'faster', '--if-match', read.etag])).code).toBe(0);
+  // Someone else saved since `read`: the stale tag is refused, the value stays.
+  const stale = await weft(['config', 'set', 'cli-1', 'feedRate', '42', '--reason', 'mine', '--if-match', read.etag]);
+  expect(stale.code).toBe(1);
+  expect(stale.stderr).toContain('PRECONDITION_FAILED (HTTP 412)');
+  expect(JSON.parse((await weft(['config', 'get', 'cli-1', 'feedRate', '--json'])).stdout).value).toBe(41);
+});
+
+test('rollout pause, resume, a refused promote, abort and rollback from the CLI', async () => {
+  const held = await h.twoVersions('cli-held');
+  const heldBody = file(
+    'held.json',
+    JSON.stringify({
+      workflowId: held,
+      version: '2.0.0',
+      strategy: 'staged',
+      targetSites: ['cli-1', 'cli-3'],
+      config: {
+        stages: [
+          { stageNumber: 1, sitesOrRegions: ['cli-1'], delay: '5m' },
+          { stageNumber: 2, sitesOrRegions: ['cli-3'] },
+        ],
+      },
+    }),
+  );
+  const created = await weft(['rollout', 'create', '--file', heldBody, '--json']);
+  expect([created.code, created.stderr]).toEqual([0, '']);
+  const heldId = JSON.parse(created.stdout).id as string;
+  expect((await weft(['rollout', 'start', heldId])).code).toBe(0);
+  await h.waitFor(heldId, (r) => r.waitingFor === 'delay');
+  const promote = await weft(['rollout', 'promote', heldId]);
+  expect(promote.code).toBe(1);
+  expect(promote.stderr).toContain('ROLLOUT_NOT_WAITING (HTTP 409)');
+  const paused = await weft(['rollout', 'pause', heldId, '--reason', 'line stop']);
+  expect(paused.code).toBe(0);
+  expect(paused.stdout).toContain(`${heldId}: ${held} 2.0.0 (staged) paused, waiting for resume`);
+  const resumed = await weft(['rollout', 'resume', heldId, '--json']);
+  expect(resumed.code).toBe(0);
+  expect(JSON.parse(resumed.stdout)).toMatchObject({ id: heldId, status: 'in_progress' });
+  expect((await weft(['rollout', 'abort', heldId, '--reason', 'wrong build'])).code).toBe(0);
+  const aborted = await h.waitFor(heldId, h.ended);
+  expect(aborted).toMatchObject({ status: 'failed', failureReason: expect.stringContaining('wrong build') });
+  expect((await weft(['rollout', 'status', heldId])).stdout).toContain('failure: aborted by');
+  const rolledBack = await weft(['rollout', 'rollback', heldId, '--reason', 'customer complaint']);
+  expect(rolledBack.code).toBe(0);
+  expect((await h.waitFor(heldId, (r) => r.status === 'rolled_back')).status).toBe('rolled_back');
+  expect(await h.versionAt(held, 'cli-1')).toBe('1.0.0');
+  const twice = await weft(['rollout', 'rollback', heldId, '--reason', 'again']);
+  expect([twice.code, twice.stderr]).toEqual([1, expect.stringContaining('ROLLOUT_FINISHED (HTTP 409)')]);
+  expect(await h.audit(heldId)).toEqual(expect.arrayContaining(['rollout.pause', 'rollout.resume', 'rollout.abort', 'rollout.rollback']));
+});
+
+test('rollout retry of a failed site from the CLI during the bake', async () => {
+  // cli-2 fails for want of its feed rate; set it from the CLI and retry that site.
+  const retried = await h.twoVersions('cli-retried');
+  const retryBody = file(
+    'retried.json',
+    JSON.stringify({
+      workflowId: retried,
+      version: '2.0.0',
+      strategy: 'staged',
+      targetSites: ['cli-1', 'cli-2', 'cli-3'],
+      config: {
+        stages: [
+          { stageNumber: 1, sitesOrRegions: ['cli-1', 'cli-2'], delay: '5m', successCriteriaPercentage: 50 },
+          { stageNumber: 2, sitesOrRegions: ['cli-3'] },
+        ],
+      },
+    }),
+  );
+  const retriedId = JSON.parse((await weft(['rollout', 'create', '--file', retryBody, '--json'])).stdout).id as string;
+  expect((await weft(['rollout', 'start', retriedId])).code).toBe(0);
+  await h.waitFor(retriedId, (r) => r.waitingFor === 'delay' && r.deployments[1].status === 'failed');
+  const failedLine = await weft(['rollout', 'status', retriedId]);
+  expect(failedLine.stdout).toMatch(/cli-2: failed .*CONFIG_INVALID/);
+  expect((await weft(['config', 'set', 'cli-2', 'feedRate', '35', '--reason', 'fixed'])).code).toBe(0);
+  const retry = await weft(['rollout', 'retry', retriedId, '--sites', 'cli-2', '--reason', 'feed rate set']);
+  expect([retry.code, retry.stderr]).toEqual([0, '']);
+  // Deployed again at once, during the bake, not after it.
+  const redeployed = await h.waitFor(retriedId, (r) => r.deployments[1].status === 'success');
+  expect(redeployed.waitingFor).toBe('delay');
+  expect(redeployed.deployments.map((d: any) => [d.siteId, d.status, d.attempt])).toEqual([
+    ['cli-1', 'success', 1],
+    ['cli-2', 'success', 2],
+    ['cli-3', 'pending', 0],
+  ]);
+  expect((await weft(['rollout', 'status', retriedId])).stdout).toContain('cli-2: success from 1.0.0 attempt 2');
+  expect((await h.act(retriedId, 'abort', 'enough')).status).toBe(200);
+  await h.waitFor(retriedId, h.ended);
+  const late = await weft(['rollout', 'retry', retriedId]);
+  expect([late.code, late.stderr]).toEqual([1, expect.stringContaining('ROLLOUT_FINISHED (HTTP 409)')]);
+});
+
+test('rollout promote from the CLI and rollout list (every page, or --limit)', async () => {
+  // A canary with nothing to judge waits for promotion; promote from the CLI finishes it.
+  const canary = await h.twoVersions('cli-canary');
+  const canaryConfig = { canaryPercentage: 30, canaryDuration: '2s', analysisInterval: '1s', minSampleSize: 4, autoPromoteIfSuccessful: true };
+  const canaryBody = file(
+    'canary.json',
+    JSON.stringify({ workflowId: canary, version: '2.0.0', strategy: 'canary', targetSites: ['cli-1', 'cli-3'], config: canaryConfig }),
+  );
+  const canaryId = JSON.parse((await weft(['rollout', 'create', '--file', canaryBody, '--json'])).stdout).id as string;
+  expect((await weft(['rollout', 'start', canaryId])).code).toBe(0);
+  await h.waitFor(canaryId, (r) => r.waitingFor === 'promotion');
+  const promoted = await weft(['rollout', 'promote', canaryId, '--reason', 'looked at the dashboards']);
+  expect(promoted.code).toBe(0);
+  expect((await h.waitFor(canaryId, h.ended)).status).toBe('completed');
+  expect(await h.audit(canaryId)).toContain('rollout.promote');
+
+  // `rollout list` reads every page, or the first --limit rollouts.
+  const planned: string[] = [];
+  for (const name of ['cli-listed-1', 'cli-listed-2']) {
+    const created = await h.createRollout({
+      workflowId: await h.twoVersions(name),
+      version: '2.0.0',
+      strategy: 'immediate',
+      targetSites: ['cli-1'],
+      config: {},
+    });
+    planned.push(created.body.id as string);
+  }
+  const all = JSON.parse((await weft(['rollout', 'list', '--json'])).stdout).items.map((r: { id: string }) => r.id);
+  expect(all).toEqual(expect.arrayContaining([canaryId, ...planned]));
+  expect(new Set(all).size).toBe(all.length);
+  const limited = await weft(['rollout', 'list', '--limit', '2']);
+  expect(limited.code).toBe(0);
+  expect(limited.stdout.trim().split('\n')).toHaveLength(2);
+  expect((await weft(['rollout', 'list', '--limit', '0'])).code).toBe(2);
 });

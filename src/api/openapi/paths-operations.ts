@@ -8,7 +8,8 @@ import * as events from '../routes/events';
 import * as inventory from '../routes/inventory';
 import * as recovery from '../routes/recovery';
 import * as rollouts from '../routes/rollouts';
-import { anyObject, documentRoutes, listOf, objectWith } from './registry';
+import { shortListQuery } from '../pagination';
+import { anyObject, cursorPage, deprecatedTotal, documentRoutes, listOf, objectWith } from './registry';
 
 const V1 = '/api/v1';
 const LEAD = ['technical_lead'];
@@ -37,7 +38,7 @@ documentRoutes('Rollouts', [
     summary: 'List rollouts',
     roles: [],
     query: rollouts.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(rollout, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(rollout) },
   },
   {
     method: 'get',
@@ -110,7 +111,8 @@ documentRoutes('Integrations', [
     path: `${V1}/circuit-breakers`,
     summary: 'Circuit breakers of outbound services',
     roles: [],
-    ok: { status: 200, description: 'breakers', schema: listOf(anyObject) },
+    query: shortListQuery,
+    ok: { status: 200, description: 'a page of breakers', schema: cursorPage(anyObject) },
   },
   {
     method: 'get',
@@ -142,7 +144,14 @@ documentRoutes('Integrations', [
     body: connectors.createBody,
     ok: { status: 201, description: 'created', schema: anyObject },
   },
-  { method: 'get', path: `${V1}/connectors`, summary: 'List connectors', roles: [], ok: { status: 200, description: 'connectors', schema: listOf(anyObject) } },
+  {
+    method: 'get',
+    path: `${V1}/connectors`,
+    summary: 'List connectors',
+    roles: [],
+    query: shortListQuery,
+    ok: { status: 200, description: 'a page of connectors', schema: cursorPage(anyObject) },
+  },
   {
     method: 'get',
     path: `${V1}/connectors/:id`,
@@ -188,7 +197,7 @@ documentRoutes('Integrations', [
     summary: 'List events',
     roles: [],
     query: events.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(anyObject, { total: z.number() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(anyObject, deprecatedTotal) },
   },
   {
     method: 'post',
@@ -205,7 +214,7 @@ documentRoutes('Integrations', [
     summary: 'Lots on hand',
     roles: [],
     query: inventory.listQuery,
-    ok: { status: 200, description: 'lots', schema: listOf(anyObject) },
+    ok: { status: 200, description: 'a page of lots', schema: cursorPage(anyObject) },
   },
   {
     method: 'post',
@@ -215,7 +224,14 @@ documentRoutes('Integrations', [
     body: equipment.createEquipmentBody,
     ok: { status: 201, description: 'created', schema: anyObject },
   },
-  { method: 'get', path: `${V1}/equipment`, summary: 'List equipment', roles: [], ok: { status: 200, description: 'equipment', schema: listOf(anyObject) } },
+  {
+    method: 'get',
+    path: `${V1}/equipment`,
+    summary: 'List equipment',
+    roles: [],
+    query: shortListQuery,
+    ok: { status: 200, description: 'a page of equipment', schema: cursorPage(anyObject) },
+  },
   {
     method: 'get',
     path: `${V1}/equipment/:id`,
@@ -233,7 +249,7 @@ documentRoutes('Audit', [
     summary: 'Audit entries',
     roles: AUDITOR,
     query: audit.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(anyObject, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(anyObject) },
   },
   {
     method: 'get',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import * as approvals from '../routes/approvals';
 import * as directory from '../routes/directory-schemas';
-import { anyObject, documentRoutes, listOf, objectWith } from './registry';
+import { shortListQuery } from '../pagination';
+import { anyObject, cursorPage, deprecatedTotal, documentRoutes, objectWith } from './registry';
 
 const V1 = '/api/v1';
 const request = objectWith({ id: z.string(), status: z.string() });
@@ -24,7 +25,7 @@ documentRoutes('Approvals', [
     summary: 'List approval policies',
     roles: [],
     query: approvals.policiesQuery,
-    ok: { status: 200, description: 'policies', schema: listOf(anyObject) },
+    ok: { status: 200, description: 'a page of policies', schema: cursorPage(anyObject) },
   },
   {
     method: 'get',
@@ -62,7 +63,7 @@ documentRoutes('Approvals', [
     summary: 'List approval requests',
     roles: [],
     query: approvals.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(request, { total: z.number() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(request, deprecatedTotal) },
   },
   {
     method: 'get',
@@ -110,21 +111,22 @@ documentRoutes('Approvals', [
     path: `${V1}/workflow-instances/:id/approvals`,
     summary: "An instance's approval requests",
     roles: [],
-    ok: { status: 200, description: 'requests', schema: listOf(request) },
+    query: approvals.approvalsQuery,
+    ok: { status: 200, description: 'a page of requests, oldest first', schema: cursorPage(request) },
   },
   {
     method: 'get',
     path: `${V1}/me/approvals`,
     summary: 'My inbox: requests waiting for me',
     roles: [],
-    ok: { status: 200, description: 'requests', schema: listOf(request, { total: z.number() }) },
+    ok: { status: 200, description: 'requests', schema: cursorPage(request, deprecatedTotal) },
   },
   {
     method: 'get',
     path: `${V1}/users/:id/approvals`,
     summary: "A user's inbox",
     roles: [],
-    ok: { status: 200, description: 'requests', schema: listOf(request, { total: z.number() }) },
+    ok: { status: 200, description: 'requests', schema: cursorPage(request, deprecatedTotal) },
   },
   {
     method: 'get',
@@ -157,7 +159,7 @@ documentRoutes('Directory', [
     summary: 'List users',
     roles: [],
     query: directory.listUsersQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(user, { total: z.number() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(user, deprecatedTotal) },
   },
   { method: 'get', path: `${V1}/users/:id`, summary: 'A user', roles: [], ok: { status: 200, description: 'the user', schema: user } },
   {
@@ -192,7 +194,14 @@ documentRoutes('Directory', [
     body: directory.createGroupBody,
     ok: { status: 201, description: 'created', schema: group },
   },
-  { method: 'get', path: `${V1}/groups`, summary: 'List groups', roles: [], ok: { status: 200, description: 'groups', schema: listOf(group) } },
+  {
+    method: 'get',
+    path: `${V1}/groups`,
+    summary: 'List groups',
+    roles: [],
+    query: shortListQuery,
+    ok: { status: 200, description: 'a page of groups', schema: cursorPage(group) },
+  },
   { method: 'get', path: `${V1}/groups/:id`, summary: 'A group', roles: [], ok: { status: 200, description: 'the group', schema: group } },
   {
     method: 'put',

@@ -3,7 +3,7 @@ import * as config from '../routes/config';
 import * as configHttp from '../routes/config-http';
 import * as siteHealth from '../routes/site-health';
 import * as sites from '../routes/sites';
-import { anyObject, documentRoutes, listOf, objectWith, type RouteDoc } from './registry';
+import { anyObject, cursorPage, documentRoutes, listOf, objectWith, type RouteDoc } from './registry';
 
 const V1 = '/api/v1';
 const LEAD = ['technical_lead'];
@@ -52,7 +52,7 @@ documentRoutes('Sites', [
     summary: 'List sites',
     roles: [],
     query: sites.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(site, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(site) },
   },
   { method: 'get', path: `${V1}/sites/:id`, summary: 'A site', roles: [], ok: { status: 200, description: 'the site', schema: site } },
   {
@@ -150,7 +150,7 @@ documentRoutes('Configuration', [
     summary: 'List parameters',
     roles: [],
     query: config.parametersQuery,
-    ok: { status: 200, description: 'parameters', schema: listOf(anyObject) },
+    ok: { status: 200, description: 'a page of parameters', schema: cursorPage(anyObject) },
   },
   {
     method: 'get',
@@ -176,7 +176,7 @@ documentRoutes('Configuration', [
     summary: 'Configuration change history',
     roles: [],
     query: config.historyQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(anyObject, { nextCursor: z.string().nullable(), next: z.string().nullable() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(anyObject) },
   },
   {
     method: 'get',

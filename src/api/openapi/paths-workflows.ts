@@ -3,7 +3,8 @@ import { WorkflowDefinitionSchema } from '../../graph/schema';
 import * as instances from '../routes/instances';
 import * as versions from '../routes/versions';
 import * as workflows from '../routes/workflows';
-import { anyObject, documentRoutes, listOf, named, objectWith } from './registry';
+import { shortListQuery } from '../pagination';
+import { anyObject, cursorPage, deprecatedTotal, documentRoutes, named, objectWith } from './registry';
 
 const V1 = '/api/v1';
 const IDEMPOTENCY = {
@@ -42,7 +43,7 @@ documentRoutes('Workflows', [
     summary: 'List workflows',
     roles: [],
     query: workflows.pageQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(definitionSummary, { total: z.number() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(definitionSummary, deprecatedTotal) },
   },
   {
     method: 'get',
@@ -92,7 +93,7 @@ documentRoutes('Workflows', [
     summary: "List a workflow's instances",
     roles: [],
     query: workflows.instanceQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(instanceView, { total: z.number() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(instanceView, deprecatedTotal) },
   },
 ]);
 
@@ -119,7 +120,8 @@ documentRoutes('Versions', [
     path: `${V1}/workflows/:id/versions`,
     summary: 'List versions',
     roles: [],
-    ok: { status: 200, description: 'versions', schema: listOf(version) },
+    query: shortListQuery,
+    ok: { status: 200, description: 'a page, highest version first', schema: cursorPage(version) },
   },
   {
     method: 'post',
@@ -173,7 +175,7 @@ documentRoutes('Versions', [
     summary: 'Promotion history',
     roles: [],
     query: versions.promotionsQuery,
-    ok: { status: 200, description: 'a page', schema: anyObject },
+    ok: { status: 200, description: 'a page', schema: cursorPage(anyObject, deprecatedTotal) },
   },
 ]);
 
@@ -193,7 +195,7 @@ documentRoutes('Instances', [
     summary: 'List instances (status=failed: dead letters)',
     roles: [],
     query: instances.listQuery,
-    ok: { status: 200, description: 'a page', schema: listOf(instanceView, { total: z.number() }) },
+    ok: { status: 200, description: 'a page', schema: cursorPage(instanceView, deprecatedTotal) },
   },
   {
     method: 'get',

@@ -44,6 +44,17 @@ export function listOf(item: z.ZodType, extra: z.ZodRawShape = {}): z.ZodType {
   return z.looseObject({ items: z.array(item), ...extra });
 }
 
+/**
+ * A cursor page (docs/api.md, "Pagination"): `items`, the `nextCursor` to pass back and its
+ * `next` link, both null on the last page, plus `extra` keys some lists keep for older clients.
+ */
+export function cursorPage(item: z.ZodType, extra: z.ZodRawShape = {}): z.ZodType {
+  return listOf(item, { nextCursor: z.string().nullable(), next: z.string().nullable(), ...extra });
+}
+
+/** `total`, kept on the lists that answered it before cursors; deprecated (counting costs a scan). */
+export const deprecatedTotal = { total: z.number().meta({ deprecated: true, description: 'deprecated: items matching the filter; follow next instead' }) };
+
 /** An object answered as is from a service, documented by its key fields only. */
 export const anyObject = z.looseObject({});
 

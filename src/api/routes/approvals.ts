@@ -7,6 +7,8 @@ import type { DecisionAction } from '../../shared/approvals';
 import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { legacyOffset, listPage, pageOf, pageParams, withNextLink } from '../pagination';
+import type { ListOrder } from '../../domain/pages';
 
 const policyId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'letters, digits and ._- (1–128)');
 
@@ -43,13 +45,23 @@ export const createRequestBody = z
   })
   .refine((b) => b.policyId === undefined || b.chain === undefined, 'give policyId or chain, not both');
 
-export const policiesQuery = z.strictObject({ requestType: z.string().min(1).optional() });
+export const policiesQuery = z.strictObject({ requestType: z.string().min(1).optional(), ...pageParams(500, 100) });
 export const listQuery = z.strictObject({
   status: z.enum(APPROVAL_STATUSES).optional(),
   type: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(500, 50),
+  ...legacyOffset,
 });
+/** The approvals of one instance or one person: short lists, read whole and paged here. */
+export const approvalsQuery = z.strictObject(pageParams(500, 100));
+
+const POLICY_ORDER: ListOrder<{ id: string }> = { list: 'approval-policies', key: (p) => [p.id], shape: ['string'] };
+/** Oldest first: the order an instance (or an inbox) met its requests in. */
+const REQUEST_ORDER: ListOrder<{ id: string; requestedAt: string }> = {
+  list: 'approvals',
+  key: (r) => [r.requestedAt, r.id],
+  shape: ['string', 'string'],
+};
 
 export const decisionBody = z.strictObject({
   comments: z.string().max(5000).optional(),
@@ -91,8 +103,8 @@ export function approvalsRouter(deps: { approvals: ApprovalService; policies: Ap
       .json(created);
   });
   router.get('/approval-policies', async (req, res) => {
-    const q = parseRequest(policiesQuery, req.query, 'query');
-    res.json({ items: await policies.listPolicies(q) });
+    const { requestType, ...page } = parseRequest(policiesQuery, req.query, 'query');
+    res.json(listPage(req, await policies.listPolicies(requestType !== undefined ? { requestType } : {}), POLICY_ORDER, page));
   });
   router.get('/approval-policies/:id', async (req, res) => {
     res.json(await policies.getPolicy(param(req, 'id')));
@@ -115,7 +127,8 @@ export function approvalsRouter(deps: { approvals: ApprovalService; policies: Ap
       .json(created);
   });
   router.get('/approval-requests', async (req, res) => {
-    res.json(await approvals.listRequests(parseRequest(listQuery, req.query, 'query')));
+    const q = parseRequest(listQuery, req.query, 'query');
+    res.json(withNextLink(req, await approvals.listRequests({ ...pageOf(q), ...(q.status ? { status: q.status } : {}), ...(q.type ? { type: q.type } : {}) })));
   });
   router.get('/approval-requests/:id', async (req, res) => {
     res.json(await approvals.getRequest(param(req, 'id')));
@@ -138,13 +151,18 @@ export function approvalsRouter(deps: { approvals: ApprovalService; policies: Ap
   }
 
   router.get('/workflow-instances/:id/approvals', async (req, res) => {
-    res.json(await approvals.forInstance(param(req, 'id')));
+    const page = parseRequest(approvalsQuery, req.query, 'query');
+    res.json(listPage(req, (await approvals.forInstance(param(req, 'id'))).items, REQUEST_ORDER, page));
   });
   router.get('/me/approvals', async (req, res) => {
-    res.json(await approvals.inbox(principalOf(req).sub));
+    const page = parseRequest(approvalsQuery, req.query, 'query');
+    const inbox = await approvals.inbox(principalOf(req).sub);
+    res.json({ ...listPage(req, inbox.items, REQUEST_ORDER, page), total: inbox.total });
   });
   router.get('/users/:id/approvals', async (req, res) => {
-    res.json(await approvals.inboxOf(param(req, 'id'), principalOf(req)));
+    const page = parseRequest(approvalsQuery, req.query, 'query');
+    const inbox = await approvals.inboxOf(param(req, 'id'), principalOf(req));
+    res.json({ ...listPage(req, inbox.items, REQUEST_ORDER, page), total: inbox.total });
   });
   router.get('/approvals/stats', async (_req, res) => {
     res.json(await approvals.stats());

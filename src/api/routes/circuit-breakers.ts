@@ -4,6 +4,7 @@ import type { CircuitBreakerService } from '../../domain/circuit-breakers';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { listPage, shortListQuery } from '../pagination';
 
 /**
  * A service key as the API_CALL activity builds it: `host:port`, the host a name, an IPv4
@@ -31,8 +32,9 @@ export function circuitBreakersRouter(deps: { breakers: CircuitBreakerService })
   const { breakers } = deps;
   const router = Router();
 
-  router.get('/circuit-breakers', async (_req, res) => {
-    res.json(await breakers.list());
+  router.get('/circuit-breakers', async (req, res) => {
+    const page = parseRequest(shortListQuery, req.query, 'query');
+    res.json(listPage(req, (await breakers.list()).items, { list: 'circuit-breakers', key: (b) => [b.serviceId], shape: ['string'] }, page));
   });
 
   router.get('/circuit-breakers/:serviceId', async (req, res) => {

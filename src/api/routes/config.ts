@@ -6,7 +6,7 @@ import type { ConfigValueService, ScopeRef } from '../../services/config-values'
 import { requireRole } from '../auth';
 import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
-import { withNextLink } from '../pagination';
+import { listPage, pageParams, withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 import { configKey, keyParam, parseRemoveReason, parseValueBody, regionName, sendWrite } from './config-http';
 
@@ -29,7 +29,7 @@ export const createBody = z.strictObject({ key: configKey, type: z.enum(CONFIG_T
   category: true,
 });
 export const patchBody = z.strictObject(parameterFields).partial();
-export const parametersQuery = z.strictObject({ category: z.string().min(1).max(100).optional() });
+export const parametersQuery = z.strictObject({ category: z.string().min(1).max(100).optional(), ...pageParams(500, 100) });
 const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 export const historyQuery = z.strictObject({
   siteId: z.string().min(1).max(64).optional(),
@@ -58,8 +58,8 @@ export function configRouter(deps: { parameters: ConfigParameterService; values:
   });
 
   router.get('/config/parameters', async (req, res) => {
-    const { category } = parseRequest(parametersQuery, req.query, 'query');
-    res.json({ items: await parameters.list(category) });
+    const { category, ...page } = parseRequest(parametersQuery, req.query, 'query');
+    res.json(listPage(req, await parameters.list(category), { list: 'config-parameters', key: (p) => [p.key], shape: ['string'] }, page));
   });
 
   router.get('/config/parameters/:key', async (req, res) => {

@@ -5,6 +5,7 @@ import type { ConnectorService } from '../../domain/connectors/service';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { listPage, shortListQuery } from '../pagination';
 
 const name = z.string().trim().min(1).max(100);
 const description = z.string().max(2000).nullable().optional();
@@ -30,8 +31,10 @@ export function connectorsRouter(deps: { connectors: ConnectorService }): Router
     res.status(201).location(`/api/v1/connectors/${created.id}`).json(created);
   });
 
-  router.get('/connectors', async (_req, res) => {
-    res.json({ items: await connectors.list() });
+  router.get('/connectors', async (req, res) => {
+    const page = parseRequest(shortListQuery, req.query, 'query');
+    // By name as before, case-insensitively; the id breaks ties between names differing in case.
+    res.json(listPage(req, await connectors.list(), { list: 'connectors', key: (c) => [c.name.toLowerCase(), c.id], shape: ['string', 'string'] }, page));
   });
 
   router.get('/connectors/:id', async (req, res) => {

@@ -1,6 +1,7 @@
 /** Request schemas shared by the directory routers (`/users`, `/groups`, `/me`). */
 import { z } from 'zod';
 import { ROLES } from '../../auth/roles';
+import { legacyOffset, pageParams } from '../pagination';
 
 /** A user id is a token subject: letters, digits and `._@-`, starting with a letter or digit. */
 export const userId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/, 'must be 1–128 letters, digits or ._@- starting with a letter or digit');
@@ -29,8 +30,8 @@ export const updateUserBody = z
   .refine((b) => Object.keys(b).length > 0, 'give at least one of name, email, roles, active');
 
 export const listUsersQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(200, 50),
+  ...legacyOffset,
   role: z.enum(ROLES).optional(),
   group: groupId.optional(),
   active: z

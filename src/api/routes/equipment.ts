@@ -5,6 +5,7 @@ import type { EquipmentService } from '../../domain/equipment';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { listPage, shortListQuery } from '../pagination';
 
 export const createEquipmentBody = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits or ._- starting with a letter or digit'),
@@ -27,8 +28,9 @@ export function equipmentRouter(deps: { equipment: EquipmentService }): Router {
     res.status(201).location(`/api/v1/equipment/${created.id}`).json(created);
   });
 
-  router.get('/equipment', async (_req, res) => {
-    res.json({ items: await equipment.list() });
+  router.get('/equipment', async (req, res) => {
+    const page = parseRequest(shortListQuery, req.query, 'query');
+    res.json(listPage(req, await equipment.list(), { list: 'equipment', key: (e) => [e.id], shape: ['string'] }, page));
   });
 
   router.get('/equipment/:id', async (req, res) => {

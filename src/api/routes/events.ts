@@ -4,6 +4,7 @@ import type { EventService } from '../../services/events';
 import { principalOf, requireRole } from '../auth';
 import { parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { legacyOffset, pageOf, pageParams, withNextLink } from '../pagination';
 
 export const publishBody = z.strictObject({
   name: z.string().min(1).max(200),
@@ -12,8 +13,8 @@ export const publishBody = z.strictObject({
 });
 const idempotencyKey = z.string().min(1).max(255).optional();
 export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(200, 50),
+  ...legacyOffset,
   name: z.string().min(1).max(200).optional(),
 });
 
@@ -24,14 +25,14 @@ export function eventsRouter(deps: { events: EventService }): Router {
   router.post('/events', requireRole('operator'), async (req, res) => {
     const body = parseRequest(publishBody, req.body ?? {}, 'body');
     const key = parseRequest(idempotencyKey, req.get('Idempotency-Key'), 'params');
-    const result = await deps.events.publish({ ...body, idempotencyKey: key, source: `user:${principalOf(req).sub}` }, auditContext(req));
+    const result = await deps.events.publish({ ...body, source: `user:${principalOf(req).sub}` }, auditContext(req), key);
     if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).json({ id: result.id, delivered: result.delivered, started: result.started });
   });
 
   router.get('/events', async (req, res) => {
     const query = parseRequest(listQuery, req.query, 'query');
-    res.json(await deps.events.list(query));
+    res.json(withNextLink(req, await deps.events.list({ ...pageOf(query), ...(query.name !== undefined ? { name: query.name } : {}) })));
   });
 
   return router;

@@ -4,6 +4,7 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 import { createGroupBody, membersBody } from './directory-schemas';
+import { listPage, shortListQuery } from '../pagination';
 
 /** `/groups`: named sets of users that approval steps may name. Reads for anyone, writes for admins. */
 export function groupsRouter(deps: { directory: DirectoryService }): Router {
@@ -16,8 +17,9 @@ export function groupsRouter(deps: { directory: DirectoryService }): Router {
     res.status(201).location(`/api/v1/groups/${created.id}`).json(created);
   });
 
-  router.get('/groups', async (_req, res) => {
-    res.json(await directory.listGroups());
+  router.get('/groups', async (req, res) => {
+    const page = parseRequest(shortListQuery, req.query, 'query');
+    res.json(listPage(req, (await directory.listGroups()).items, { list: 'groups', key: (g) => [g.id], shape: ['string'] }, page));
   });
 
   router.get('/groups/:id', async (req, res) => {

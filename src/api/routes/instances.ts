@@ -7,10 +7,11 @@ import { isSemver } from '../../graph/semver';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { legacyOffset, pageOf, pageParams, withNextLink } from '../pagination';
 
 export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(200, 50),
+  ...legacyOffset,
   status: z.enum(EXECUTION_STATUSES).optional(),
   workflowId: z.string().min(1).optional(),
   site: z.string().min(1).max(100).optional(),
@@ -32,7 +33,7 @@ export function instancesRouter(deps: { executions: ExecutionService; migrations
   // `?status=failed` is the dead-letter view: failed executions waiting for a manual retry.
   router.get('/workflow-instances', async (req, res) => {
     const query = parseRequest(listQuery, req.query, 'query');
-    res.json(await executions.list({ limit: query.limit, offset: query.offset, status: query.status, definitionId: query.workflowId, siteId: query.site }));
+    res.json(withNextLink(req, await executions.list({ ...pageOf(query), status: query.status, definitionId: query.workflowId, siteId: query.site })));
   });
 
   router.get('/workflow-instances/:id', async (req, res) => {

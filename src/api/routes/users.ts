@@ -4,6 +4,7 @@ import { principalOf, requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 import { createUserBody, listUsersQuery, outOfOfficeBody, updateUserBody } from './directory-schemas';
+import { pageOf, withNextLink } from '../pagination';
 
 /**
  * `/users` and `/me`: the people of the directory. Admins manage users; anyone reads them; a
@@ -27,7 +28,8 @@ export function usersRouter(deps: { directory: DirectoryService }): Router {
   });
 
   router.get('/users', async (req, res) => {
-    res.json(await directory.listUsers(parseRequest(listUsersQuery, req.query, 'query')));
+    const { cursor, offset, limit, ...filter } = parseRequest(listUsersQuery, req.query, 'query');
+    res.json(withNextLink(req, await directory.listUsers({ ...filter, ...pageOf({ limit, cursor, offset }) })));
   });
 
   router.get('/users/:id', async (req, res) => {

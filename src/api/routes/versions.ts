@@ -1,13 +1,16 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { canonicalJson } from '../../graph/canonical-json';
-import { isSemver } from '../../graph/semver';
+import { compareStoredVersions, isSemver } from '../../graph/semver';
 import type { TargetStatus } from '../../domain/version-lifecycle';
 import type { VersionExportService } from '../../services/version-export';
 import type { TransitionResult, VersionLifecycleService } from '../../services/version-lifecycle';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { legacyOffset, listPage, pageOf, pageParams, shortListQuery, withNextLink } from '../pagination';
+import type { ListOrder } from '../../domain/pages';
+import type { VersionView } from '../../services/version-views';
 
 const semver = z.string().refine(isSemver, 'must be a semantic version such as 1.2.0');
 /** A version named in a query: semver, `active` or `latest`. */
@@ -24,13 +27,22 @@ export const rollbackBody = z.object({ reason: z.string().min(1).max(2_000) });
 export const publishBody = z.object({ version: semver.optional() }).default({});
 export const compareQuery = z.object({ a: versionRef, b: versionRef });
 export const promotionsQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(500, 100),
+  ...legacyOffset,
   version: semver.optional(),
 });
 export const importQuery = z.object({ workflowId: z.string().min(1).max(200).optional() });
 
 const VERBS: Record<string, TargetStatus> = { publish: 'published', activate: 'active', deprecate: 'deprecated', archive: 'archived' };
+
+/** Highest version first, as before (semantic order: 1.10.0 after 1.9.0); a version is unique in its workflow. */
+const VERSION_ORDER: ListOrder<VersionView> = {
+  list: 'versions',
+  key: (v) => [v.version],
+  shape: ['string'],
+  compare: (a, b) => compareStoredVersions(String(a[0]), String(b[0])),
+  descending: true,
+};
 
 /** 200 with the version when the move is done, 202 with the approval request when it waits for one. */
 function sendTransition(res: Response, result: TransitionResult): void {
@@ -68,7 +80,8 @@ export function versionsRouter(deps: { lifecycle: VersionLifecycleService; expor
   });
 
   router.get('/workflows/:id/versions', async (req, res) => {
-    res.json({ items: await lifecycle.list(param(req, 'id')) });
+    const page = parseRequest(shortListQuery, req.query, 'query');
+    res.json(listPage(req, await lifecycle.list(param(req, 'id')), VERSION_ORDER, page));
   });
 
   router.post('/workflows/:id/versions', requireRole('technical_lead'), async (req, res) => {
@@ -110,7 +123,7 @@ export function versionsRouter(deps: { lifecycle: VersionLifecycleService; expor
 
   router.get('/workflows/:id/promotions', async (req, res) => {
     const query = parseRequest(promotionsQuery, req.query, 'query');
-    res.json(await lifecycle.promotions(param(req, 'id'), query));
+    res.json(withNextLink(req, await lifecycle.promotions(param(req, 'id'), { ...pageOf(query), ...(query.version ? { version: query.version } : {}) })));
   });
 
   return router;

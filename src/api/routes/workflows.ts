@@ -9,10 +9,11 @@ import { requireRole } from '../auth';
 import { ifMatch, setEtag } from '../etags';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
+import { legacyOffset, pageOf, pageParams, withNextLink } from '../pagination';
 
 export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(200, 50),
+  ...legacyOffset,
   search: z.string().max(200).optional(),
 });
 
@@ -41,8 +42,8 @@ export const simulateBody = z.object({
 });
 
 export const instanceQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageParams(200, 50),
+  ...legacyOffset,
   status: z.enum(EXECUTION_STATUSES).optional(),
   site: z.string().min(1).max(100).optional(),
 });
@@ -60,7 +61,7 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
 
   router.get('/workflows', async (req, res) => {
     const query = parseRequest(pageQuery, req.query, 'query');
-    res.json(await definitions.list(query));
+    res.json(withNextLink(req, await definitions.list({ ...pageOf(query), ...(query.search !== undefined ? { search: query.search } : {}) })));
   });
 
   router.get('/workflows/:id', async (req, res) => {
@@ -102,8 +103,7 @@ export function workflowsRouter(deps: { definitions: DefinitionService; executio
   router.get('/workflows/:id/instances', async (req, res) => {
     await definitions.require(param(req, 'id'));
     const query = parseRequest(instanceQuery, req.query, 'query');
-    const { site, ...page } = query;
-    res.json(await executions.list({ ...page, siteId: site, definitionId: param(req, 'id') }));
+    res.json(withNextLink(req, await executions.list({ ...pageOf(query), status: query.status, siteId: query.site, definitionId: param(req, 'id') })));
   });
 
   return router;

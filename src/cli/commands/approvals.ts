@@ -1,7 +1,7 @@
 /** `weft approvals | approve | reject`: the approver's inbox and decisions. */
 import type { Command } from 'commander';
 import { seg } from '../client';
-import { act } from '../context';
+import { act, positiveCount } from '../context';
 
 interface RequestView {
   id: string;
@@ -60,11 +60,12 @@ export function registerApprovalCommands(program: Command): void {
     .option('--all', 'every request, not only those waiting for you')
     .option('--status <status>', 'with --all: pending, approved, rejected, …', 'pending')
     .option('--type <type>', 'with --all: only this request type')
+    .option('--limit <n>', 'at most n requests (default: all of them)', positiveCount)
     .action(
-      act<{ all?: boolean; status: string; type?: string }>(async (ctx, _args, opts) => {
+      act<{ all?: boolean; status: string; type?: string; limit?: number }>(async (ctx, _args, opts) => {
         const query = new URLSearchParams({ status: opts.status, limit: '500', ...(opts.type ? { type: opts.type } : {}) });
-        const path = opts.all ? `/approval-requests?${query.toString()}` : '/me/approvals';
-        const page = (await ctx.client().get<{ items: RequestView[]; total?: number }>(path)).body;
+        const path = opts.all ? `/approval-requests?${query.toString()}` : '/me/approvals?limit=500';
+        const page = { items: await ctx.client().list<RequestView>(path, opts.limit) };
         ctx.out.result(page, () =>
           page.items.length ? page.items.map(requestLine) : [opts.all ? `no ${opts.status} approval requests` : 'nothing waits for you'],
         );

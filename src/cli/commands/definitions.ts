@@ -36,8 +36,8 @@ export async function resolveWorkflow(client: WeftClient, ref: string): Promise<
 }
 
 async function findByName(client: WeftClient, name: string): Promise<DefinitionView[]> {
-  const found = await client.get<{ items: DefinitionView[] }>(`/workflows?limit=200&search=${encodeURIComponent(name)}`);
-  return found.body.items.filter((d) => d.name === name);
+  const found = await client.list<DefinitionView>(`/workflows?limit=200&search=${encodeURIComponent(name)}`);
+  return found.filter((d) => d.name === name);
 }
 
 /** The graph of a file: the file itself, or the `graph` of an export document (its issue paths start with `/graph`). */

@@ -1,7 +1,7 @@
 /** `weft rollout …`: moving a version onto sites (docs/rollouts.md). */
 import type { Command } from 'commander';
 import { seg } from '../client';
-import { act, list } from '../context';
+import { act, list, positiveCount } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { jsonArgument, readJsonFile, withFileLines } from '../json-file';
 import { resolveWorkflow } from './definitions';
@@ -95,15 +95,16 @@ export function registerRolloutCommands(program: Command): void {
     .option('--workflow <id>', 'of this workflow')
     .option('--status <status>', 'pending, in_progress, paused, completed, rolled_back or failed')
     .option('--site <id>', 'touching this site')
+    .option('--limit <n>', 'at most n rollouts (default: all of them)', positiveCount)
     .action(
-      act<{ workflow?: string; status?: string; site?: string }>(async (ctx, _args, opts) => {
+      act<{ workflow?: string; status?: string; site?: string; limit?: number }>(async (ctx, _args, opts) => {
         const q = new URLSearchParams({
           limit: '200',
           ...(opts.workflow ? { workflowId: opts.workflow } : {}),
           ...(opts.status ? { status: opts.status } : {}),
           ...(opts.site ? { site: opts.site } : {}),
         });
-        const page = (await ctx.client().get<{ items: RolloutDetail[] }>(`/rollouts?${q.toString()}`)).body;
+        const page = { items: await ctx.client().list<RolloutDetail>(`/rollouts?${q.toString()}`, opts.limit) };
         ctx.out.result(page, () => (page.items.length ? page.items.map((r) => rolloutLines(r)[0]!) : ['no rollouts']));
       }),
     );

@@ -16,7 +16,7 @@ import {
   type ApprovalRequestRow,
   type ApprovalStatus,
 } from '../schema';
-import type { Page, PageRequest } from './page';
+import { keysetAfter, keysetOrderBy, type KeysetOrder, type Page, type PageRequest } from './page';
 
 export type NewApprovalPolicy = Pick<ApprovalPolicyRow, 'id' | 'name' | 'description' | 'requestType' | 'chain' | 'enabled' | 'priority' | 'createdBy'>;
 export type ApprovalPolicyPatch = Partial<Pick<ApprovalPolicyRow, 'name' | 'description' | 'requestType' | 'chain' | 'enabled' | 'priority'>>;
@@ -84,7 +84,9 @@ export async function getApprovalRequest(db: WeftDb, id: string): Promise<Approv
   return row;
 }
 
-/** Requests newest first, filtered by status, type and execution. */
+const REQUEST_ORDER: KeysetOrder = { table: approvalRequests, at: approvalRequests.requestedAt, id: approvalRequests.id, direction: 'desc' };
+
+/** Requests newest first (keyset after `q.after`), filtered by status, type and execution. */
 export async function listApprovalRequests(
   db: WeftDb,
   q: PageRequest & { status?: ApprovalStatus; type?: string; executionId?: string },
@@ -97,10 +99,10 @@ export async function listApprovalRequests(
   const items = await db
     .select()
     .from(approvalRequests)
-    .where(where)
-    .orderBy(desc(approvalRequests.requestedAt), asc(approvalRequests.id))
+    .where(and(where, keysetAfter(REQUEST_ORDER, q.after)))
+    .orderBy(...keysetOrderBy(REQUEST_ORDER))
     .limit(q.limit)
-    .offset(q.offset);
+    .offset(q.offset ?? 0);
   const [total] = await db.select({ n: count() }).from(approvalRequests).where(where);
   return { items, total: Number(total?.n ?? 0) };
 }

@@ -1,10 +1,10 @@
 /**
  * Workflow definitions: the named, taggable container of versions. Reads hide soft-deleted rows.
  */
-import { and, desc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import { workflowDefinitions, workflowVersions, type WorkflowDefinition, type WorkflowVersion } from '../schema';
-import type { Page, PageRequest } from './page';
+import { keysetAfter, keysetOrderBy, type KeysetOrder, type Page, type PageRequest } from './page';
 
 /** A new definition and the first (draft) version of its graph. */
 export interface CreateDefinitionInput {
@@ -68,7 +68,9 @@ export interface ListDefinitionsQuery extends PageRequest {
   search?: string;
 }
 
-/** Live (not deleted) definitions, newest first, with the total matching the filter. */
+const DEFINITION_ORDER: KeysetOrder = { table: workflowDefinitions, at: workflowDefinitions.createdAt, id: workflowDefinitions.id, direction: 'desc' };
+
+/** Live (not deleted) definitions, newest first (keyset after `query.after`), with the total matching the filter. */
 export async function listDefinitions(db: WeftDb, query: ListDefinitionsQuery): Promise<Page<WorkflowDefinition>> {
   const conditions: SQL[] = [isNull(workflowDefinitions.deletedAt)];
   const search = query.search?.trim();
@@ -86,10 +88,10 @@ export async function listDefinitions(db: WeftDb, query: ListDefinitionsQuery): 
     db
       .select()
       .from(workflowDefinitions)
-      .where(where)
-      .orderBy(desc(workflowDefinitions.createdAt), desc(workflowDefinitions.id))
+      .where(and(where, keysetAfter(DEFINITION_ORDER, query.after)))
+      .orderBy(...keysetOrderBy(DEFINITION_ORDER))
       .limit(query.limit)
-      .offset(query.offset),
+      .offset(query.offset ?? 0),
     db.$count(workflowDefinitions, where),
   ]);
   return { items, total };

@@ -7,7 +7,7 @@ import { and, arrayContains, asc, eq, exists, inArray, sql, type SQL } from 'dri
 import type { Role } from '../../auth/tokens';
 import type { WeftDb } from '../client';
 import { groupMembers, groups, users, type Group, type User } from '../schema';
-import type { Page, PageRequest } from './page';
+import { keysetAfter, keysetOrderBy, type KeysetOrder, type Page, type PageRequest } from './page';
 
 /** A new user; `active` defaults to true, out-of-office to none. */
 export interface CreateUserInput {
@@ -65,11 +65,19 @@ export interface ListUsersQuery extends PageRequest {
   active?: boolean;
 }
 
-/** Users matching the filter, by id, with the total matching. */
+const USER_ORDER: KeysetOrder = { table: users, id: users.id, direction: 'asc' };
+
+/** Users matching the filter, by id (keyset after `query.after`), with the total matching. */
 export async function listUsers(db: WeftDb, query: ListUsersQuery): Promise<Page<User>> {
   const where = and(...userConditions(db, query));
   const [items, total] = await Promise.all([
-    db.select().from(users).where(where).orderBy(asc(users.id)).limit(query.limit).offset(query.offset),
+    db
+      .select()
+      .from(users)
+      .where(and(where, keysetAfter(USER_ORDER, query.after)))
+      .orderBy(...keysetOrderBy(USER_ORDER))
+      .limit(query.limit)
+      .offset(query.offset ?? 0),
     db.$count(users, where),
   ]);
   return { items, total };

@@ -2,10 +2,10 @@
  * Events, the EVENT_SUBSCRIBER waits they are delivered to, and the event triggers of
  * definitions. The matching rules live in services/events.ts; this module only reads and writes.
  */
-import { and, asc, count, desc, eq, gte, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, isNull, or, sql } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import { eventTriggers, eventWaits, events, workflowDefinitions, type EventRow, type EventTrigger, type EventWait, type EventWaitState } from '../schema';
-import type { Page, PageRequest } from './page';
+import { keysetAfter, keysetOrderBy, type KeysetOrder, type Page, type PageRequest } from './page';
 
 /** First key of the two-key advisory locks that serialise publishing and registering per event name. */
 const EVENT_LOCK_NAMESPACE = 0x57656674; // "Weft"
@@ -38,10 +38,18 @@ export async function getEvent(db: WeftDb, id: string): Promise<EventRow | undef
   return row;
 }
 
-/** Events, newest first, optionally of one name. */
+const EVENT_ORDER: KeysetOrder = { table: events, at: events.publishedAt, id: events.id, direction: 'desc' };
+
+/** Events, newest first (keyset after `query.after`), optionally of one name. */
 export async function listEvents(db: WeftDb, query: PageRequest & { name?: string }): Promise<Page<EventRow>> {
   const where = query.name ? eq(events.name, query.name) : undefined;
-  const items = await db.select().from(events).where(where).orderBy(desc(events.publishedAt), desc(events.id)).limit(query.limit).offset(query.offset);
+  const items = await db
+    .select()
+    .from(events)
+    .where(and(where, keysetAfter(EVENT_ORDER, query.after)))
+    .orderBy(...keysetOrderBy(EVENT_ORDER))
+    .limit(query.limit)
+    .offset(query.offset ?? 0);
   const [total] = await db.select({ n: count() }).from(events).where(where);
   return { items, total: Number(total?.n ?? 0) };
 }

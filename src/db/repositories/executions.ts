@@ -4,7 +4,7 @@
  * an upsert that tolerates retries and arrives-out-of-order: a finished execution never moves
  * back to a live status.
  */
-import { and, asc, desc, eq, getTableColumns, inArray, isNotNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, isNotNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import {
   executions,
@@ -18,7 +18,7 @@ import {
   type NodeResult,
   type TerminalExecutionStatus,
 } from '../schema';
-import type { Page, PageRequest } from './page';
+import { keysetAfter, keysetOrderBy, type KeysetOrder, type Page, type PageRequest } from './page';
 
 /** Rows per INSERT for node results: keeps well under PostgreSQL's 65535 bind parameters. */
 const NODE_RESULT_CHUNK = 500;
@@ -241,7 +241,9 @@ export interface ListExecutionsQuery extends PageRequest {
   status?: ExecutionStatus | ExecutionStatus[];
 }
 
-/** Executions matching the filter, most recently started first, with the total. */
+const EXECUTION_ORDER: KeysetOrder = { table: executions, at: executions.startedAt, id: executions.id, direction: 'desc' };
+
+/** Executions matching the filter, most recently started first (keyset after `query.after`), with the total. */
 export async function listExecutions(db: WeftDb, query: ListExecutionsQuery): Promise<Page<Execution>> {
   const conditions: SQL[] = [];
   if (query.definitionId !== undefined) conditions.push(eq(executions.definitionId, query.definitionId));
@@ -252,7 +254,13 @@ export async function listExecutions(db: WeftDb, query: ListExecutionsQuery): Pr
   }
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [items, total] = await Promise.all([
-    db.select().from(executions).where(where).orderBy(desc(executions.startedAt), desc(executions.id)).limit(query.limit).offset(query.offset),
+    db
+      .select()
+      .from(executions)
+      .where(and(where, keysetAfter(EXECUTION_ORDER, query.after)))
+      .orderBy(...keysetOrderBy(EXECUTION_ORDER))
+      .limit(query.limit)
+      .offset(query.offset ?? 0),
     db.$count(executions, where),
   ]);
   return { items, total };

@@ -3,7 +3,7 @@
  * src/services/rollouts.ts and src/domain/rollout-deployments.ts; every function works on the
  * handle it is given, so it joins the caller's transaction.
  */
-import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import {
   recoveryPoints,
@@ -16,6 +16,7 @@ import {
   type RolloutRow,
   type RolloutStatus,
 } from '../schema';
+import { keysetAfter, keysetOrderBy, type KeysetOrder } from './page';
 
 export type NewRolloutRow = Omit<typeof rollouts.$inferInsert, 'createdAt' | 'updatedAt'>;
 
@@ -74,21 +75,21 @@ export interface RolloutFilter {
   siteId?: string;
 }
 
-/** Rollouts newest first, after the (createdAt, id) position `after`, at most `limit`. */
+const ROLLOUT_ORDER: KeysetOrder = { table: rollouts, at: rollouts.createdAt, id: rollouts.id, direction: 'desc' };
+
+/** Rollouts newest first, after the (createdAt, id) position `after` (keyset, to the microsecond), at most `limit`. */
 export async function pageRollouts(db: WeftDb, filter: RolloutFilter, page: { after?: { at: Date; id: string }; limit: number }): Promise<RolloutRow[]> {
   const conditions: SQL[] = [];
   if (filter.definitionId !== undefined) conditions.push(eq(rollouts.definitionId, filter.definitionId));
   if (filter.status !== undefined) conditions.push(eq(rollouts.status, filter.status));
   if (filter.siteId !== undefined) conditions.push(sql`${rollouts.targetSites} @> ${JSON.stringify([filter.siteId])}::jsonb`);
-  if (page.after) {
-    const { at, id } = page.after;
-    conditions.push(or(lt(rollouts.createdAt, at), and(eq(rollouts.createdAt, at), lt(rollouts.id, id))) as SQL);
-  }
+  const after = keysetAfter(ROLLOUT_ORDER, page.after);
+  if (after) conditions.push(after);
   return db
     .select()
     .from(rollouts)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(rollouts.createdAt), desc(rollouts.id))
+    .orderBy(...keysetOrderBy(ROLLOUT_ORDER))
     .limit(page.limit);
 }
 

@@ -2,10 +2,10 @@
  * The promotion history: every status change of every version, append-only. Rows are written in
  * the transaction that changes the status (domain/version-lifecycle.ts).
  */
-import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import { approvalRequests, executions, versionTransitions, type VersionStatus, type VersionTransition } from '../schema';
-import type { Page, PageRequest } from './page';
+import { keysetAfter, keysetOrderBy, type KeysetOrder, type Page, type PageRequest } from './page';
 
 /** One status change to record. */
 export interface NewTransition {
@@ -24,10 +24,18 @@ export async function insertTransitions(db: WeftDb, rows: NewTransition[]): Prom
   return db.insert(versionTransitions).values(rows).returning();
 }
 
-/** A definition's transitions in the order they happened, optionally of one version. */
+const TRANSITION_ORDER: KeysetOrder = { table: versionTransitions, id: versionTransitions.id, direction: 'asc' };
+
+/** A definition's transitions in the order they happened (keyset after `q.after`), optionally of one version. */
 export async function listTransitions(db: WeftDb, definitionId: string, q: PageRequest & { version?: string }): Promise<Page<VersionTransition>> {
   const where = and(eq(versionTransitions.definitionId, definitionId), q.version ? eq(versionTransitions.version, q.version) : undefined);
-  const items = await db.select().from(versionTransitions).where(where).orderBy(asc(versionTransitions.id)).limit(q.limit).offset(q.offset);
+  const items = await db
+    .select()
+    .from(versionTransitions)
+    .where(and(where, keysetAfter(TRANSITION_ORDER, q.after)))
+    .orderBy(...keysetOrderBy(TRANSITION_ORDER))
+    .limit(q.limit)
+    .offset(q.offset ?? 0);
   const [total] = await db.select({ n: count() }).from(versionTransitions).where(where);
   return { items, total: Number(total?.n ?? 0) };
 }
