@@ -10,19 +10,13 @@
  * effect reach the peer under one idempotency key, and the API answer 503 with Retry-After, never
  * 500, while a dependency is away — then serve again by itself.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import postgres from 'postgres';
 import { signToken } from '../../src/auth/tokens';
-import { CLUSTER_WORKER_ENV, TemporalClusterSetup } from '../../src/temporal/cluster-setup';
-import { WeftProcesses } from '../../src/weft-process';
-import { ADMIN_DATABASE_URL, createFreshDatabaseUrl, type FreshDatabase } from '../integration/db/fresh-database';
+import { ADMIN_DATABASE_URL } from '../integration/db/fresh-database';
+import { startTestCluster, type TestCluster } from '../support/cluster';
 import { startFakeService, type FakeService } from '../support/fake-service';
 import { callApi, type ApiResponse } from '../support/harness';
 import { testBundlePath } from '../support/paths';
-import { portIsFree } from '../support/ports';
 
 jest.setTimeout(900_000);
 
@@ -33,12 +27,8 @@ const CLIENTS = 8;
 const progress = (msg: string) => process.stderr.write(`faults ${new Date().toISOString()} ${msg}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-let fresh: FreshDatabase;
-let dir: string;
-let temporal: TemporalClusterSetup;
-let temporalDatabases: { main: string; visibility: string } | undefined;
+let cluster: TestCluster;
 let peer: FakeService;
-let weft: WeftProcesses;
 let adminToken: string;
 let approverToken: string;
 const apiUrls: string[] = [];
@@ -47,14 +37,6 @@ const apiUrls: string[] = [];
 const answers: Array<{ phase: string; status: number; retryAfter: string | null }> = [];
 const unexplained: string[] = [];
 let phase = 'setup';
-
-async function freePortRange(span: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const free = await Promise.all([0, 1, 2, 6, 10, 100, 101, 102, 106, 703, 767].filter((o) => o <= span).map((o) => portIsFree(base + o)));
-    if (free.every(Boolean)) return base;
-  }
-}
 
 /**
  * Calls API process `i % 2`, as a client would: after a 503 it waits and sends the same request
@@ -83,19 +65,6 @@ async function call(
 }
 
 beforeAll(async () => {
-  fresh = await createFreshDatabaseUrl('weft_cluster');
-  dir = mkdtempSync(join(tmpdir(), 'weft-cluster-'));
-  const suffix = randomBytes(4).toString('hex');
-  temporal = new TemporalClusterSetup({
-    databaseUrl: fresh.url,
-    dir,
-    frontendPort: await freePortRange(767),
-    namespace: 'default',
-    databases: (temporalDatabases = { main: `temporal_t_${suffix}`, visibility: `temporal_tv_${suffix}` }),
-    log: () => undefined,
-  });
-  await temporal.prepare();
-  const address = await temporal.start();
   peer = await startFakeService();
   const applied = new Set<string>();
   peer.handle((req, res) => {
@@ -104,36 +73,23 @@ beforeAll(async () => {
     applied.add(key);
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ path: req.url, applied: fresh }));
   });
-  const jwtSecret = randomBytes(32).toString('hex');
-  adminToken = signToken(jwtSecret, { sub: 'admin-user', roles: ['admin'] });
-  approverToken = signToken(jwtSecret, { sub: 'approver', roles: ['approver'] });
-  weft = new WeftProcesses({
-    ...CLUSTER_WORKER_ENV,
-    TEMPORAL_ADDRESS: address,
-    DATABASE_URL: fresh.url,
-    WEFT_JWT_SECRET: jwtSecret,
-    WEFT_SECRETS_KEY: randomBytes(32).toString('hex'),
-    WEFT_WORKFLOW_BUNDLE: testBundlePath(),
-    WEFT_HTTP_ALLOWED_HOSTS: peer.host,
-    // One client starts all 200 within a minute, past the default per-user budget; limits are not what this tests.
-    WEFT_RATE_LIMITS: 'off',
-    // Info: the processes announce themselves ("worker running", "api listening") at that level.
-    LOG_LEVEL: 'info',
+  cluster = await startTestCluster({
+    workflowBundle: testBundlePath(),
+    env: {
+      WEFT_HTTP_ALLOWED_HOSTS: peer.host,
+      // One client starts all 200 within a minute, past the default per-user budget; limits are not what this tests.
+      WEFT_RATE_LIMITS: 'off',
+    },
   });
-  for (let i = 0; i < 2; i++) await weft.startWorker();
-  for (let i = 0; i < 2; i++) apiUrls.push((await weft.startApi()).url);
+  adminToken = cluster.adminToken;
+  approverToken = signToken(cluster.jwtSecret, { sub: 'approver', roles: ['approver'] });
+  for (let i = 0; i < 2; i++) await cluster.weft.startWorker();
+  for (let i = 0; i < 2; i++) apiUrls.push((await cluster.weft.startApi()).url);
 }, 600_000);
 
 afterAll(async () => {
-  for (const child of weft?.all ?? []) if (child.exitCode === null) child.kill('SIGKILL');
-  await temporal?.stop();
+  await cluster?.stop();
   await peer?.close();
-  await fresh?.drop();
-  // Temporal's databases of this run.
-  const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => undefined });
-  for (const name of Object.values(temporalDatabases ?? {})) await admin.unsafe(`drop database if exists "${name}" with (force)`);
-  await admin.end();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 test('200 executions with WAIT and APPROVAL through a worker crash, a Temporal crash and database cuts: each completes right, each approval decided once, each side effect applied once, never a 500', async () => {
@@ -228,18 +184,18 @@ test('200 executions with WAIT and APPROVAL through a worker crash, a Temporal c
   phase = 'worker-killed';
   await startBatch(0, 70);
   progress('phase: first 70 started; killing worker 1');
-  const [first] = weft.all;
+  const [first] = cluster.weft.all;
   first!.kill('SIGKILL');
   await startBatch(70, 135);
-  await weft.startWorker();
+  await cluster.weft.startWorker();
   progress('phase: worker restarted');
 
   // The Temporal server dies while starts and decisions keep coming; it is back after a while.
   phase = 'temporal-down';
-  await temporal.crash();
+  await cluster.temporal.crash();
   const starts = startBatch(135, EXECUTIONS);
   await sleep(8_000);
-  await temporal.start();
+  await cluster.temporal.start();
   phase = 'temporal-back';
   await starts;
   progress('phase: temporal restarted, all started');
@@ -247,7 +203,7 @@ test('200 executions with WAIT and APPROVAL through a worker crash, a Temporal c
   // Every session of Weft's database is ended, again and again, for 4 s, while clients call.
   phase = 'database-cut';
   const admin = postgres(ADMIN_DATABASE_URL, { max: 1, onnotice: () => undefined });
-  const dbName = new URL(fresh.url).pathname.slice(1);
+  const dbName = new URL(cluster.databaseUrl).pathname.slice(1);
   const until = Date.now() + 4_000;
   let cut = 0;
   const cutting = (async () => {
@@ -285,7 +241,7 @@ test('200 executions with WAIT and APPROVAL through a worker crash, a Temporal c
   // Each approval was decided exactly once, by the approver, with the decision this client sent.
   expect(approvalRefusals).toEqual([]);
   expect(decided.size).toBe(EXECUTIONS);
-  const db = postgres(fresh.url, { max: 1, onnotice: () => undefined });
+  const db = postgres(cluster.databaseUrl, { max: 1, onnotice: () => undefined });
   const rows = await db<Array<{ execution_id: string; decisions: number; approver: string; comments: string }>>`
     select r.execution_id, count(d.id)::int as decisions, min(d.approver_id) as approver, min(d.comments) as comments
     from approval_requests r left join approval_decisions d on d.request_id = r.id group by r.id, r.execution_id`;
