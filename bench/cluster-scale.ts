@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
-import { startTestCluster } from '../test/support/cluster';
+import { clusterGraph, startTestCluster } from '../test/support/cluster';
 import { json, startFakeService } from '../test/support/fake-service';
 import { benchArgs, benchMode, pool, runBench, saveReport, type Figure } from './support/report';
 import { benchBundle } from './support/weft-world';
@@ -89,31 +89,8 @@ async function main(): Promise<void> {
       return { status: res.status, body: await res.json().catch(() => undefined) };
     };
     await call('POST', '/users', { id: 'approver', name: 'Approver', roles: ['approver'] });
-    const created = await call('POST', '/workflows', {
-      name: 'cluster-scale',
-      nodes: [
-        { id: 'start', type: 'START' },
-        { id: 'charge', type: 'API_CALL', properties: { method: 'POST', url: `${peer.url}/charge/\${input.n}` } },
-        { id: 'pause', type: 'WAIT', properties: { duration: '1s' } },
-        {
-          id: 'gate',
-          type: 'APPROVAL',
-          properties: {
-            title: 'Ship it?',
-            chain: { steps: [{ id: 'ok', approvers: [{ type: 'user', identifier: 'approver' }], escalation: [{ after: '1s', action: 'auto_approve' }] }] },
-          },
-        },
-        { id: 'ship', type: 'API_CALL', properties: { method: 'POST', url: `${peer.url}/ship/\${input.n}` } },
-        { id: 'end', type: 'END', properties: { output: { n: 'input.n', approval: 'nodes.gate.output.status' } } },
-      ],
-      edges: [
-        { source: 'start', target: 'charge' },
-        { source: 'charge', target: 'pause' },
-        { source: 'pause', target: 'gate' },
-        { source: 'gate', sourcePort: 'approved', target: 'ship' },
-        { source: 'ship', target: 'end' },
-      ],
-    });
+    // The approval decides itself after 1 s, so no client takes part in an execution once started.
+    const created = await call('POST', '/workflows', clusterGraph(peer.url, { wait: '1s', escalation: [{ after: '1s', action: 'auto_approve' }] }));
     if (created.status !== 201) throw new Error(`creating the workflow: ${created.status} ${JSON.stringify(created.body)}`);
     const definitionId = created.body.id as string;
     if ((await call('POST', `/workflows/${definitionId}/publish`, {})).status !== 200) throw new Error('publishing the workflow failed');

@@ -13,7 +13,7 @@
 import postgres from 'postgres';
 import { signToken } from '../../src/auth/tokens';
 import { ADMIN_DATABASE_URL } from '../integration/db/fresh-database';
-import { startTestCluster, type TestCluster } from '../support/cluster';
+import { clusterGraph, startTestCluster, type TestCluster } from '../support/cluster';
 import { startFakeService, type FakeService } from '../support/fake-service';
 import { callApi, type ApiResponse } from '../support/harness';
 import { testBundlePath } from '../support/paths';
@@ -96,40 +96,7 @@ test('200 executions with WAIT and APPROVAL through a worker crash, a Temporal c
   const began = Date.now();
   const retry = { maxAttempts: 50, strategy: 'FIXED', initialIntervalMs: 500 };
   expect((await call(0, 'POST', '/api/v1/users', { id: 'approver', name: 'Approver', roles: ['approver'] })).status).toBe(201);
-  const created = await call(0, 'POST', '/api/v1/workflows', {
-    name: 'faults',
-    nodes: [
-      { id: 'start', type: 'START' },
-      { id: 'charge', type: 'API_CALL', properties: { method: 'POST', url: `${peer.url}/charge/\${input.n}`, retry } },
-      { id: 'pause', type: 'WAIT', properties: { duration: '2s' } },
-      {
-        id: 'gate',
-        type: 'APPROVAL',
-        properties: { title: 'Ship it?', chain: { steps: [{ id: 'ok', approvers: [{ type: 'user', identifier: 'approver' }] }] } },
-      },
-      { id: 'ship', type: 'API_CALL', properties: { method: 'POST', url: `${peer.url}/ship/\${input.n}`, retry } },
-      {
-        id: 'end',
-        type: 'END',
-        properties: {
-          output: {
-            n: 'input.n',
-            charged: 'nodes.charge.output.body.path',
-            approval: 'nodes.gate.output.status',
-            approvedBy: 'nodes.gate.output.decisions.approverId',
-            shipped: 'nodes.ship.output.body.path',
-          },
-        },
-      },
-    ],
-    edges: [
-      { source: 'start', target: 'charge' },
-      { source: 'charge', target: 'pause' },
-      { source: 'pause', target: 'gate' },
-      { source: 'gate', sourcePort: 'approved', target: 'ship' },
-      { source: 'ship', target: 'end' },
-    ],
-  });
+  const created = await call(0, 'POST', '/api/v1/workflows', clusterGraph(peer.url, { retry, wait: '2s' }));
   expect(created.status).toBe(201);
   const id = created.body.id as string;
   expect((await call(1, 'POST', `/api/v1/workflows/${id}/publish`, {})).status).toBe(200);

@@ -92,3 +92,47 @@ export async function startTestCluster(opts: { workflowBundle: string; env?: Nod
     stop,
   };
 }
+
+/**
+ * The graph the cluster test and benchmark run: charge at `peerUrl`, WAIT, an APPROVAL by user
+ * `approver` (with `escalation`, e.g. an auto-approval, when given), ship at `peerUrl`. Its output
+ * names what each step did, so a wrong or missing step shows in it.
+ */
+export function clusterGraph(peerUrl: string, opts: { retry?: Record<string, unknown>; wait: string; escalation?: unknown[] }): Record<string, unknown> {
+  const call = (id: string) => ({
+    id,
+    type: 'API_CALL',
+    properties: { method: 'POST', url: `${peerUrl}/${id}/\${input.n}`, ...(opts.retry ? { retry: opts.retry } : {}) },
+  });
+  const step = { id: 'ok', approvers: [{ type: 'user', identifier: 'approver' }], ...(opts.escalation ? { escalation: opts.escalation } : {}) };
+  return {
+    name: 'cluster',
+    nodes: [
+      { id: 'start', type: 'START' },
+      call('charge'),
+      { id: 'pause', type: 'WAIT', properties: { duration: opts.wait } },
+      { id: 'gate', type: 'APPROVAL', properties: { title: 'Ship it?', chain: { steps: [step] } } },
+      call('ship'),
+      {
+        id: 'end',
+        type: 'END',
+        properties: {
+          output: {
+            n: 'input.n',
+            charged: 'nodes.charge.output.body.path',
+            approval: 'nodes.gate.output.status',
+            approvedBy: 'nodes.gate.output.decisions.approverId',
+            shipped: 'nodes.ship.output.body.path',
+          },
+        },
+      },
+    ],
+    edges: [
+      { source: 'start', target: 'charge' },
+      { source: 'charge', target: 'pause' },
+      { source: 'pause', target: 'gate' },
+      { source: 'gate', sourcePort: 'approved', target: 'ship' },
+      { source: 'ship', target: 'end' },
+    ],
+  };
+}
