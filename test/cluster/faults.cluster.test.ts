@@ -127,20 +127,26 @@ test('200 executions with WAIT and APPROVAL through a worker crash, a Temporal c
   const approver = (async () => {
     for (let turn = 0; approving; turn++) {
       const inbox = await call(turn, 'GET', '/api/v1/me/approvals', undefined, { token: approverToken });
-      for (const request of (inbox.body?.items ?? []) as Array<{ id: string; executionId: string | null }>) {
-        const n = byExecution.get(request.executionId ?? '');
-        if (n === undefined || decided.has(n)) continue;
-        const res = await call(
-          n + 1,
-          'POST',
-          `/api/v1/approval-requests/${encodeURIComponent(request.id)}/approve`,
-          { comments: `n=${n}` },
-          { token: approverToken },
+      const open = ((inbox.body?.items ?? []) as Array<{ id: string; executionId: string | null }>)
+        .map((request) => ({ request, n: byExecution.get(request.executionId ?? '') }))
+        .filter((r): r is { request: { id: string; executionId: string | null }; n: number } => r.n !== undefined && !decided.has(r.n));
+      // A few decisions in flight at once, as several approvers' browsers would send them.
+      for (let i = 0; i < open.length; i += 4) {
+        await Promise.all(
+          open.slice(i, i + 4).map(async ({ request, n }) => {
+            const res = await call(
+              n + 1,
+              'POST',
+              `/api/v1/approval-requests/${encodeURIComponent(request.id)}/approve`,
+              { comments: `n=${n}` },
+              { token: approverToken },
+            );
+            if (res.status === 200) decided.set(n, 'answered');
+            // A try answered 503 may still have reached the workflow: then this one is refused as already decided.
+            else if (res.retried && res.status === 409 && res.body?.code === 'ALREADY_DECIDED') decided.set(n, 'after-503');
+            else approvalRefusals.push(`n=${n}: ${res.status} ${JSON.stringify(res.body)}`);
+          }),
         );
-        if (res.status === 200) decided.set(n, 'answered');
-        // A try answered 503 may still have reached the workflow: then this one is refused as already decided.
-        else if (res.retried && res.status === 409 && res.body?.code === 'ALREADY_DECIDED') decided.set(n, 'after-503');
-        else approvalRefusals.push(`n=${n}: ${res.status} ${JSON.stringify(res.body)}`);
       }
       await sleep(250);
     }
@@ -198,7 +204,8 @@ test('200 executions with WAIT and APPROVAL through a worker crash, a Temporal c
     }
     expect(inst.body).toMatchObject({
       status: 'completed',
-      output: { n, charged: `/charge/${n}`, approval: 'approved', approvedBy: ['approver'], shipped: `/ship/${n}` },
+      // One decision: JSONata gives a one-element sequence as its element.
+      output: { n, charged: `/charge/${n}`, approval: 'approved', approvedBy: 'approver', shipped: `/ship/${n}` },
     });
   }
   approving = false;
