@@ -40,10 +40,11 @@ export const TEMPORAL_SQL_TOOL: GoTool = {
 export const CLUSTER_SHAPE = { workers: 2, apis: 1 } as const;
 
 /**
- * The worker tuning both run with (README, Settings). Sized for a small machine that also runs the
- * Temporal server and PostgreSQL: a workflow task is CPU in the worker's one workflow thread, so
- * slots beyond what the CPU drains only queue work the server would otherwise hand to another
- * worker; activities are mostly waiting on HTTP and the database, so they get more.
+ * The worker tuning both run with (README, Settings), for a small machine that also runs the
+ * Temporal server and PostgreSQL: fewer workflow-task slots and pollers than the SDK's defaults
+ * (40 and 10), because a worker runs its workflow tasks on one workflow thread and slots it cannot
+ * drain hold tasks another worker could take; activities mostly wait on HTTP and the database, so
+ * they keep more. bench/cluster-scale.ts measures the shape with these values.
  */
 export const CLUSTER_WORKER_ENV = {
   WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
