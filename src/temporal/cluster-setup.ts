@@ -54,6 +54,13 @@ export const CLUSTER_WORKER_ENV = {
   WEFT_MAX_CACHED_WORKFLOWS: '1000',
 } as const;
 
+/**
+ * The highest frontend port: the membership ports are placed up to 106 above it, and Temporal's
+ * `cluster_membership` table keeps them as smallint (at most 32767); above that the server exits
+ * at start with "value … is out of range for type smallint".
+ */
+export const MAX_CLUSTER_FRONTEND_PORT = 32_767 - 106;
+
 /** gRPC ALREADY_EXISTS. */
 const ALREADY_EXISTS = 6;
 
@@ -76,6 +83,11 @@ export class TemporalClusterSetup {
   private readonly databases: { main: string; visibility: string };
 
   constructor(private readonly opts: ClusterSetupOptions) {
+    if (opts.frontendPort > MAX_CLUSTER_FRONTEND_PORT) {
+      throw new Error(
+        `Temporal frontend port ${opts.frontendPort}: at most ${MAX_CLUSTER_FRONTEND_PORT} (its membership ports, up to 106 above it, must fit PostgreSQL's smallint)`,
+      );
+    }
     this.databases = opts.databases ?? { main: 'temporal', visibility: 'temporal_visibility' };
   }
 

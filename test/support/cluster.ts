@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { signToken } from '../../src/auth/tokens';
-import { CLUSTER_WORKER_ENV, TemporalClusterSetup } from '../../src/temporal/cluster-setup';
+import { CLUSTER_WORKER_ENV, MAX_CLUSTER_FRONTEND_PORT, TemporalClusterSetup } from '../../src/temporal/cluster-setup';
 import { WeftProcesses } from '../../src/weft-process';
 import { ADMIN_DATABASE_URL, createFreshDatabaseUrl } from '../integration/db/fresh-database';
 import { portIsFree } from './ports';
@@ -31,7 +31,8 @@ export interface TestCluster {
 /** A free frontend port with the ports the server places above it free too. */
 async function freePortRange(): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Below MAX_CLUSTER_FRONTEND_PORT: Temporal stores membership ports as smallint.
+    const base = 20_000 + Math.floor(Math.random() * (MAX_CLUSTER_FRONTEND_PORT - 20_000));
     const free = await Promise.all([0, 1, 2, 6, 10, 100, 101, 102, 106, 703, 767].map((o) => portIsFree(base + o)));
     if (free.every(Boolean)) return base;
   }
