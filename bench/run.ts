@@ -18,6 +18,7 @@ export const BENCHES: Record<string, string> = {
   'rollout-staged': 'rollout-staged.ts',
   'what-if': 'what-if.ts',
   analytics: 'analytics.ts',
+  'cluster-scale': 'cluster-scale.ts',
 };
 
 function main(): number {

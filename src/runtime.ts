@@ -92,6 +92,7 @@ export async function startWeft(settings: Settings, opts: StartOptions): Promise
         secretsKey,
         installationId: installation,
         maxCachedWorkflows: settings.maxCachedWorkflows,
+        tuning: settings.workerTuning,
         workflowStackTraces: settings.workflowStackTraces,
         workflowBundle: settings.workflowBundlePath ? { codePath: settings.workflowBundlePath } : undefined,
         tracing,

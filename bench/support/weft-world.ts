@@ -45,8 +45,8 @@ export interface WeftWorldOptions {
   database?: 'postgresql' | 'pglite';
 }
 
-/** Bundles the interpreter with bench/workflows.ts's baselines, the way Weft's own bundle is built. */
-async function benchBundle(dir: string): Promise<string> {
+/** Bundles the interpreter with bench/workflows.ts's baselines, the way Weft's own bundle is built, into `dir`. */
+export async function benchBundle(dir: string): Promise<string> {
   const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, workflowsPath: require.resolve('../workflows') });
   const path = join(dir, 'bench-bundle.js');
   writeFileSync(path, code);

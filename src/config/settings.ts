@@ -26,6 +26,14 @@ export const SETTING_DOCS = {
   WEFT_MAIL_FROM: 'sender address of NOTIFICATION email, e.g. "Weft <weft@example.com>"',
   WEFT_MAX_CACHED_WORKFLOWS:
     'how many running workflows a worker keeps in memory (about 0.3 MB each; evicted ones are replayed from history when they next act); default 1,248: what keeps a worker near 1 GiB, counting 0.5 MB each',
+  WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES:
+    "activity tasks (node side effects: HTTP calls, database work) one worker runs at once; default 100 (the Temporal SDK's)",
+  WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS:
+    "workflow tasks (interpreter steps) one worker runs at once, at least 2; default 40 (the Temporal SDK's); more helps only while the worker has CPU to spare",
+  WEFT_WORKER_WORKFLOW_POLLERS:
+    'long polls a worker keeps open for workflow tasks, 2 up to WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS; default the smaller of 10 and that setting',
+  WEFT_WORKER_ACTIVITY_POLLERS:
+    'long polls a worker keeps open for activity tasks, 1 up to WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES; default the smaller of 10 and that setting',
   WEFT_RATE_LIMITS:
     'per-user API rate limits, and per-trigger webhook deliveries, over the defaults (executions=100/min, configChanges=50/min, approvalRequests=500/hour, versionComparisons=100/hour, rolloutOperations=10/hour, webhookDeliveries=300/min): comma-separated <category>=<limit>/<window> or <category>=off, or "off" for none',
   WEFT_WORKFLOW_STACK_TRACES:
@@ -85,6 +93,10 @@ const schema = z.object({
   WEFT_SMTP_URL: z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587').optional(),
   WEFT_MAIL_FROM: z.string().min(3).optional(),
   WEFT_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).optional(),
+  WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).max(10_000).optional(),
+  WEFT_WORKER_WORKFLOW_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
+  WEFT_WORKER_ACTIVITY_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
   WEFT_WORKFLOW_STACK_TRACES: z.enum(['on', 'off']).default('off'),
   WEFT_WORKER_METRICS_ADDRESS: z
     .string()
@@ -143,6 +155,8 @@ export interface Settings {
   mailFrom: string | undefined;
   /** WEFT_MAX_CACHED_WORKFLOWS; undefined sizes the cache from the heap (see defaultMaxCachedWorkflows). */
   maxCachedWorkflows: number | undefined;
+  /** WEFT_WORKER_*: how much one worker takes on at once; undefined keeps the SDK's defaults. */
+  workerTuning: WorkerTuning;
   /** WEFT_WORKFLOW_STACK_TRACES=on. */
   workflowStackTraces: boolean;
   /** WEFT_WORKER_METRICS_ADDRESS: where the SDK's Prometheus exporter listens; undefined for none. */
@@ -151,6 +165,18 @@ export interface Settings {
   rolloutHistoryLimit: number | undefined;
   /** WEFT_RATE_LIMITS over the defaults: per-user budgets the API enforces. */
   rateLimits: RateLimitPolicy;
+}
+
+/** The Temporal SDK's defaults for the task slots (WorkerOptions), which unset settings keep. */
+const SDK_WORKFLOW_TASK_SLOTS = 40;
+const SDK_ACTIVITY_SLOTS = 100;
+
+/** A worker's concurrency (the Temporal SDK's options of the same meaning); unset ones keep the SDK's defaults. */
+export interface WorkerTuning {
+  maxConcurrentActivityTaskExecutions?: number;
+  maxConcurrentWorkflowTaskExecutions?: number;
+  maxConcurrentWorkflowTaskPolls?: number;
+  maxConcurrentActivityTaskPolls?: number;
 }
 
 /** Thrown at start-up when the environment is wrong; the message names every bad variable. */
@@ -185,6 +211,31 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
   }
   const s = parsed.data;
+  const workerTuning = definedOnly({
+    maxConcurrentActivityTaskExecutions: s.WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: s.WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentWorkflowTaskPolls: s.WEFT_WORKER_WORKFLOW_POLLERS,
+    maxConcurrentActivityTaskPolls: s.WEFT_WORKER_ACTIVITY_POLLERS,
+  });
+  // The SDK refuses more pollers than task slots only when the worker starts; say so at load, by name.
+  const tooMany = [
+    [
+      'WEFT_WORKER_WORKFLOW_POLLERS',
+      s.WEFT_WORKER_WORKFLOW_POLLERS,
+      'WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+      s.WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? SDK_WORKFLOW_TASK_SLOTS,
+    ],
+    [
+      'WEFT_WORKER_ACTIVITY_POLLERS',
+      s.WEFT_WORKER_ACTIVITY_POLLERS,
+      'WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES',
+      s.WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES ?? SDK_ACTIVITY_SLOTS,
+    ],
+  ] as const;
+  const problems = tooMany
+    .filter(([, polls, , slots]) => polls !== undefined && polls > slots)
+    .map(([p, , t, slots]) => `${p}: must be at most ${t} (${slots})`);
+  if (problems.length > 0) throw new ConfigError(problems);
   return {
     port: s.PORT,
     temporalAddress: s.TEMPORAL_ADDRESS,
@@ -201,9 +252,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     smtpUrl: s.WEFT_SMTP_URL,
     mailFrom: s.WEFT_MAIL_FROM,
     maxCachedWorkflows: s.WEFT_MAX_CACHED_WORKFLOWS,
+    workerTuning,
     workflowStackTraces: s.WEFT_WORKFLOW_STACK_TRACES === 'on',
     rolloutHistoryLimit: s.WEFT_ROLLOUT_HISTORY_LIMIT,
     workerMetricsAddress: s.WEFT_WORKER_METRICS_ADDRESS,
     rateLimits: s.WEFT_RATE_LIMITS,
   };
+}
+
+function definedOnly<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

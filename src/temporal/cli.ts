@@ -31,6 +31,8 @@ export interface GoTool {
   pathVariable: string;
   /** Also look on PATH (names like `server` and `sql` are too generic to trust there). */
   searchPath: boolean;
+  /** A folder of its own inside Go's bin folder, for a binary whose name another tool's takes there. */
+  binSubdir?: string;
 }
 
 /** The Temporal CLI (the dev server and `temporal operator …`). */
@@ -53,7 +55,7 @@ export function findGoTool(tool: GoTool, env: NodeJS.ProcessEnv = process.env): 
     }
   }
   const bin = goBinDir();
-  if (bin && isExecutable(join(bin, tool.binary))) return join(bin, tool.binary);
+  if (bin && isExecutable(join(bin, tool.binSubdir ?? '', tool.binary))) return join(bin, tool.binSubdir ?? '', tool.binary);
   return undefined;
 }
 
@@ -68,8 +70,9 @@ export function ensureGoTool(tool: GoTool, log: (msg: string) => void = console.
   const bin = goBinDir();
   if (!bin) return undefined;
   log(`weft: building ${tool.installTarget} with Go; this takes a few minutes once…`);
-  execFileSync('go', ['install', tool.installTarget], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const built = join(bin, tool.binary);
+  const target = join(bin, tool.binSubdir ?? '');
+  execFileSync('go', ['install', tool.installTarget], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, GOBIN: target } });
+  const built = join(target, tool.binary);
   if (!isExecutable(built)) throw new Error(`go install finished but ${built} is missing`);
   return built;
 }

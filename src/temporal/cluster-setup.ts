@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import postgres from 'postgres';
-import { ensureGoTool, type GoTool } from './cli';
+import { ensureGoTool, findGoTool, type GoTool } from './cli';
 import { ensureSearchAttributes } from './search-attributes';
 
 /** The server version the schema, configuration and binaries all come from. */
-const TEMPORAL_SERVER_VERSION = 'v1.29.1';
+export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 const SERVER_MODULE = `go.temporal.io/server@${TEMPORAL_SERVER_VERSION}`;
 
 /** The Temporal server (`go install` names it after its folder: `server`). */
@@ -32,6 +32,34 @@ export const TEMPORAL_SQL_TOOL: GoTool = {
   pathVariable: 'TEMPORAL_SQL_TOOL_PATH',
   searchPath: false,
 };
+
+/**
+ * The production shape's defaults, shared by `npm run cluster` and docker-compose.yml (a unit test
+ * keeps the two alike): two workers and one API process by default.
+ */
+export const CLUSTER_SHAPE = { workers: 2, apis: 1 } as const;
+
+/**
+ * The worker tuning both run with (README, Settings), for a small machine that also runs the
+ * Temporal server and PostgreSQL: fewer workflow-task slots and pollers than the SDK's defaults
+ * (40 and 10), because a worker runs its workflow tasks on one workflow thread and slots it cannot
+ * drain hold tasks another worker could take; activities mostly wait on HTTP and the database, so
+ * they keep more. bench/cluster-scale.ts measures the shape with these values.
+ */
+export const CLUSTER_WORKER_ENV = {
+  WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+  WEFT_WORKER_WORKFLOW_POLLERS: '4',
+  WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES: '50',
+  WEFT_WORKER_ACTIVITY_POLLERS: '4',
+  WEFT_MAX_CACHED_WORKFLOWS: '1000',
+} as const;
+
+/**
+ * The highest frontend port: the membership ports are placed up to 106 above it, and Temporal's
+ * `cluster_membership` table keeps them as smallint (at most 32767); above that the server exits
+ * at start with "value … is out of range for type smallint".
+ */
+export const MAX_CLUSTER_FRONTEND_PORT = 32_767 - 106;
 
 /** gRPC ALREADY_EXISTS. */
 const ALREADY_EXISTS = 6;
@@ -55,6 +83,11 @@ export class TemporalClusterSetup {
   private readonly databases: { main: string; visibility: string };
 
   constructor(private readonly opts: ClusterSetupOptions) {
+    if (opts.frontendPort > MAX_CLUSTER_FRONTEND_PORT) {
+      throw new Error(
+        `Temporal frontend port ${opts.frontendPort}: at most ${MAX_CLUSTER_FRONTEND_PORT} (its membership ports, up to 106 above it, must fit PostgreSQL's smallint)`,
+      );
+    }
     this.databases = opts.databases ?? { main: 'temporal', visibility: 'temporal_visibility' };
   }
 
@@ -79,7 +112,9 @@ export class TemporalClusterSetup {
     ] as const) {
       if (!(await this.hasSchema(db))) execFileSync(sqlTool, [...base, '--db', db, 'setup-schema', '-v', '0.0'], { stdio: 'pipe' });
       // Applies only the versions the database does not have yet: safe on every start.
-      execFileSync(sqlTool, [...base, '--db', db, 'update-schema', '-d', join(moduleDir, 'schema', 'postgresql', 'v12', schema, 'versioned')], { stdio: 'pipe' });
+      execFileSync(sqlTool, [...base, '--db', db, 'update-schema', '-d', join(moduleDir, 'schema', 'postgresql', 'v12', schema, 'versioned')], {
+        stdio: 'pipe',
+      });
       log(`schema of ${db} is current`);
     }
     this.writeConfig(moduleDir, url);
@@ -102,11 +137,9 @@ export class TemporalClusterSetup {
     const address = `127.0.0.1:${this.opts.frontendPort}`;
     const connection = await this.untilReady('the Temporal frontend', () => connectOnce(address), 90_000);
     try {
-      await connection.workflowService
-        .registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') })
-        .catch((err: { code?: number }) => {
-          if (err.code !== ALREADY_EXISTS) throw err;
-        });
+      await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') }).catch((err: { code?: number }) => {
+        if (err.code !== ALREADY_EXISTS) throw err;
+      });
       // A new namespace reaches the server's caches within its refresh interval (about 10 s).
       const registered = await this.untilReady(`namespace ${namespace}`, () => ensureSearchAttributes(connection, namespace, address), 60_000);
       if (registered.length) log(`registered search attributes ${registered.join(', ')}`);
@@ -115,6 +148,11 @@ export class TemporalClusterSetup {
     }
     log(`Temporal server ${TEMPORAL_SERVER_VERSION} is serving ${address}`);
     return address;
+  }
+
+  /** The running server's process id (to measure its CPU), if it runs. */
+  get serverPid(): number | undefined {
+    return this.server?.exitCode === null && this.server.signalCode === null ? this.server.pid : undefined;
   }
 
   /** Kills the server with SIGKILL, as a crash would (for fault tests); `start()` brings it back. */
@@ -188,7 +226,19 @@ export class TemporalClusterSetup {
   private writeConfig(moduleDir: string, url: URL): void {
     const p = this.opts.frontendPort;
     // The sample's ports, each moved by the same offset from the frontend's.
-    const ports: Record<string, number> = { 7233: p, 7234: p + 1, 7235: p + 2, 7239: p + 6, 7243: p + 10, 6933: p + 100, 6934: p + 101, 6935: p + 102, 6939: p + 106, 7936: p + 703, 8000: p + 767 };
+    const ports: Record<string, number> = {
+      7233: p,
+      7234: p + 1,
+      7235: p + 2,
+      7239: p + 6,
+      7243: p + 10,
+      6933: p + 100,
+      6934: p + 101,
+      6935: p + 102,
+      6939: p + 106,
+      7936: p + 703,
+      8000: p + 767,
+    };
     const config = readFileSync(join(moduleDir, 'config', 'development-postgres12.yaml'), 'utf8')
       .replace(/databaseName: "temporal"/, `databaseName: "${this.databases.main}"`)
       .replace(/databaseName: "temporal_visibility"/, `databaseName: "${this.databases.visibility}"`)
@@ -224,4 +274,72 @@ function withDatabase(url: string, db: string): string {
   const u = new URL(url);
   u.pathname = `/${db}`;
   return u.toString();
+}
+
+/**
+ * The Temporal Web UI's server, with the UI's built pages embedded in the module: the version the
+ * pinned Temporal CLI (v1.5.1) serves in its dev server, so the one building that CLI already
+ * fetched. Its command is named `server` too, hence a folder of its own in Go's bin folder.
+ */
+export const TEMPORAL_UI_SERVER: GoTool = {
+  binary: 'server',
+  installTarget: 'github.com/temporalio/ui-server/v2/cmd/server@v2.42.1',
+  pathVariable: 'TEMPORAL_UI_SERVER_PATH',
+  searchPath: false,
+  binSubdir: 'temporal-ui',
+};
+
+export interface TemporalUiOptions {
+  /** Its configuration and log go in `<dir>/ui`. */
+  dir: string;
+  /** The frontend it talks to, host:port. */
+  temporalAddress: string;
+  namespace: string;
+  port: number;
+  /** Build it with Go when it is missing (a few minutes once); otherwise a missing UI is skipped. */
+  build: boolean;
+  log: (msg: string) => void;
+}
+
+/**
+ * Starts the Temporal Web UI beside a cluster's server when it is built (or `build` asks for it).
+ * @returns the running UI and its address, or undefined when it is not built and not to be
+ */
+export async function startTemporalUi(opts: TemporalUiOptions): Promise<{ process: ChildProcess; url: string } | undefined> {
+  const path = opts.build ? ensureGoTool(TEMPORAL_UI_SERVER, opts.log) : findGoTool(TEMPORAL_UI_SERVER);
+  if (!path) return undefined;
+  const root = join(opts.dir, 'ui');
+  mkdirSync(join(root, 'config'), { recursive: true });
+  writeFileSync(
+    join(root, 'config', 'development.yaml'),
+    [
+      `temporalGrpcAddress: ${opts.temporalAddress}`,
+      'host: 127.0.0.1',
+      `port: ${opts.port}`,
+      'enableUi: true',
+      `defaultNamespace: ${opts.namespace}`,
+      'cors:',
+      '  cookieInsecure: true',
+      '',
+    ].join('\n'),
+  );
+  const out = createWriteStream(join(root, 'ui.log'));
+  const child = spawn(path, ['--root', root, '--config', 'config', '--env', 'development', 'start'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  const url = `http://127.0.0.1:${opts.port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the Temporal UI exited (${child.exitCode}); see ${join(root, 'ui.log')}`);
+    const up = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return { process: child, url };
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the Temporal UI did not answer at ${url} within 30 s; see ${join(root, 'ui.log')}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }

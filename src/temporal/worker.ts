@@ -11,6 +11,7 @@ import { SiteConfigService } from '../services/site-config';
 import { TriggerSchedules } from '../services/trigger-schedules';
 import { TriggerStarts } from '../services/trigger-starts';
 import { databaseUnavailableInterceptor } from '../activities/database-unavailable';
+import type { WorkerTuning } from '../config/settings';
 import type { WeftDb } from '../db/client';
 import { DefinitionService } from '../services/definitions';
 import { EventService } from '../services/events';
@@ -41,6 +42,8 @@ export interface WorkerDeps {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Workflows kept in memory between tasks; {@link defaultMaxCachedWorkflows} when unset. */
   maxCachedWorkflows?: number;
+  /** Task slots and pollers (WEFT_WORKER_* settings); unset ones keep the SDK's defaults. */
+  tuning?: WorkerTuning;
   /** The id of the installation the database belongs to: activities of others are refused. */
   installationId: string;
   /** Identity shown in the Temporal UI, e.g. to tell workers apart in a crash test. */
@@ -205,5 +208,6 @@ export function createWeftWorker(deps: WorkerDeps): Promise<Worker> {
     sinks: { exporter: makeWorkflowExporter(deps.tracing?.processor ?? new NoopSpanProcessor(), deps.tracing?.resource ?? Resource.empty()) },
     ...(deps.identity ? { identity: deps.identity } : {}),
     maxCachedWorkflows: deps.maxCachedWorkflows ?? defaultMaxCachedWorkflows(),
+    ...deps.tuning,
   });
 }

@@ -12,11 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { callApi, testTemporalAddress, type WeftApi } from '../support/harness';
 import { createFreshDatabaseUrl, type FreshDatabase } from './db/fresh-database';
 import { startFakeService, type FakeService } from '../support/fake-service';
 import { lineGraph } from '../support/line-graph';
-import { spawnWeftProcess } from '../support/worker-process';
+import { spawnWeftProcess } from '../../src/weft-process';
 import { testBundlePath } from '../support/paths';
 import { publishGraph, waitForInstance } from '../support/harness';
 import { Client, Connection } from '@temporalio/client';
@@ -87,29 +88,41 @@ let fresh: FreshDatabase;
 let peer: FakeService;
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 let child: ChildProcess | undefined;
-let output: () => string;
+let printed = '';
+/** All the process printed so far. */
+const output = (): string => printed;
+const captured = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    printed += chunk.toString();
+    done();
+  },
+});
 let api: WeftApi;
 const dataDir = mkdtempSync(join(tmpdir(), 'weft-observability-'));
 
 beforeAll(async () => {
   [fresh, peer, receiver] = await Promise.all([createFreshDatabaseUrl(), startFakeService(), startOtlpReceiver()]);
-  const started = await spawnWeftProcess('main.ts', /API:\s+(http:\/\/\S+)\/api\/v1[\s\S]*Admin token:\s+(\S+)/, {
-    TEMPORAL_ADDRESS: testTemporalAddress(),
-    DATABASE_URL: fresh.url,
-    PORT: '0',
-    WEFT_DATA_DIR: dataDir,
-    WEFT_TASK_QUEUE: `observability-${randomUUID().slice(0, 8)}`,
-    WEFT_WORKFLOW_BUNDLE: testBundlePath(),
-    WEFT_HTTP_ALLOWED_HOSTS: peer.host,
-    WEFT_RATE_LIMITS: 'off',
-    LOG_LEVEL: 'debug',
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_SERVICE_NAME: 'weft-observability-test',
-    // Export within a fraction of a second rather than the default five.
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-  });
+  const started = await spawnWeftProcess(
+    'main.ts',
+    /API:\s+(http:\/\/\S+)\/api\/v1[\s\S]*Admin token:\s+(\S+)/,
+    {
+      TEMPORAL_ADDRESS: testTemporalAddress(),
+      DATABASE_URL: fresh.url,
+      PORT: '0',
+      WEFT_DATA_DIR: dataDir,
+      WEFT_TASK_QUEUE: `observability-${randomUUID().slice(0, 8)}`,
+      WEFT_WORKFLOW_BUNDLE: testBundlePath(),
+      WEFT_HTTP_ALLOWED_HOSTS: peer.host,
+      WEFT_RATE_LIMITS: 'off',
+      LOG_LEVEL: 'debug',
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_SERVICE_NAME: 'weft-observability-test',
+      // Export within a fraction of a second rather than the default five.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    },
+    { log: captured },
+  );
   child = started.child;
-  output = started.output;
   const [, url, token] = started.match as unknown as [string, string, string];
   api = { api: (method, path, body, o = {}) => callApi(url, o.token === undefined ? token : o.token, method, path, body, o.headers) };
 });

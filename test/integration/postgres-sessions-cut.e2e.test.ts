@@ -23,7 +23,7 @@ import { signToken } from '../../src/auth/tokens';
 import { ADMIN_DATABASE_URL, createFreshDatabaseUrl, type FreshDatabase } from './db/fresh-database';
 import { callApi, publishGraph, testTemporalAddress, waitForInstance, type ApiResponse, type WeftApi } from '../support/harness';
 import { testBundlePath } from '../support/paths';
-import { spawnWeftProcess } from '../support/worker-process';
+import { spawnWeftProcess } from '../../src/weft-process';
 
 const CUT_FOR_MS = 6_000;
 const STARTED_BEFORE = 12;

@@ -1,46 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { READY_LINES, spawnWeftProcess } from '../../src/weft-process';
 import type { TestWeft } from './harness';
 import { testBundlePath } from './paths';
 
-const ROOT = join(__dirname, '..', '..');
-
 /**
- * Starts the real Weft entry `src/<entry>` as its own process, with `env` over this process's
- * environment (LOG_LEVEL info unless `env` says otherwise) and `nodeArgs` for Node itself.
- * Resolves with the child and the first match of `ready` in its output (stdout and stderr);
- * rejects with its output if it exits first. `output()` is all it printed so far. The caller kills it.
- */
-export function spawnWeftProcess(
-  entry: string,
-  ready: RegExp,
-  env: NodeJS.ProcessEnv,
-  nodeArgs: string[] = [],
-): Promise<{ child: ChildProcess; match: RegExpMatchArray; output: () => string }> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'src', entry)], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const match = out.match(ready);
-      if (match) resolve({ child, match, output: () => out });
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${entry} exited early (${code}): ${out}`)));
-  });
-}
-
-/**
- * Starts the real `src/worker.ts` as its own process (see {@link spawnWeftProcess}). Resolves
+ * Starts the real `src/worker.ts` as its own process (src/weft-process.ts). Resolves
  * once it polls.
  */
 export async function spawnWorker(env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<ChildProcess> {
-  return (await spawnWeftProcess('worker.ts', /worker running/, env, nodeArgs)).child;
+  return (await spawnWeftProcess('worker.ts', READY_LINES.worker, env, { nodeArgs })).child;
 }
 
 /**

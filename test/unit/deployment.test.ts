@@ -6,11 +6,15 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REQUIRED_BY_ROLE, SETTING_DOCS } from '../../src/config/settings';
+import { CLUSTER_SHAPE, CLUSTER_WORKER_ENV, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_SERVER } from '../../src/temporal/cluster-setup';
 import { WEFT_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes';
 
 const ROOT = join(__dirname, '..', '..');
 const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { environment?: Record<string, string>; command?: string[]; build?: string; deploy?: { replicas?: number }; depends_on?: unknown }>;
+  services: Record<
+    string,
+    { image?: string; environment?: Record<string, string>; command?: string[]; build?: string; deploy?: { replicas?: number }; depends_on?: unknown }
+  >;
 };
 
 function sourceFiles(dir: string): string[] {
@@ -80,4 +84,27 @@ test('Temporal persists to PostgreSQL, has a Web UI, and gets Weft search attrib
   for (const name of ['api', 'worker']) expect(compose.services[name]?.environment?.TEMPORAL_ADDRESS).toBe('temporal:7233');
   // The API's database is the compose PostgreSQL.
   expect(compose.services.api?.environment?.DATABASE_URL).toContain('@postgres:5432/');
+});
+
+/** A compose value as the process sees it when the environment leaves it alone: `${X:-v}` is v. */
+function composeDefault(value: string | undefined): string | undefined {
+  return value?.replace(/^\$\{[A-Z0-9_]+:-(.*)\}$/, '$1');
+}
+
+test('docker-compose.yml has the shape npm run cluster starts: the same services, versions and worker count', () => {
+  for (const name of ['postgres', 'temporal', 'temporal-ui', 'api', 'worker']) expect(compose.services[name]).toBeDefined();
+  expect(compose.services.temporal?.image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION.slice(1)}`);
+  expect(compose.services['temporal-ui']?.image).toBe(`temporalio/ui:${TEMPORAL_UI_SERVER.installTarget.split('@v')[1]}`);
+  expect(compose.services.worker?.deploy?.replicas).toBe(CLUSTER_SHAPE.workers);
+  expect(compose.services.api?.deploy?.replicas ?? 1).toBe(CLUSTER_SHAPE.apis);
+});
+
+test("compose's workers run with the cluster's worker tuning, and every Weft setting a service is given is documented", () => {
+  const worker = compose.services.worker?.environment ?? {};
+  for (const [name, value] of Object.entries(CLUSTER_WORKER_ENV)) expect([name, composeDefault(worker[name])]).toEqual([name, value]);
+  const weftServices = Object.entries(compose.services).filter(([, s]) => s.build === '.');
+  expect(weftServices.map(([name]) => name).sort()).toEqual(['api', 'worker']);
+  for (const [name, service] of weftServices) {
+    expect([name, Object.keys(service.environment ?? {}).filter((v) => !(v in SETTING_DOCS))]).toEqual([name, []]);
+  }
 });

@@ -24,3 +24,27 @@ test('allowed hosts are a trimmed, lower-cased list; empty strings count as unse
   expect(s.port).toBe(3000);
   expect(() => loadSettings({ WEFT_HTTP_ALLOWED_HOSTS: 'http://evil/' })).toThrow(/WEFT_HTTP_ALLOWED_HOSTS/);
 });
+
+test("worker tuning: unset keeps the SDK's defaults, set values reach the worker's options, pollers never outnumber slots", () => {
+  expect(loadSettings({}).workerTuning).toEqual({});
+  const s = loadSettings({
+    WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES: '50',
+    WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '20',
+    WEFT_WORKER_WORKFLOW_POLLERS: '4',
+    WEFT_WORKER_ACTIVITY_POLLERS: '8',
+  });
+  expect(s.workerTuning).toEqual({
+    maxConcurrentActivityTaskExecutions: 50,
+    maxConcurrentWorkflowTaskExecutions: 20,
+    maxConcurrentWorkflowTaskPolls: 4,
+    maxConcurrentActivityTaskPolls: 8,
+  });
+  expect(() => loadSettings({ WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WEFT_WORKER_WORKFLOW_POLLERS: '6' })).toThrow(
+    /WEFT_WORKER_WORKFLOW_POLLERS: must be at most WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS \(4\)/,
+  );
+  // Against the SDK's default of 100 activity slots.
+  expect(() => loadSettings({ WEFT_WORKER_ACTIVITY_POLLERS: '101', WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES: '' })).toThrow(
+    /WEFT_WORKER_ACTIVITY_POLLERS: must be at most WEFT_WORKER_MAX_CONCURRENT_ACTIVITIES \(100\)/,
+  );
+  expect(() => loadSettings({ WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1' })).toThrow(/WEFT_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS/);
+});
