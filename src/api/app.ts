@@ -1,5 +1,4 @@
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client';
@@ -69,6 +68,7 @@ import { triggersRouter } from './routes/triggers';
 import { webhooksRouter } from './routes/webhooks';
 import { rateLimiter } from './rate-limit';
 import type { RateLimitPolicy } from '../config/rate-limits';
+import { securityHeaders } from './security-headers';
 
 export interface AppDeps {
   database: Database;
@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(helmet());
+  app.use(securityHeaders());
   app.set('query parser', 'simple');
   app.use(assignRequestId());
   app.use(accessLog(deps.log));

@@ -321,7 +321,16 @@ export class ExecutionService {
   }
 
   /** Executions most recently started first, a cursor page (or at `offset`). @throws WeftError INVALID_REQUEST for a foreign cursor */
-  async list(query: { definitionId?: string; siteId?: string; status?: StoredStatus; limit: number; offset?: number; cursor?: string }) {
+  async list(query: {
+    definitionId?: string;
+    siteId?: string;
+    status?: StoredStatus;
+    startedFrom?: Date;
+    startedBefore?: Date;
+    limit: number;
+    offset?: number;
+    cursor?: string;
+  }) {
     const after = timedPosition('instances', query.cursor);
     const rows = await listExecutions(this.db, { ...query, limit: query.limit + 1, ...(after ? { after } : {}) });
     const page = pageFromRows(

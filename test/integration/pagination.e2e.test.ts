@@ -67,6 +67,16 @@ test('lists that paged by offset walk by cursor: workflows, events, instances, u
   expect(instances.keys).toEqual([...started].reverse());
   const everywhere = await walk(`/api/v1/workflow-instances?limit=3&workflowId=${workflows[0]}`, 3, id);
   expect(everywhere.keys).toEqual(instances.keys);
+  // A start-time window: `from` keeps those started at or after it, `to` those before it.
+  const listed = (await t.api('GET', `/api/v1/workflow-instances?workflowId=${workflows[0]}`)).body.items as Array<{ id: string; startedAt: string }>;
+  const middle = listed[2]!;
+  const since = (await t.api('GET', `/api/v1/workflow-instances?workflowId=${workflows[0]}&from=${encodeURIComponent(middle.startedAt)}`)).body.items;
+  const before = (await t.api('GET', `/api/v1/workflow-instances?workflowId=${workflows[0]}&to=${encodeURIComponent(middle.startedAt)}`)).body.items;
+  expect(since.map(id)).toEqual(instances.keys.slice(0, 3));
+  expect(before.map(id)).toEqual(instances.keys.slice(3));
+  const badFrom = await t.api('GET', '/api/v1/workflow-instances?from=yesterday');
+  expect(badFrom.status).toBe(400);
+  expect(JSON.stringify(badFrom.body.errors)).toContain('/from');
 
   for (const n of [1, 2, 3, 4, 5, 6, 7]) expect((await t.api('POST', '/api/v1/events', { name: 'paged.event', payload: { n } })).status).toBe(202);
   const names = (item: Record<string, unknown>) => String((item.payload as { n: number }).n);

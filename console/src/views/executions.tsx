@@ -43,10 +43,11 @@ export function Executions({ query }: { query: URLSearchParams }) {
   });
   const params = new URLSearchParams();
   for (const k of ['workflowId', 'status', 'site'] as const) if (filters[k]) params.set(k, filters[k]);
+  // datetime-local is the viewer's local time; the API takes an instant.
+  if (filters.since && !Number.isNaN(new Date(filters.since).getTime())) params.set('from', new Date(filters.since).toISOString());
   params.set('limit', '100');
   const list = useLoad(() => api<{ items: Execution[]; total: number }>('GET', `/workflow-instances?${params}`), [params.toString()]);
-  const since = filters.since ? new Date(filters.since).getTime() : undefined;
-  const items = (list.data?.items ?? []).filter((e) => since === undefined || (e.startedAt && new Date(e.startedAt).getTime() >= since));
+  const items = list.data?.items ?? [];
   const set = (k: keyof typeof filters) => (e: Event) => setFilters({ ...filters, [k]: (e.target as HTMLInputElement).value });
   return (
     <section aria-labelledby="ex-title">

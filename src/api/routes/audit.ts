@@ -7,6 +7,7 @@ import { EXPORT_FORMATS, streamAuditExport } from '../audit-export';
 import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { withNextLink } from '../pagination';
+import { instant } from '../instant';
 
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?$/;
 
@@ -20,8 +21,6 @@ const eventTypes = z
       .filter((s) => s.length > 0),
   )
   .pipe(z.array(z.string().max(200).regex(EVENT_TYPE, 'an event type such as workflow.published, or a family such as execution.*')).max(50));
-
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
 const filterFields = {
   workflowId: z.string().min(1).max(200).optional(),

@@ -9,6 +9,7 @@ import { param, parseRequest } from '../problem';
 import { listPage, pageParams, withNextLink } from '../pagination';
 import { auditContext } from '../request-context';
 import { configKey, keyParam, parseRemoveReason, parseValueBody, regionName, sendWrite } from './config-http';
+import { instant } from '../instant';
 
 const option = z.strictObject({ value: z.string().min(1).max(200), label: z.string().min(1).max(200) });
 const parameterFields = {
@@ -30,7 +31,6 @@ export const createBody = z.strictObject({ key: configKey, type: z.enum(CONFIG_T
 });
 export const patchBody = z.strictObject(parameterFields).partial();
 export const parametersQuery = z.strictObject({ category: z.string().min(1).max(100).optional(), ...pageParams(500, 100) });
-const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 export const historyQuery = z.strictObject({
   siteId: z.string().min(1).max(64).optional(),
   region: regionName.optional(),

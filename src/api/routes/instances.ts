@@ -8,6 +8,7 @@ import { requireRole } from '../auth';
 import { param, parseRequest } from '../problem';
 import { auditContext } from '../request-context';
 import { legacyOffset, pageOf, pageParams, withNextLink } from '../pagination';
+import { instant } from '../instant';
 
 export const listQuery = z.object({
   ...pageParams(200, 50),
@@ -15,6 +16,10 @@ export const listQuery = z.object({
   status: z.enum(EXECUTION_STATUSES).optional(),
   workflowId: z.string().min(1).optional(),
   site: z.string().min(1).max(100).optional(),
+  /** Started at or after this instant. */
+  from: instant.optional(),
+  /** Started before this instant. */
+  to: instant.optional(),
 });
 export const suspendBody = z.object({ reason: z.string().max(1000).optional() }).default({});
 export const advanceBody = z.object({ trigger: z.string().min(1).max(200), data: z.unknown().optional() });
@@ -33,7 +38,19 @@ export function instancesRouter(deps: { executions: ExecutionService; migrations
   // `?status=failed` is the dead-letter view: failed executions waiting for a manual retry.
   router.get('/workflow-instances', async (req, res) => {
     const query = parseRequest(listQuery, req.query, 'query');
-    res.json(withNextLink(req, await executions.list({ ...pageOf(query), status: query.status, definitionId: query.workflowId, siteId: query.site })));
+    res.json(
+      withNextLink(
+        req,
+        await executions.list({
+          ...pageOf(query),
+          status: query.status,
+          definitionId: query.workflowId,
+          siteId: query.site,
+          startedFrom: query.from,
+          startedBefore: query.to,
+        }),
+      ),
+    );
   });
 
   router.get('/workflow-instances/:id', async (req, res) => {

@@ -4,7 +4,7 @@
  * an upsert that tolerates retries and arrives-out-of-order: a finished execution never moves
  * back to a live status.
  */
-import { and, asc, eq, getTableColumns, inArray, isNotNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, inArray, lt, isNotNull, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { WeftDb } from '../client';
 import {
   executions,
@@ -239,6 +239,10 @@ export interface ListExecutionsQuery extends PageRequest {
   siteId?: string;
   /** One status or any of several. */
   status?: ExecutionStatus | ExecutionStatus[];
+  /** Started at or after. */
+  startedFrom?: Date;
+  /** Started before. */
+  startedBefore?: Date;
 }
 
 const EXECUTION_ORDER: KeysetOrder = { table: executions, at: executions.startedAt, id: executions.id, direction: 'desc' };
@@ -252,6 +256,8 @@ export async function listExecutions(db: WeftDb, query: ListExecutionsQuery): Pr
     const statuses = Array.isArray(query.status) ? query.status : [query.status];
     conditions.push(inArray(executions.status, statuses));
   }
+  if (query.startedFrom !== undefined) conditions.push(gte(executions.startedAt, query.startedFrom));
+  if (query.startedBefore !== undefined) conditions.push(lt(executions.startedAt, query.startedBefore));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const [items, total] = await Promise.all([
     db
