@@ -3,6 +3,7 @@
  * /api/v1/openapi.json, listing every route Express has, with answers that real responses match;
  * and its interactive reference at /docs, served from the installed package.
  */
+import { get } from 'node:http';
 import { Validator } from '@cfworker/json-schema';
 import pino from 'pino';
 import { createApp } from '../../src/api/app';
@@ -174,4 +175,17 @@ test('/docs serves the interactive reference from the installed package, pointin
   // helmet's headers are on every answer.
   expect(page.headers.get('x-content-type-options')).toBe('nosniff');
   expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  // Not on plain HTTP (it sent the console's own files to https); COOP where browsers honour it.
+  expect(page.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
+  expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+  // As a network address reaches it (fetch would not send another Host), directly and behind a TLS proxy.
+  const coopAt = (headers: Record<string, string>) =>
+    new Promise<string | undefined>((resolve, reject) => {
+      get(`${t.url}/docs`, { headers }, (res) => {
+        res.resume();
+        resolve(res.headers['cross-origin-opener-policy'] as string | undefined);
+      }).on('error', reject);
+    });
+  await expect(coopAt({ host: 'weft.example:3000', 'x-forwarded-proto': 'https' })).resolves.toBe('same-origin');
+  await expect(coopAt({ host: 'weft.example:3000' })).resolves.toBeUndefined();
 });
