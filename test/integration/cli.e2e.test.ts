@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { lineGraph } from '../support/line-graph';
 import { startTestWeft, type TestWeft } from '../support/harness';
 import { rolloutHelpers } from '../support/rollouts';
+import { purchaseApprovalGraph } from '../support/approval-graph';
 
 jest.setTimeout(180_000);
 
@@ -191,24 +192,7 @@ test('what-if runs a draft over the recorded executions and prints what would ch
 });
 
 test('an approval decided from the CLI completes the execution; refusals exit 1 with the API code', async () => {
-  const graph = {
-    name: 'purchase',
-    nodes: [
-      { id: 'start', type: 'START' },
-      {
-        id: 'approve',
-        type: 'APPROVAL',
-        properties: { title: 'Buy ${input.item}', chain: { steps: [{ id: 'lead', approvers: [{ type: 'role', identifier: 'manager' }] }] } },
-      },
-      { id: 'ok', type: 'END', properties: { output: { status: 'nodes.approve.output.status' } } },
-      { id: 'no', type: 'END', properties: { output: { status: "'rejected'" } } },
-    ],
-    edges: [
-      { source: 'start', target: 'approve' },
-      { source: 'approve', sourcePort: 'approved', target: 'ok' },
-      { source: 'approve', sourcePort: 'rejected', target: 'no' },
-    ],
-  };
+  const graph = purchaseApprovalGraph();
   expect((await weft(['deploy', file('purchase.json', JSON.stringify(graph, null, 2)), '--publish'])).code).toBe(0);
   const rita = { WEFT_TOKEN: t.token(['operator'], 'rita') };
   const lead = { WEFT_TOKEN: t.token(['manager'], 'lead') };

@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { json, type FakeService } from '../support/fake-service';
 import { browserTest, launchBrowser, type BrowserSession } from '../support/browser';
 import { publishGraph, requestApproval, startInstance, startWeftWithService, waitForInstance, type TestWeft } from '../support/harness';
+import { purchaseApprovalGraph } from '../support/approval-graph';
 
 const it = browserTest();
 // A browser, a worker and the API share two cores with the other test files: pages get time.
@@ -48,24 +49,7 @@ async function signInByPaste(page: Page, token: string): Promise<void> {
 }
 
 it('an approver signs in from a phone, sees the request with its data and chain, approves with a comment, and the execution completes', async () => {
-  const graph = {
-    name: 'purchase',
-    nodes: [
-      { id: 'start', type: 'START' },
-      {
-        id: 'approve',
-        type: 'APPROVAL',
-        properties: { title: 'Buy ${input.item}', chain: { steps: [{ id: 'lead', approvers: [{ type: 'role', identifier: 'manager' }] }] } },
-      },
-      { id: 'ok', type: 'END', properties: { output: { status: 'nodes.approve.output.status' } } },
-      { id: 'no', type: 'END', properties: { output: { status: "'rejected'" } } },
-    ],
-    edges: [
-      { source: 'start', target: 'approve' },
-      { source: 'approve', sourcePort: 'approved', target: 'ok' },
-      { source: 'approve', sourcePort: 'rejected', target: 'no' },
-    ],
-  };
+  const graph = purchaseApprovalGraph();
   // Role-based steps reach the directory's holders of the role.
   expect((await t.api('POST', '/api/v1/users', { id: 'lead', name: 'Lea Lead', roles: ['manager'] })).status).toBe(201);
   const rita = t.token(['operator'], 'rita');
